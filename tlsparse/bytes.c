@@ -1,0 +1,198 @@
+/* tlsparse/bytes.c: the bounded reader (tp_cbs) and writer (tp_cbb).
+ *
+ * Every multi-byte value on the TLS wire is big-endian. The reader never
+ * consumes on failure, so a caller can try a shape and back off. The writer
+ * keeps a sticky error: builders write a whole message and check once, and a
+ * half-written message is never reported as good. */
+#include "tlsparse/bytes.h"
+
+#include <string.h>
+
+void tp_cbs_init(tp_cbs *cbs, const uint8_t *data, size_t len) {
+  cbs->data = data;
+  cbs->len = len;
+}
+
+int tp_cbs_skip(tp_cbs *cbs, size_t len) {
+  if (cbs->len < len) {
+    return 0;
+  }
+  cbs->data += len;
+  cbs->len -= len;
+  return 1;
+}
+
+static int get_be(tp_cbs *cbs, size_t width, uint32_t *out) {
+  if (cbs->len < width) {
+    return 0;
+  }
+  uint32_t v = 0;
+  for (size_t i = 0; i < width; i++) {
+    v = (v << 8) | cbs->data[i];
+  }
+  *out = v;
+  cbs->data += width;
+  cbs->len -= width;
+  return 1;
+}
+
+int tp_cbs_get_u8(tp_cbs *cbs, uint8_t *out) {
+  uint32_t v;
+  if (!get_be(cbs, 1, &v)) {
+    return 0;
+  }
+  *out = (uint8_t)v;
+  return 1;
+}
+
+int tp_cbs_get_u16(tp_cbs *cbs, uint16_t *out) {
+  uint32_t v;
+  if (!get_be(cbs, 2, &v)) {
+    return 0;
+  }
+  *out = (uint16_t)v;
+  return 1;
+}
+
+int tp_cbs_get_u24(tp_cbs *cbs, uint32_t *out) {
+  return get_be(cbs, 3, out);
+}
+
+int tp_cbs_get_bytes(tp_cbs *cbs, tp_cbs *out, size_t len) {
+  if (cbs->len < len) {
+    return 0;
+  }
+  tp_cbs_init(out, cbs->data, len);
+  cbs->data += len;
+  cbs->len -= len;
+  return 1;
+}
+
+static int get_length_prefixed(tp_cbs *cbs, size_t width, tp_cbs *out) {
+  tp_cbs copy = *cbs;
+  uint32_t len;
+  if (!get_be(&copy, width, &len) || !tp_cbs_get_bytes(&copy, out, len)) {
+    return 0;
+  }
+  *cbs = copy;
+  return 1;
+}
+
+int tp_cbs_get_u8_length_prefixed(tp_cbs *cbs, tp_cbs *out) {
+  return get_length_prefixed(cbs, 1, out);
+}
+
+int tp_cbs_get_u16_length_prefixed(tp_cbs *cbs, tp_cbs *out) {
+  return get_length_prefixed(cbs, 2, out);
+}
+
+int tp_cbs_get_u24_length_prefixed(tp_cbs *cbs, tp_cbs *out) {
+  return get_length_prefixed(cbs, 3, out);
+}
+
+int tp_cbs_mem_equal(const tp_cbs *cbs, const uint8_t *mem, size_t len) {
+  return cbs->len == len && (len == 0 || memcmp(cbs->data, mem, len) == 0);
+}
+
+void tp_cbb_init(tp_cbb *cbb, uint8_t *buf, size_t cap) {
+  cbb->buf = buf;
+  cbb->cap = cap;
+  cbb->len = 0;
+  cbb->error = 0;
+  cbb->depth = 0;
+}
+
+/* reserve returns where |len| more bytes go, or NULL (and the sticky error). */
+static uint8_t *reserve(tp_cbb *cbb, size_t len) {
+  if (cbb->error || cbb->cap - cbb->len < len) {
+    cbb->error = 1;
+    return NULL;
+  }
+  uint8_t *p = cbb->buf + cbb->len;
+  cbb->len += len;
+  return p;
+}
+
+static void put_be(uint8_t *p, size_t width, uint32_t v) {
+  for (size_t i = width; i > 0; i--) {
+    p[i - 1] = (uint8_t)v;
+    v >>= 8;
+  }
+}
+
+static void add_be(tp_cbb *cbb, size_t width, uint32_t v) {
+  uint8_t *p = reserve(cbb, width);
+  if (p != NULL) {
+    put_be(p, width, v);
+  }
+}
+
+void tp_cbb_add_u8(tp_cbb *cbb, uint8_t v) { add_be(cbb, 1, v); }
+void tp_cbb_add_u16(tp_cbb *cbb, uint16_t v) { add_be(cbb, 2, v); }
+
+void tp_cbb_add_u24(tp_cbb *cbb, uint32_t v) {
+  if (v > 0xffffff) {
+    cbb->error = 1;
+    return;
+  }
+  add_be(cbb, 3, v);
+}
+
+void tp_cbb_add_bytes(tp_cbb *cbb, const uint8_t *data, size_t len) {
+  uint8_t *p = reserve(cbb, len);
+  if (p != NULL && len > 0) {
+    memcpy(p, data, len);
+  }
+}
+
+void tp_cbb_add_zeros(tp_cbb *cbb, size_t len) {
+  uint8_t *p = reserve(cbb, len);
+  if (p != NULL && len > 0) {
+    memset(p, 0, len);
+  }
+}
+
+static void open_block(tp_cbb *cbb, uint8_t width) {
+  if (cbb->depth >= TP_CBB_MAX_DEPTH) {
+    cbb->error = 1;
+    return;
+  }
+  size_t at = cbb->len;
+  if (reserve(cbb, width) == NULL) {
+    return;
+  }
+  cbb->open_at[cbb->depth] = at;
+  cbb->open_width[cbb->depth] = width;
+  cbb->depth++;
+}
+
+void tp_cbb_open_u8(tp_cbb *cbb) { open_block(cbb, 1); }
+void tp_cbb_open_u16(tp_cbb *cbb) { open_block(cbb, 2); }
+void tp_cbb_open_u24(tp_cbb *cbb) { open_block(cbb, 3); }
+
+void tp_cbb_close(tp_cbb *cbb) {
+  if (cbb->depth == 0) {
+    cbb->error = 1;
+    return;
+  }
+  cbb->depth--;
+  if (cbb->error) {
+    return;
+  }
+  size_t at = cbb->open_at[cbb->depth];
+  uint8_t width = cbb->open_width[cbb->depth];
+  size_t body = cbb->len - at - width;
+  if (body >> (8 * width) != 0) {
+    cbb->error = 1;
+    return;
+  }
+  put_be(cbb->buf + at, width, (uint32_t)body);
+}
+
+int tp_cbb_finish(const tp_cbb *cbb, size_t *out_len) {
+  if (cbb->error || cbb->depth != 0) {
+    return 0;
+  }
+  *out_len = cbb->len;
+  return 1;
+}

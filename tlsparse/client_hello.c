@@ -1,0 +1,436 @@
+/* tlsparse/client_hello.c: ClientHellos pinned to one protocol version.
+ *
+ * A probe must make a server answer with the version it would really use, so
+ * each hello looks like what a client of that version's era sent: SSLv3 with
+ * no extensions; TLS 1.0-1.2 with legacy_version set to the pinned version and
+ * no supported_versions (RFC 8446, 4.2.1: a server then negotiates from
+ * legacy_version alone); TLS 1.3 with legacy_version 0x0303 and
+ * supported_versions = {0x0304}. Cipher lists are broad, because a server of
+ * 2005 that only knows RC4 or 3DES must still be able to say yes. The
+ * renegotiation SCSV (RFC 5746) stands in for the extension, so SSLv3 hellos
+ * carry it too. Hellos are padded to 512 bytes (RFC 7685) because some
+ * middleboxes hang on hellos of 256-511 bytes.
+ *
+ * Extensions are a const table: each entry says whether it applies to these
+ * options and writes its body; what was offered becomes a bitmask, so a
+ * ServerHello extension we never offered can be reported. */
+#include <string.h>
+
+#include "tlsparse/tlsparse.h"
+
+/* Cipher suites, strongest first, so that a server honouring the client's
+ * order picks what a real client of that era would have got. */
+
+static const uint16_t kSSL3Ciphers[] = {
+    0xc014, 0xc013,         /* ECDHE_RSA AES256/AES128 CBC SHA */
+    0xc00a, 0xc009,         /* ECDHE_ECDSA AES CBC SHA */
+    0x0039, 0x0033,         /* DHE_RSA AES CBC SHA */
+    0x0035, 0x002f,         /* RSA AES CBC SHA */
+    0xc012, 0x0016, 0x0013, /* ECDHE_RSA, DHE_RSA, DHE_DSS 3DES */
+    0x000a,                 /* RSA 3DES */
+    0x0005, 0x0004,         /* RSA RC4 SHA, MD5 */
+    0x0015, 0x0009,         /* DHE_RSA, RSA single DES */
+    0x0014, 0x0008,         /* DHE_RSA, RSA EXPORT DES40 */
+    0x0006, 0x0003,         /* RSA EXPORT RC2, RC4 */
+};
+
+static const uint16_t kTLS10BroadCiphers[] = {
+    0xc00a, 0xc014, 0xc009, 0xc013, /* ECDHE AES CBC SHA */
+    0x0039, 0x0038, 0x0033, 0x0032, /* DHE_RSA, DHE_DSS AES CBC SHA */
+    0x0088, 0x0087, 0x0045, 0x0044, /* DHE CAMELLIA */
+    0x0035, 0x002f,                 /* RSA AES CBC SHA */
+    0x0084, 0x0041, 0x0096,         /* RSA CAMELLIA, SEED */
+    0xc008, 0xc012, 0x0016, 0x0013, /* ECDHE, DHE 3DES */
+    0x000a,                         /* RSA 3DES */
+    0xc007, 0xc011, 0x0005, 0x0004, /* RC4 */
+    0x0015, 0x0012, 0x0009,         /* single DES */
+    0x0007,                         /* RSA IDEA */
+};
+
+static const uint16_t kTLS10ModernCiphers[] = {
+    0xc00a, 0xc014, 0xc009, 0xc013, /* ECDHE AES CBC SHA */
+    0x0039, 0x0033,                 /* DHE_RSA AES CBC SHA */
+    0x0035, 0x002f,                 /* RSA AES CBC SHA */
+};
+
+static const uint16_t kTLS12BroadCiphers[] = {
+    0xc02c, 0xc030, 0xc02b, 0xc02f, /* ECDHE AES-GCM */
+    0xcca9, 0xcca8,                 /* ECDHE CHACHA20-POLY1305 */
+    0x009f, 0x009e, 0xccaa,         /* DHE_RSA GCM, CHACHA20 */
+    0x00a3, 0x00a2,                 /* DHE_DSS GCM */
+    0xc0ad, 0xc0ac, 0xc09f, 0xc09e, /* ECDHE_ECDSA, DHE_RSA CCM */
+    0xc024, 0xc028, 0xc023, 0xc027, /* ECDHE AES CBC SHA384/256 */
+    0x006b, 0x0067, 0x006a, 0x0040, /* DHE AES CBC SHA256 */
+    0xc00a, 0xc014, 0xc009, 0xc013, /* ECDHE AES CBC SHA */
+    0x0039, 0x0038, 0x0033, 0x0032, /* DHE AES CBC SHA */
+    0x009d, 0x009c,                 /* RSA AES-GCM */
+    0x003d, 0x003c, 0x0035, 0x002f, /* RSA AES CBC */
+    0x00c4, 0x00be, 0x0088, 0x0045, /* DHE_RSA CAMELLIA */
+    0x00c0, 0x00ba, 0x0084, 0x0041, /* RSA CAMELLIA */
+    0x0096,                         /* RSA SEED */
+    0xc008, 0xc012, 0x0016, 0x0013, /* ECDHE, DHE 3DES */
+    0x000a,                         /* RSA 3DES */
+    0xc007, 0xc011, 0x0005, 0x0004, /* RC4 */
+};
+
+static const uint16_t kTLS12ModernCiphers[] = {
+    0xc02c, 0xc030, 0xc02b, 0xc02f, /* ECDHE AES-GCM */
+    0xcca9, 0xcca8,                 /* ECDHE CHACHA20-POLY1305 */
+    0x009f, 0x009e,                 /* DHE_RSA AES-GCM */
+    0xc024, 0xc028, 0xc023, 0xc027, /* ECDHE AES CBC SHA384/256 */
+    0xc00a, 0xc014, 0xc009, 0xc013, /* ECDHE AES CBC SHA */
+};
+
+/* TLS 1.3 suites, then a few TLS 1.2 ones: a 1.2-only server that ignores
+ * supported_versions then answers with a 1.2 ServerHello, which the report
+ * shows as version_mismatch, instead of a bare handshake_failure. */
+static const uint16_t kTLS13Ciphers[] = {
+    0x1301, 0x1302, 0x1303,         /* AES_128_GCM, AES_256_GCM, CHACHA20 */
+    0xc02c, 0xc030, 0xc02b, 0xc02f, /* ECDHE AES-GCM */
+    0xcca9, 0xcca8,                 /* ECDHE CHACHA20-POLY1305 */
+    0x009c, 0x002f, 0x0035,         /* RSA AES */
+};
+
+static const uint16_t kTLS13OnlyCiphers[] = {0x1301, 0x1302, 0x1303};
+
+/* Groups: FFDHE groups are left out below TLS 1.3 because RFC 7919, 4 forbids
+ * a server that knows none of them from picking DHE at all. */
+static const uint16_t kGroupsLegacy[] = {
+    TP_GROUP_X25519, TP_GROUP_SECP256R1, TP_GROUP_SECP384R1, TP_GROUP_SECP521R1,
+};
+static const uint16_t kGroupsTLS13[] = {
+    TP_GROUP_X25519, TP_GROUP_SECP256R1, TP_GROUP_SECP384R1,
+    TP_GROUP_SECP521R1, TP_GROUP_X448, TP_GROUP_FFDHE2048, TP_GROUP_FFDHE3072,
+};
+
+static const uint16_t kSignatureAlgorithms[] = {
+    0x0403, 0x0804, 0x0401, /* ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256 */
+    0x0503, 0x0805, 0x0501, /* ... sha384 */
+    0x0603, 0x0806, 0x0601, /* ... sha512 */
+    0x0807, 0x0808,         /* ed25519, ed448 */
+    0x0809, 0x080a, 0x080b, /* rsa_pss_pss_* */
+    0x0402, 0x0502, 0x0602, /* dsa with sha256..sha512 (TLS 1.2 DSS suites) */
+    0x0203, 0x0201, 0x0202, /* ecdsa_sha1, rsa_pkcs1_sha1, dsa_sha1 */
+};
+
+/* The TLS 1.3 list leaves out DSA and SHA-1 signatures a 1.3 server may not
+ * use (RFC 8446, 4.2.3). */
+static const uint16_t kSignatureAlgorithmsTLS13[] = {
+    0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501,
+    0x0603, 0x0806, 0x0601, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b,
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void add_u16_list(tp_cbb *b, const uint16_t *list, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    tp_cbb_add_u16(b, list[i]);
+  }
+}
+
+int tp_sni_usable(const char *name) {
+  if (name == NULL) {
+    return 0;
+  }
+  size_t len = strlen(name);
+  if (len > 0 && name[len - 1] == '.') {
+    len--;
+  }
+  if (len == 0 || len > 253) {
+    return 0;
+  }
+  size_t label = 0;
+  int last_label_numeric = 1;
+  for (size_t i = 0; i < len; i++) {
+    char c = name[i];
+    if (c == '.') {
+      if (label == 0) {
+        return 0;
+      }
+      label = 0;
+      last_label_numeric = 1;
+      continue;
+    }
+    int digit = c >= '0' && c <= '9';
+    int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!digit && !alpha && c != '-' && c != '_') {
+      return 0; /* ':' rules out IPv6 literals here */
+    }
+    if (!digit) {
+      last_label_numeric = 0;
+    }
+    if (++label > 63) {
+      return 0;
+    }
+  }
+  /* No top-level domain is all digits, so such a name is an IPv4 literal
+   * (or one written in a shorthand such as "127.1"). */
+  return label > 0 && !last_label_numeric;
+}
+
+/* What the extension writers need to know. */
+struct hello_ctx {
+  const struct tp_client_hello_opts *opts;
+  size_t sni_len;   /* without a trailing dot; 0 when SNI is not sent */
+  size_t key_share_at;
+};
+
+typedef int (*ext_applies_fn)(const struct hello_ctx *ctx);
+typedef void (*ext_body_fn)(tp_cbb *b, struct hello_ctx *ctx);
+
+struct ext_writer {
+  uint16_t type;
+  ext_applies_fn applies;
+  ext_body_fn body;
+};
+
+static int is_tls13(const struct hello_ctx *ctx) {
+  return ctx->opts->version == TP_TLS13;
+}
+
+static int always(const struct hello_ctx *ctx) {
+  (void)ctx;
+  return 1;
+}
+
+static int full_shape(const struct hello_ctx *ctx) {
+  return !ctx->opts->minimal;
+}
+
+static int sni_applies(const struct hello_ctx *ctx) {
+  return ctx->sni_len > 0 && !ctx->opts->minimal;
+}
+
+static void sni_body(tp_cbb *b, struct hello_ctx *ctx) {
+  tp_cbb_open_u16(b); /* server_name_list */
+  tp_cbb_add_u8(b, 0); /* name_type: host_name */
+  tp_cbb_open_u16(b);
+  tp_cbb_add_bytes(b, (const uint8_t *)ctx->opts->sni, ctx->sni_len);
+  tp_cbb_close(b);
+  tp_cbb_close(b);
+}
+
+static void groups_body(tp_cbb *b, struct hello_ctx *ctx) {
+  tp_cbb_open_u16(b); /* named_group_list */
+  if (is_tls13(ctx)) {
+    add_u16_list(b, kGroupsTLS13, COUNT(kGroupsTLS13));
+  } else {
+    add_u16_list(b, kGroupsLegacy, COUNT(kGroupsLegacy));
+  }
+  tp_cbb_close(b);
+}
+
+static void point_formats_body(tp_cbb *b, struct hello_ctx *ctx) {
+  (void)ctx;
+  tp_cbb_open_u8(b); /* ec_point_format_list */
+  tp_cbb_add_u8(b, 0); /* uncompressed */
+  tp_cbb_close(b);
+}
+
+static int sigalgs_applies(const struct hello_ctx *ctx) {
+  return ctx->opts->version >= TP_TLS12;
+}
+
+static void sigalgs_body(tp_cbb *b, struct hello_ctx *ctx) {
+  tp_cbb_open_u16(b); /* supported_signature_algorithms */
+  if (is_tls13(ctx)) {
+    add_u16_list(b, kSignatureAlgorithmsTLS13, COUNT(kSignatureAlgorithmsTLS13));
+  } else {
+    add_u16_list(b, kSignatureAlgorithms, COUNT(kSignatureAlgorithms));
+  }
+  tp_cbb_close(b);
+}
+
+static int alpn_applies(const struct hello_ctx *ctx) {
+  return ctx->opts->alpn_count > 0 && !ctx->opts->minimal;
+}
+
+static void alpn_body(tp_cbb *b, struct hello_ctx *ctx) {
+  tp_cbb_open_u16(b); /* protocol_name_list */
+  for (size_t i = 0; i < ctx->opts->alpn_count; i++) {
+    const char *name = ctx->opts->alpn[i];
+    tp_cbb_open_u8(b);
+    tp_cbb_add_bytes(b, (const uint8_t *)name, strlen(name));
+    tp_cbb_close(b);
+  }
+  tp_cbb_close(b);
+}
+
+static void empty_body(tp_cbb *b, struct hello_ctx *ctx) {
+  (void)b;
+  (void)ctx;
+}
+
+static void versions_body(tp_cbb *b, struct hello_ctx *ctx) {
+  (void)ctx;
+  tp_cbb_open_u8(b); /* versions */
+  tp_cbb_add_u16(b, TP_TLS13);
+  tp_cbb_close(b);
+}
+
+static void key_share_body(tp_cbb *b, struct hello_ctx *ctx) {
+  tp_cbb_open_u16(b); /* client_shares */
+  tp_cbb_add_u16(b, TP_GROUP_X25519);
+  tp_cbb_open_u16(b); /* key_exchange */
+  ctx->key_share_at = b->len;
+  tp_cbb_add_bytes(b, ctx->opts->x25519_share, 32);
+  tp_cbb_close(b);
+  tp_cbb_close(b);
+}
+
+/* In the order they go on the wire. Padding is not here: it is sized from
+ * everything else and must come last. */
+static const struct ext_writer kExtensions[] = {
+    {TP_EXT_SERVER_NAME, sni_applies, sni_body},
+    {TP_EXT_EXTENDED_MASTER_SECRET, full_shape, empty_body},
+    {TP_EXT_SUPPORTED_GROUPS, always, groups_body},
+    {TP_EXT_EC_POINT_FORMATS, full_shape, point_formats_body},
+    {TP_EXT_SIGNATURE_ALGORITHMS, sigalgs_applies, sigalgs_body},
+    {TP_EXT_ALPN, alpn_applies, alpn_body},
+    {TP_EXT_SUPPORTED_VERSIONS, is_tls13, versions_body},
+    {TP_EXT_KEY_SHARE, is_tls13, key_share_body},
+};
+
+static void cipher_list(const struct tp_client_hello_opts *opts,
+                        const uint16_t **out_list, size_t *out_n) {
+  int modern = opts->ciphers == TP_CIPHERS_MODERN;
+  switch (opts->version) {
+    case TP_SSL3:
+      *out_list = kSSL3Ciphers;
+      *out_n = COUNT(kSSL3Ciphers);
+      return;
+    case TP_TLS10:
+    case TP_TLS11:
+      *out_list = modern ? kTLS10ModernCiphers : kTLS10BroadCiphers;
+      *out_n = modern ? COUNT(kTLS10ModernCiphers) : COUNT(kTLS10BroadCiphers);
+      return;
+    case TP_TLS12:
+      *out_list = modern ? kTLS12ModernCiphers : kTLS12BroadCiphers;
+      *out_n = modern ? COUNT(kTLS12ModernCiphers) : COUNT(kTLS12BroadCiphers);
+      return;
+    default:
+      *out_list = modern ? kTLS13OnlyCiphers : kTLS13Ciphers;
+      *out_n = modern ? COUNT(kTLS13OnlyCiphers) : COUNT(kTLS13Ciphers);
+      return;
+  }
+}
+
+static int opts_valid(const struct tp_client_hello_opts *opts) {
+  switch (opts->version) {
+    case TP_SSL3:
+    case TP_TLS10:
+    case TP_TLS11:
+    case TP_TLS12:
+      break;
+    case TP_TLS13:
+      if (opts->x25519_share == NULL) {
+        return 0;
+      }
+      break;
+    default:
+      return 0;
+  }
+  if (opts->random == NULL || (opts->alpn_count > 0 && opts->alpn == NULL)) {
+    return 0;
+  }
+  for (size_t i = 0; i < opts->alpn_count; i++) {
+    size_t n = opts->alpn[i] == NULL ? 0 : strlen(opts->alpn[i]);
+    if (n == 0 || n > 255) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+int tp_build_client_hello(const struct tp_client_hello_opts *opts, uint8_t *out,
+                          size_t cap, size_t *out_len,
+                          struct tp_client_hello_layout *out_layout) {
+  if (!opts_valid(opts)) {
+    return 0;
+  }
+  struct hello_ctx ctx = {.opts = opts};
+  if (opts->version != TP_SSL3 && tp_sni_usable(opts->sni)) {
+    ctx.sni_len = strlen(opts->sni);
+    if (opts->sni[ctx.sni_len - 1] == '.') {
+      ctx.sni_len--; /* RFC 6066, 3: "without a trailing dot" */
+    }
+  }
+  struct tp_client_hello_layout layout = {0};
+  const uint16_t *ciphers;
+  size_t n_ciphers;
+  cipher_list(opts, &ciphers, &n_ciphers);
+
+  tp_cbb b;
+  tp_cbb_init(&b, out, cap);
+  tp_cbb_add_u8(&b, TP_RECORD_HANDSHAKE);
+  /* legacy_record_version: 0x0301 for everything from TLS 1.0 on, as
+   * browsers send it, since some old servers reject higher record versions. */
+  tp_cbb_add_u16(&b, opts->version == TP_SSL3 ? TP_SSL3 : TP_TLS10);
+  tp_cbb_open_u16(&b); /* fragment */
+  size_t msg_at = b.len;
+  tp_cbb_add_u8(&b, TP_HS_CLIENT_HELLO);
+  tp_cbb_open_u24(&b); /* ClientHello */
+  tp_cbb_add_u16(&b, opts->version == TP_TLS13 ? TP_TLS12 : opts->version);
+  layout.random_at = b.len;
+  tp_cbb_add_bytes(&b, opts->random, 32);
+  tp_cbb_open_u8(&b); /* legacy_session_id */
+  if (opts->session_id != NULL) {
+    layout.session_id_at = b.len;
+    tp_cbb_add_bytes(&b, opts->session_id, 32);
+  }
+  tp_cbb_close(&b);
+  tp_cbb_open_u16(&b); /* cipher_suites */
+  add_u16_list(&b, ciphers, n_ciphers);
+  tp_cbb_add_u16(&b, TP_TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+  layout.cipher_count = n_ciphers + 1;
+  /* The SCSV offers secure renegotiation as the extension would
+   * (RFC 5746, 3.3), so a renegotiation_info answer is solicited. */
+  layout.offered_exts |= 1u << TP_EXT_BIT_RENEGOTIATION_INFO;
+  if (opts->fallback_scsv) {
+    tp_cbb_add_u16(&b, TP_TLS_FALLBACK_SCSV);
+    layout.cipher_count++;
+  }
+  tp_cbb_close(&b);
+  tp_cbb_open_u8(&b); /* legacy_compression_methods */
+  tp_cbb_add_u8(&b, 0); /* null */
+  tp_cbb_close(&b);
+
+  int with_extensions = opts->version != TP_SSL3 &&
+                        (opts->version == TP_TLS13 || !opts->minimal);
+  if (with_extensions) {
+    tp_cbb_open_u16(&b); /* extensions */
+    for (size_t i = 0; i < COUNT(kExtensions); i++) {
+      const struct ext_writer *e = &kExtensions[i];
+      if (!e->applies(&ctx)) {
+        continue;
+      }
+      tp_cbb_add_u16(&b, e->type);
+      tp_cbb_open_u16(&b); /* extension_data */
+      e->body(&b, &ctx);
+      tp_cbb_close(&b);
+      layout.offered_exts |= 1u << tp_ext_bit_of(e->type);
+    }
+    size_t msg_len = b.len - msg_at;
+    if (!opts->minimal && msg_len < TP_CLIENT_HELLO_PAD_TO) {
+      size_t pad = msg_len + 4 >= TP_CLIENT_HELLO_PAD_TO
+                       ? 0
+                       : TP_CLIENT_HELLO_PAD_TO - msg_len - 4;
+      tp_cbb_add_u16(&b, TP_EXT_PADDING);
+      tp_cbb_open_u16(&b);
+      tp_cbb_add_zeros(&b, pad);
+      tp_cbb_close(&b);
+      layout.offered_exts |= 1u << TP_EXT_BIT_PADDING;
+    }
+    tp_cbb_close(&b);
+  }
+  tp_cbb_close(&b); /* ClientHello */
+  tp_cbb_close(&b); /* fragment */
+  if (!tp_cbb_finish(&b, out_len)) {
+    return 0;
+  }
+  layout.key_share_at = ctx.key_share_at;
+  if (out_layout != NULL) {
+    *out_layout = layout;
+  }
+  return 1;
+}

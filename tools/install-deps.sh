@@ -1,0 +1,51 @@
+#!/bin/sh
+# tools/install-deps.sh: installs the Debian 12 packages tlssweep needs to
+# build, run and test, and nothing else. Idempotent: it asks dpkg what is
+# missing first, and says nothing when nothing is. Both README commands and
+# .ci/run start here. Needs root (or sudo) only when something is missing.
+set -eu
+
+PACKAGES="
+bazel-bootstrap
+gcc
+clang
+libclang-rt-14-dev
+android-libboringssl-dev
+libssl-dev
+openssl
+dnsmasq-base
+liburing-dev
+libjemalloc-dev
+libc-ares-dev
+libcmocka-dev
+libjansson-dev
+valgrind
+python3
+"
+
+missing=""
+for p in $PACKAGES; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  case "$status" in
+    *"install ok installed"*) ;;
+    *) missing="$missing $p" ;;
+  esac
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+  else
+    echo "install-deps: need root (or sudo) to install:$missing" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "install-deps: done" >&2
