@@ -6,6 +6,7 @@
  * half-written message is never reported as good. */
 #include "tlsparse/bytes.h"
 
+#include <stdint.h>
 #include <string.h>
 
 void tp_cbs_init(tp_cbs *cbs, const uint8_t *data, size_t len) {
@@ -22,7 +23,9 @@ int tp_cbs_skip(tp_cbs *cbs, size_t len) {
   return 1;
 }
 
-static int get_be(tp_cbs *cbs, size_t width, uint32_t *out) {
+/* get_be reads a |width|-byte big-endian value. It is inlined into each
+ * fixed-width getter, where the loop unrolls to plain loads. */
+static inline int get_be(tp_cbs *cbs, size_t width, uint32_t *out) {
   if (cbs->len < width) {
     return 0;
   }
@@ -37,20 +40,22 @@ static int get_be(tp_cbs *cbs, size_t width, uint32_t *out) {
 }
 
 int tp_cbs_get_u8(tp_cbs *cbs, uint8_t *out) {
-  uint32_t v;
-  if (!get_be(cbs, 1, &v)) {
+  if (cbs->len < 1) {
     return 0;
   }
-  *out = (uint8_t)v;
+  *out = cbs->data[0];
+  cbs->data++;
+  cbs->len--;
   return 1;
 }
 
 int tp_cbs_get_u16(tp_cbs *cbs, uint16_t *out) {
-  uint32_t v;
-  if (!get_be(cbs, 2, &v)) {
+  if (cbs->len < 2) {
     return 0;
   }
-  *out = (uint16_t)v;
+  *out = (uint16_t)(cbs->data[0] << 8 | cbs->data[1]);
+  cbs->data += 2;
+  cbs->len -= 2;
   return 1;
 }
 
@@ -68,13 +73,15 @@ int tp_cbs_get_bytes(tp_cbs *cbs, tp_cbs *out, size_t len) {
   return 1;
 }
 
-static int get_length_prefixed(tp_cbs *cbs, size_t width, tp_cbs *out) {
+static inline int get_length_prefixed(tp_cbs *cbs, size_t width, tp_cbs *out) {
   tp_cbs copy = *cbs;
   uint32_t len;
-  if (!get_be(&copy, width, &len) || !tp_cbs_get_bytes(&copy, out, len)) {
+  if (!get_be(&copy, width, &len) || copy.len < len) {
     return 0;
   }
-  *cbs = copy;
+  tp_cbs_init(out, copy.data, len);
+  cbs->data = copy.data + len;
+  cbs->len = copy.len - len;
   return 1;
 }
 
@@ -103,7 +110,7 @@ void tp_cbb_init(tp_cbb *cbb, uint8_t *buf, size_t cap) {
 }
 
 /* reserve returns where |len| more bytes go, or NULL (and the sticky error). */
-static uint8_t *reserve(tp_cbb *cbb, size_t len) {
+static inline uint8_t *reserve(tp_cbb *cbb, size_t len) {
   if (cbb->error || cbb->cap - cbb->len < len) {
     cbb->error = 1;
     return NULL;
@@ -113,14 +120,14 @@ static uint8_t *reserve(tp_cbb *cbb, size_t len) {
   return p;
 }
 
-static void put_be(uint8_t *p, size_t width, uint32_t v) {
+static inline void put_be(uint8_t *p, size_t width, uint32_t v) {
   for (size_t i = width; i > 0; i--) {
     p[i - 1] = (uint8_t)v;
     v >>= 8;
   }
 }
 
-static void add_be(tp_cbb *cbb, size_t width, uint32_t v) {
+static inline void add_be(tp_cbb *cbb, size_t width, uint32_t v) {
   uint8_t *p = reserve(cbb, width);
   if (p != NULL) {
     put_be(p, width, v);
@@ -136,6 +143,21 @@ void tp_cbb_add_u24(tp_cbb *cbb, uint32_t v) {
     return;
   }
   add_be(cbb, 3, v);
+}
+
+void tp_cbb_add_u16_list(tp_cbb *cbb, const uint16_t *list, size_t n) {
+  if (n > SIZE_MAX / 2) {
+    cbb->error = 1;
+    return;
+  }
+  uint8_t *restrict p = reserve(cbb, 2 * n);
+  if (p == NULL) {
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    uint16_t be = __builtin_bswap16(list[i]);
+    memcpy(p + 2 * i, &be, 2);
+  }
 }
 
 void tp_cbb_add_bytes(tp_cbb *cbb, const uint8_t *data, size_t len) {
@@ -186,7 +208,12 @@ void tp_cbb_close(tp_cbb *cbb) {
     cbb->error = 1;
     return;
   }
-  put_be(cbb->buf + at, width, (uint32_t)body);
+  uint8_t *p = cbb->buf + at;
+  switch (width) {
+    case 1: p[0] = (uint8_t)body; break;
+    case 2: p[0] = (uint8_t)(body >> 8); p[1] = (uint8_t)body; break;
+    default: put_be(p, width, (uint32_t)body); break;
+  }
 }
 
 int tp_cbb_finish(const tp_cbb *cbb, size_t *out_len) {

@@ -59,6 +59,9 @@ void tp_cbb_add_u8(tp_cbb *cbb, uint8_t v);
 void tp_cbb_add_u16(tp_cbb *cbb, uint16_t v);
 void tp_cbb_add_u24(tp_cbb *cbb, uint32_t v);
 void tp_cbb_add_bytes(tp_cbb *cbb, const uint8_t *data, size_t len);
+/* tp_cbb_add_u16_list writes |n| big-endian u16 values (a cipher or group
+ * list) with one bounds check. */
+void tp_cbb_add_u16_list(tp_cbb *cbb, const uint16_t *list, size_t n);
 void tp_cbb_add_zeros(tp_cbb *cbb, size_t len);
 
 /* tp_cbb_open_uN reserves an N-bit length prefix and starts a block;

@@ -122,11 +122,21 @@ static const uint16_t kSignatureAlgorithmsTLS13[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static void add_u16_list(tp_cbb *b, const uint16_t *list, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    tp_cbb_add_u16(b, list[i]);
-  }
-}
+/* Character classes for host names: 1 letter or '-' or '_', 2 digit, 3 dot;
+ * 0 is anything that cannot be in a name sent as SNI. */
+static const uint8_t kNameClass[256] = {
+    ['-'] = 1, ['_'] = 1, ['.'] = 3,
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
+    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+    ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+    ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+    ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+};
 
 int tp_sni_usable(const char *name) {
   if (name == NULL) {
@@ -142,8 +152,9 @@ int tp_sni_usable(const char *name) {
   size_t label = 0;
   int last_label_numeric = 1;
   for (size_t i = 0; i < len; i++) {
-    char c = name[i];
-    if (c == '.') {
+    /* ':' is class 0, which rules out IPv6 literals here. */
+    uint8_t cls = kNameClass[(uint8_t)name[i]];
+    if (cls == 3) {
       if (label == 0) {
         return 0;
       }
@@ -151,27 +162,28 @@ int tp_sni_usable(const char *name) {
       last_label_numeric = 1;
       continue;
     }
-    int digit = c >= '0' && c <= '9';
-    int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (!digit && !alpha && c != '-' && c != '_') {
-      return 0; /* ':' rules out IPv6 literals here */
-    }
-    if (!digit) {
-      last_label_numeric = 0;
-    }
-    if (++label > 63) {
+    if (cls == 0 || ++label > 63) {
       return 0;
     }
+    last_label_numeric &= cls == 2;
   }
   /* No top-level domain is all digits, so such a name is an IPv4 literal
    * (or one written in a shorthand such as "127.1"). */
   return label > 0 && !last_label_numeric;
 }
 
+/* add_or_zeros writes |len| bytes of |data|, or zeros when it is NULL. */
+static void add_or_zeros(tp_cbb *b, const uint8_t *data, size_t len) {
+  if (data != NULL) {
+    tp_cbb_add_bytes(b, data, len);
+  } else {
+    tp_cbb_add_zeros(b, len);
+  }
+}
+
 /* What the extension writers need to know. */
 struct hello_ctx {
   const struct tp_client_hello_opts *opts;
-  size_t sni_len;   /* without a trailing dot; 0 when SNI is not sent */
   size_t key_share_at;
 };
 
@@ -197,25 +209,12 @@ static int full_shape(const struct hello_ctx *ctx) {
   return !ctx->opts->minimal;
 }
 
-static int sni_applies(const struct hello_ctx *ctx) {
-  return ctx->sni_len > 0 && !ctx->opts->minimal;
-}
-
-static void sni_body(tp_cbb *b, struct hello_ctx *ctx) {
-  tp_cbb_open_u16(b); /* server_name_list */
-  tp_cbb_add_u8(b, 0); /* name_type: host_name */
-  tp_cbb_open_u16(b);
-  tp_cbb_add_bytes(b, (const uint8_t *)ctx->opts->sni, ctx->sni_len);
-  tp_cbb_close(b);
-  tp_cbb_close(b);
-}
-
 static void groups_body(tp_cbb *b, struct hello_ctx *ctx) {
   tp_cbb_open_u16(b); /* named_group_list */
   if (is_tls13(ctx)) {
-    add_u16_list(b, kGroupsTLS13, COUNT(kGroupsTLS13));
+    tp_cbb_add_u16_list(b, kGroupsTLS13, COUNT(kGroupsTLS13));
   } else {
-    add_u16_list(b, kGroupsLegacy, COUNT(kGroupsLegacy));
+    tp_cbb_add_u16_list(b, kGroupsLegacy, COUNT(kGroupsLegacy));
   }
   tp_cbb_close(b);
 }
@@ -234,9 +233,9 @@ static int sigalgs_applies(const struct hello_ctx *ctx) {
 static void sigalgs_body(tp_cbb *b, struct hello_ctx *ctx) {
   tp_cbb_open_u16(b); /* supported_signature_algorithms */
   if (is_tls13(ctx)) {
-    add_u16_list(b, kSignatureAlgorithmsTLS13, COUNT(kSignatureAlgorithmsTLS13));
+    tp_cbb_add_u16_list(b, kSignatureAlgorithmsTLS13, COUNT(kSignatureAlgorithmsTLS13));
   } else {
-    add_u16_list(b, kSignatureAlgorithms, COUNT(kSignatureAlgorithms));
+    tp_cbb_add_u16_list(b, kSignatureAlgorithms, COUNT(kSignatureAlgorithms));
   }
   tp_cbb_close(b);
 }
@@ -273,15 +272,15 @@ static void key_share_body(tp_cbb *b, struct hello_ctx *ctx) {
   tp_cbb_add_u16(b, TP_GROUP_X25519);
   tp_cbb_open_u16(b); /* key_exchange */
   ctx->key_share_at = b->len;
-  tp_cbb_add_bytes(b, ctx->opts->x25519_share, 32);
+  add_or_zeros(b, ctx->opts->x25519_share, 32);
   tp_cbb_close(b);
   tp_cbb_close(b);
 }
 
-/* In the order they go on the wire. Padding is not here: it is sized from
- * everything else and must come last. */
+/* In the order they go on the wire, after server_name, which comes first
+ * and is written per probe (tp_hello_from_template). Padding is not here
+ * either: it is sized from everything else and must come last. */
 static const struct ext_writer kExtensions[] = {
-    {TP_EXT_SERVER_NAME, sni_applies, sni_body},
     {TP_EXT_EXTENDED_MASTER_SECRET, full_shape, empty_body},
     {TP_EXT_SUPPORTED_GROUPS, always, groups_body},
     {TP_EXT_EC_POINT_FORMATS, full_shape, point_formats_body},
@@ -315,7 +314,10 @@ static void cipher_list(const struct tp_client_hello_opts *opts,
   }
 }
 
-static int opts_valid(const struct tp_client_hello_opts *opts) {
+/* opts_valid checks what every hello needs. |strict| also wants the bytes
+ * that change per probe (random, and the key share for 1.3); a template may
+ * leave them out and have them patched in later. */
+static int opts_valid(const struct tp_client_hello_opts *opts, int strict) {
   switch (opts->version) {
     case TP_SSL3:
     case TP_TLS10:
@@ -323,14 +325,14 @@ static int opts_valid(const struct tp_client_hello_opts *opts) {
     case TP_TLS12:
       break;
     case TP_TLS13:
-      if (opts->x25519_share == NULL) {
+      if (strict && opts->x25519_share == NULL) {
         return 0;
       }
       break;
     default:
       return 0;
   }
-  if (opts->random == NULL || (opts->alpn_count > 0 && opts->alpn == NULL)) {
+  if ((strict && opts->random == NULL) || (opts->alpn_count > 0 && opts->alpn == NULL)) {
     return 0;
   }
   for (size_t i = 0; i < opts->alpn_count; i++) {
@@ -342,37 +344,36 @@ static int opts_valid(const struct tp_client_hello_opts *opts) {
   return 1;
 }
 
-int tp_build_client_hello(const struct tp_client_hello_opts *opts, uint8_t *out,
-                          size_t cap, size_t *out_len,
-                          struct tp_client_hello_layout *out_layout) {
-  if (!opts_valid(opts)) {
+int tp_hello_template_init(struct tp_hello_template *t,
+                           const struct tp_client_hello_opts *opts) {
+  if (!opts_valid(opts, 0)) {
     return 0;
   }
+  /* No SNI here: it is the first extension and goes in per probe. */
   struct hello_ctx ctx = {.opts = opts};
-  if (opts->version != TP_SSL3 && tp_sni_usable(opts->sni)) {
-    ctx.sni_len = strlen(opts->sni);
-    if (opts->sni[ctx.sni_len - 1] == '.') {
-      ctx.sni_len--; /* RFC 6066, 3: "without a trailing dot" */
-    }
-  }
   struct tp_client_hello_layout layout = {0};
   const uint16_t *ciphers;
   size_t n_ciphers;
   cipher_list(opts, &ciphers, &n_ciphers);
+  int with_extensions = opts->version != TP_SSL3 &&
+                        (opts->version == TP_TLS13 || !opts->minimal);
+  t->version = opts->version;
+  t->sni_allowed = with_extensions && !opts->minimal;
+  t->pad = with_extensions && !opts->minimal;
+  t->ext_list_at = 0;
 
   tp_cbb b;
-  tp_cbb_init(&b, out, cap);
+  tp_cbb_init(&b, t->bytes, sizeof(t->bytes));
   tp_cbb_add_u8(&b, TP_RECORD_HANDSHAKE);
   /* legacy_record_version: 0x0301 for everything from TLS 1.0 on, as
    * browsers send it, since some old servers reject higher record versions. */
   tp_cbb_add_u16(&b, opts->version == TP_SSL3 ? TP_SSL3 : TP_TLS10);
   tp_cbb_open_u16(&b); /* fragment */
-  size_t msg_at = b.len;
   tp_cbb_add_u8(&b, TP_HS_CLIENT_HELLO);
   tp_cbb_open_u24(&b); /* ClientHello */
   tp_cbb_add_u16(&b, opts->version == TP_TLS13 ? TP_TLS12 : opts->version);
   layout.random_at = b.len;
-  tp_cbb_add_bytes(&b, opts->random, 32);
+  add_or_zeros(&b, opts->random, 32);
   tp_cbb_open_u8(&b); /* legacy_session_id */
   if (opts->session_id != NULL) {
     layout.session_id_at = b.len;
@@ -380,7 +381,7 @@ int tp_build_client_hello(const struct tp_client_hello_opts *opts, uint8_t *out,
   }
   tp_cbb_close(&b);
   tp_cbb_open_u16(&b); /* cipher_suites */
-  add_u16_list(&b, ciphers, n_ciphers);
+  tp_cbb_add_u16_list(&b, ciphers, n_ciphers);
   tp_cbb_add_u16(&b, TP_TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
   layout.cipher_count = n_ciphers + 1;
   /* The SCSV offers secure renegotiation as the extension would
@@ -395,10 +396,9 @@ int tp_build_client_hello(const struct tp_client_hello_opts *opts, uint8_t *out,
   tp_cbb_add_u8(&b, 0); /* null */
   tp_cbb_close(&b);
 
-  int with_extensions = opts->version != TP_SSL3 &&
-                        (opts->version == TP_TLS13 || !opts->minimal);
   if (with_extensions) {
     tp_cbb_open_u16(&b); /* extensions */
+    t->ext_list_at = b.len;
     for (size_t i = 0; i < COUNT(kExtensions); i++) {
       const struct ext_writer *e = &kExtensions[i];
       if (!e->applies(&ctx)) {
@@ -410,8 +410,66 @@ int tp_build_client_hello(const struct tp_client_hello_opts *opts, uint8_t *out,
       tp_cbb_close(&b);
       layout.offered_exts |= 1u << tp_ext_bit_of(e->type);
     }
+    tp_cbb_close(&b);
+  }
+  tp_cbb_close(&b); /* ClientHello */
+  tp_cbb_close(&b); /* fragment */
+  if (!tp_cbb_finish(&b, &t->len)) {
+    return 0;
+  }
+  layout.key_share_at = ctx.key_share_at;
+  t->layout = layout;
+  return 1;
+}
+
+/* The fixed headers a hello starts with: record (type, version, length) and
+ * handshake (type, length). */
+#define HELLO_HEADERS_LEN (5 + 4)
+
+int tp_hello_from_template(const struct tp_hello_template *t, const char *sni,
+                           const uint8_t *random, const uint8_t *session_id,
+                           const uint8_t *x25519_share, uint8_t *out, size_t cap,
+                           size_t *out_len, struct tp_client_hello_layout *out_layout) {
+  struct tp_client_hello_layout layout = t->layout;
+  size_t sni_len = 0;
+  if (t->sni_allowed && tp_sni_usable(sni)) {
+    sni_len = strlen(sni);
+    if (sni[sni_len - 1] == '.') {
+      sni_len--; /* RFC 6066, 3: "without a trailing dot" */
+    }
+  }
+  /* Everything before the extensions is the template's, bar the lengths of
+   * the two headers, which the writer recomputes. */
+  size_t head_end = t->ext_list_at != 0 ? t->ext_list_at - 2 : t->len;
+  tp_cbb b;
+  tp_cbb_init(&b, out, cap);
+  tp_cbb_add_u8(&b, TP_RECORD_HANDSHAKE);
+  tp_cbb_add_u16(&b, (uint16_t)(t->bytes[1] << 8 | t->bytes[2]));
+  tp_cbb_open_u16(&b); /* fragment */
+  size_t msg_at = b.len;
+  tp_cbb_add_u8(&b, TP_HS_CLIENT_HELLO);
+  tp_cbb_open_u24(&b); /* ClientHello */
+  tp_cbb_add_bytes(&b, t->bytes + HELLO_HEADERS_LEN, head_end - HELLO_HEADERS_LEN);
+  if (t->ext_list_at != 0) {
+    tp_cbb_open_u16(&b); /* extensions */
+    if (sni_len > 0) {
+      /* RFC 6066, 3: one host_name entry. The lengths are known (the name
+       * is at most 253 bytes), so they are written, not counted. */
+      tp_cbb_add_u16(&b, TP_EXT_SERVER_NAME);
+      tp_cbb_add_u16(&b, (uint16_t)(sni_len + 5)); /* extension_data */
+      tp_cbb_add_u16(&b, (uint16_t)(sni_len + 3)); /* server_name_list */
+      tp_cbb_add_u8(&b, 0);                        /* name_type: host_name */
+      tp_cbb_add_u16(&b, (uint16_t)sni_len);       /* HostName */
+      tp_cbb_add_bytes(&b, (const uint8_t *)sni, sni_len);
+      layout.offered_exts |= 1u << TP_EXT_BIT_SERVER_NAME;
+    }
+    size_t shift = b.len - t->ext_list_at;
+    tp_cbb_add_bytes(&b, t->bytes + t->ext_list_at, t->len - t->ext_list_at);
+    if (layout.key_share_at != 0) {
+      layout.key_share_at += shift;
+    }
     size_t msg_len = b.len - msg_at;
-    if (!opts->minimal && msg_len < TP_CLIENT_HELLO_PAD_TO) {
+    if (t->pad && msg_len < TP_CLIENT_HELLO_PAD_TO) {
       size_t pad = msg_len + 4 >= TP_CLIENT_HELLO_PAD_TO
                        ? 0
                        : TP_CLIENT_HELLO_PAD_TO - msg_len - 4;
@@ -428,9 +486,30 @@ int tp_build_client_hello(const struct tp_client_hello_opts *opts, uint8_t *out,
   if (!tp_cbb_finish(&b, out_len)) {
     return 0;
   }
-  layout.key_share_at = ctx.key_share_at;
+  /* The per-probe bytes sit before the extensions (random, session id) or
+   * at a shifted offset inside them (key share). */
+  if (random != NULL) {
+    memcpy(out + layout.random_at, random, 32);
+  }
+  if (session_id != NULL && layout.session_id_at != 0) {
+    memcpy(out + layout.session_id_at, session_id, 32);
+  }
+  if (x25519_share != NULL && layout.key_share_at != 0) {
+    memcpy(out + layout.key_share_at, x25519_share, 32);
+  }
   if (out_layout != NULL) {
     *out_layout = layout;
   }
   return 1;
+}
+
+int tp_build_client_hello(const struct tp_client_hello_opts *opts, uint8_t *out,
+                          size_t cap, size_t *out_len,
+                          struct tp_client_hello_layout *out_layout) {
+  struct tp_hello_template t;
+  if (!opts_valid(opts, 1) || !tp_hello_template_init(&t, opts)) {
+    return 0;
+  }
+  return tp_hello_from_template(&t, opts->sni, NULL, NULL, NULL, out, cap, out_len,
+                                out_layout);
 }

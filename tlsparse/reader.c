@@ -295,9 +295,13 @@ enum tp_result tp_reader_feed(struct tp_reader *r, const uint8_t *data, size_t l
       continue;
     }
     if (r->record_left == 0) {
-      r->hdr[r->hdr_len++] = data[i++];
-      r->consumed++;
-      if (r->hdr_len == 5) {
+      size_t take = sizeof(r->hdr) - r->hdr_len;
+      take = take < len - i ? take : len - i;
+      memcpy(r->hdr + r->hdr_len, data + i, take);
+      r->hdr_len += (uint8_t)take;
+      r->consumed += take;
+      i += take;
+      if (r->hdr_len == sizeof(r->hdr)) {
         record_header_done(r);
       }
       continue;

@@ -187,6 +187,39 @@ int tp_build_client_hello(const struct tp_client_hello_opts *opts, uint8_t *out,
                           size_t cap, size_t *out_len,
                           struct tp_client_hello_layout *out_layout);
 
+/* A hello template: a pinned hello built once, without what changes per
+ * probe (SNI, random, session id, key share), so that an engine patches a
+ * probe's hello in a couple of copies instead of building it (zmap's "build
+ * the constant part once"). tp_build_client_hello is the two steps in one,
+ * so both paths write the same bytes for the same options. */
+struct tp_hello_template {
+  uint16_t version;
+  int sni_allowed;          /* this shape carries server_name for host names */
+  int pad;                  /* this shape is padded (RFC 7685) */
+  size_t len;               /* bytes in |bytes|: the hello without SNI or padding */
+  size_t ext_list_at;       /* offset of the first extension; 0 without extensions */
+  struct tp_client_hello_layout layout; /* offsets in |bytes| */
+  uint8_t bytes[TP_CLIENT_HELLO_MAX];
+};
+
+/* tp_hello_template_init builds the template for |opts|; |opts->sni| is
+ * ignored, and |random|, |session_id| and |x25519_share| may be NULL (zeros
+ * until patched; a NULL session_id means an empty one). Returns 1, or 0 when
+ * an option is invalid or the hello does not fit. */
+int tp_hello_template_init(struct tp_hello_template *t,
+                           const struct tp_client_hello_opts *opts);
+
+/* tp_hello_from_template writes one probe's hello into |out| (|cap| bytes):
+ * the template with SNI for |sni| (when the shape carries it and the name may
+ * be sent; NULL for none), padding sized to match, and |random|,
+ * |session_id|, |x25519_share| (32 bytes each; NULL keeps the template's)
+ * patched in. Returns 1 with |*out_len| and |*out_layout| (if not NULL), or
+ * 0 when |cap| is too small. */
+int tp_hello_from_template(const struct tp_hello_template *t, const char *sni,
+                           const uint8_t *random, const uint8_t *session_id,
+                           const uint8_t *x25519_share, uint8_t *out, size_t cap,
+                           size_t *out_len, struct tp_client_hello_layout *out_layout);
+
 /* ---- Response reader ----------------------------------------------------- */
 
 /* What the server's first bytes turned out to be. */
