@@ -200,9 +200,11 @@ static int is_tls13(const struct hello_ctx *ctx) {
   return ctx->opts->version == TP_TLS13;
 }
 
-static int always(const struct hello_ctx *ctx) {
-  (void)ctx;
-  return 1;
+/* groups_applies: 1.3 cannot do without supported_groups; the minimal
+ * shape of older versions leaves it out (RFC 8422, 4: a server then picks
+ * any curve it likes). */
+static int groups_applies(const struct hello_ctx *ctx) {
+  return is_tls13(ctx) || !ctx->opts->minimal;
 }
 
 static int full_shape(const struct hello_ctx *ctx) {
@@ -282,7 +284,7 @@ static void key_share_body(tp_cbb *b, struct hello_ctx *ctx) {
  * either: it is sized from everything else and must come last. */
 static const struct ext_writer kExtensions[] = {
     {TP_EXT_EXTENDED_MASTER_SECRET, full_shape, empty_body},
-    {TP_EXT_SUPPORTED_GROUPS, always, groups_body},
+    {TP_EXT_SUPPORTED_GROUPS, groups_applies, groups_body},
     {TP_EXT_EC_POINT_FORMATS, full_shape, point_formats_body},
     {TP_EXT_SIGNATURE_ALGORITHMS, sigalgs_applies, sigalgs_body},
     {TP_EXT_ALPN, alpn_applies, alpn_body},
@@ -355,8 +357,7 @@ int tp_hello_template_init(struct tp_hello_template *t,
   const uint16_t *ciphers;
   size_t n_ciphers;
   cipher_list(opts, &ciphers, &n_ciphers);
-  int with_extensions = opts->version != TP_SSL3 &&
-                        (opts->version == TP_TLS13 || !opts->minimal);
+  int with_extensions = opts->version >= TP_TLS12 || (opts->version != TP_SSL3 && !opts->minimal);
   t->version = opts->version;
   t->sni_allowed = with_extensions && !opts->minimal;
   t->pad = with_extensions && !opts->minimal;

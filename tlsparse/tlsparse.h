@@ -155,9 +155,11 @@ struct tp_client_hello_opts {
   const char *const *alpn;         /* protocol names, or NULL */
   size_t alpn_count;
   /* minimal: the short shape for servers intolerant of large hellos or of
-   * extensions: no extensions at all up to TLS 1.2, only the four TLS 1.3
-   * needs (supported_versions, supported_groups, key_share,
-   * signature_algorithms) for 1.3, and no padding. */
+   * extensions: no extensions for SSLv3 to TLS 1.1; only
+   * signature_algorithms for TLS 1.2 (without it a server must assume SHA-1
+   * signatures, RFC 5246, 7.4.1.4.1, which OpenSSL 3 refuses at its default
+   * security level); only the four TLS 1.3 needs (supported_versions,
+   * supported_groups, key_share, signature_algorithms) for 1.3; no padding. */
   int minimal;
   const uint8_t *random;           /* 32 bytes */
   const uint8_t *session_id;       /* 32 bytes, or NULL for an empty one */
