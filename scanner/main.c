@@ -1,18 +1,32 @@
-/* scanner/main.c: the tlssweep command line (foundation stage).
+/* scanner/main.c: the tlssweep command line.
  *
- * Until the engine lands this program offers what already exists: `hello`,
- * which prints the exact ClientHello record tlssweep sends for a pinned
- * version (fixed random bytes, for comparing with a packet capture), and
- * `--version`, which names the allocator by asking jemalloc itself, so that
- * a binary linked without it says so. Anything else prints the usage.
- * Exit status: 0 done, 1 usage error, 2 internal failure. */
+ * Commands: `scan` reads targets (arguments, -i FILE, or standard input),
+ * runs one engine thread per --threads with a shared target feed, writes one
+ * record per target through the writer, shows a status line and a summary;
+ * `lab` starts the built-in loopback lab and scans it, checking every verdict
+ * against the lab's configuration; `hello` prints the exact ClientHello of a
+ * pinned version. All settings live in a scan_config passed down; there is no
+ * global configuration. Exit status: 0 done, 1 usage or input error (a bad
+ * flag, an unreadable input, or invalid target lines, reported after the
+ * scan), 2 fatal runtime error. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "scanner/engine.h"
+#include "scanner/lab.h"
+#include "scanner/output.h"
+#include "scanner/writer.h"
 #include "tlsparse/tlsparse.h"
 
-#define TLSSWEEP_VERSION "0.1.0"
+#define TLSSWEEP_VERSION "0.2.0"
 
 /* jemalloc's control interface. Weak, so that sanitizer builds (which keep
  * their own malloc) link without jemalloc and report that instead. */
@@ -23,28 +37,71 @@ static const char kUsage[] =
     "usage: tlssweep <command> [options]\n"
     "\n"
     "Finds which TLS versions (SSLv3, TLS 1.0, 1.1, 1.2, 1.3) each endpoint accepts,\n"
-    "with version-pinned probes.\n"
+    "with version-pinned probes, one JSON line per target.\n"
     "\n"
     "commands:\n"
-    "  hello VERSION [SNI]   print the ClientHello record sent for VERSION, as hex\n"
-    "                        (ssl3, tls1.0, tls1.1, tls1.2, tls1.3)\n"
-    "      --minimal         the short shape, for servers intolerant of big hellos\n"
-    "      --modern          only forward-secret AEAD/CBC suites\n"
-    "      --fallback-scsv   add TLS_FALLBACK_SCSV (RFC 7507)\n"
-    "  --version             version and allocator\n"
-    "  --help                this text\n"
+    "  scan [options] [target...]  scan targets from arguments, -i FILE, or standard input\n"
+    "  lab [options]               start the built-in loopback lab and scan it\n"
+    "  hello VERSION [SNI]         print the ClientHello sent for VERSION, as hex\n"
+    "                              (--minimal, --modern, --fallback-scsv)\n"
     "\n"
-    "The scanner (tlssweep scan, tlssweep lab) arrives with the engine.\n";
+    "targets: 1.2.3.4  1.2.3.4:993  [2001:db8::1]:993  10.0.0.0/24  mail.example.com\n"
+    "  mail.example.com:587  imaps://host  (schemes: https imaps pop3s smtps ftps ldaps tls)\n"
+    "  optional fields after a target: sni=NAME label=TEXT; '#' starts a comment\n"
+    "\n"
+    "scan options (default in brackets):\n"
+    "  -i, --input FILE        read targets from FILE ('-' for standard input)\n"
+    "  -o, --output FILE       write records to FILE [standard output]\n"
+    "      --format FMT        jsonl or csv [jsonl]\n"
+    "  -V, --versions LIST     versions to probe [ssl3,tls1.0,tls1.1,tls1.2,tls1.3]\n"
+    "  -p, --port PORT         port for targets without one [443]\n"
+    "  -c, --concurrency N     connections in flight per thread [1000]\n"
+    "  -r, --rate N            new connections per second, all threads; 0 = no limit [0]\n"
+    "      --per-host N        connections in flight to one address, per thread [1]\n"
+    "      --timeout DURATION  per step (connect, each read): 500ms, 5s, 1m [5s]\n"
+    "      --retries N         extra attempts after a timeout [1]\n"
+    "      --sni / --no-sni    send SNI for host names [--sni]\n"
+    "      --resolver ADDR[:PORT]  DNS server for host names [system's]\n"
+    "      --threads N         engine threads, one io_uring each [number of cores]\n"
+    "      --status            status line on stderr every second [when stderr is a terminal]\n"
+    "  -q, --quiet             no status line and no summary\n"
+    "      --connect-only      TCP connect and close only, no probe (the benchmark floor)\n"
+    "      --alloc-stats       print heap allocations per probe at the end (jemalloc)\n"
+    "  -h, --help              this text\n"
+    "      --version           version and allocator\n"
+    "\n"
+    "exit status: 0 done; 1 usage or input error (bad flags, unreadable input, invalid\n"
+    "target lines: all other targets are still scanned); 2 fatal runtime error\n";
 
-static void print_version(void) {
+static void allocator_name(char *buf, size_t cap) {
   const char *version = NULL;
   size_t len = sizeof(version);
   if (mallctl != NULL && mallctl("version", &version, &len, NULL, 0) == 0) {
-    printf("tlssweep %s (allocator: jemalloc %s)\n", TLSSWEEP_VERSION, version);
+    snprintf(buf, cap, "jemalloc %s", version);
   } else {
-    printf("tlssweep %s (allocator: system malloc; jemalloc not linked)\n", TLSSWEEP_VERSION);
+    snprintf(buf, cap, "system malloc (jemalloc not linked)");
   }
 }
+
+/* jemalloc_nmalloc returns how many allocations jemalloc has served, or 0
+ * when jemalloc is not the allocator. With tcache on, small allocations are
+ * counted when a thread cache refills, so exact figures need
+ * MALLOC_CONF=tcache:false (the benchmark sets it). */
+static uint64_t jemalloc_nmalloc(void) {
+  if (mallctl == NULL) {
+    return 0;
+  }
+  uint64_t epoch = 1, small = 0, large = 0;
+  size_t len = sizeof(epoch);
+  mallctl("epoch", &epoch, &len, &epoch, len);
+  len = sizeof(small);
+  mallctl("stats.arenas.4096.small.nmalloc", &small, &len, NULL, 0); /* all arenas */
+  len = sizeof(large);
+  mallctl("stats.arenas.4096.large.nmalloc", &large, &len, NULL, 0);
+  return small + large;
+}
+
+/* ---- hello ---------------------------------------------------------------- */
 
 static int cmd_hello(int argc, char **argv) {
   static const struct option kOptions[] = {
@@ -61,7 +118,7 @@ static int cmd_hello(int argc, char **argv) {
       case 'M': opts.ciphers = TP_CIPHERS_MODERN; break;
       case 'f': opts.fallback_scsv = 1; break;
       default:
-        fputs(kUsage, stderr);
+        fprintf(stderr, "%s", kUsage);
         return 1;
     }
   }
@@ -69,7 +126,7 @@ static int cmd_hello(int argc, char **argv) {
     fprintf(stderr, "tlssweep hello: expected VERSION [SNI]\n");
     return 1;
   }
-  if (!tp_version_from_name(argv[optind], &opts.version)) {
+  if (!tp_version_from_name(argv[optind], &opts.version) || opts.version < TP_SSL3) {
     fprintf(stderr, "tlssweep hello: unknown version '%s' (ssl3, tls1.0, tls1.1, tls1.2, tls1.3)\n",
             argv[optind]);
     return 1;
@@ -97,18 +154,571 @@ static int cmd_hello(int argc, char **argv) {
   return 0;
 }
 
-int main(int argc, char **argv) {
-  if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-    print_version();
+/* ---- option parsing ------------------------------------------------------- */
+
+/* parse_uint parses a decimal in [min, max]. */
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out) {
+  char *end;
+  errno = 0;
+  if (*s == '\0' || *s == '-') {
     return 0;
   }
-  if (argc >= 2 && strcmp(argv[1], "hello") == 0) {
-    return cmd_hello(argc - 1, argv + 1);
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno != 0 || *end != '\0' || v < min || v > max) {
+    return 0;
   }
-  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+  *out = v;
+  return 1;
+}
+
+/* parse_duration_ms reads "500ms", "5s", "2m" or a bare number of seconds. */
+static int parse_duration_ms(const char *s, uint32_t *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno != 0 || end == s || v < 0) {
+    return 0;
+  }
+  double ms;
+  if (strcmp(end, "ms") == 0) {
+    ms = v;
+  } else if (strcmp(end, "s") == 0 || *end == '\0') {
+    ms = v * 1000;
+  } else if (strcmp(end, "m") == 0) {
+    ms = v * 60000;
+  } else {
+    return 0;
+  }
+  if (ms < 1 || ms > 3600000) {
+    return 0;
+  }
+  *out = (uint32_t)ms;
+  return 1;
+}
+
+/* parse_versions reads "tls1.0,tls1.2" into a mask of probe versions. */
+static int parse_versions(const char *s, uint32_t *out, char *bad, size_t badcap) {
+  uint32_t mask = 0;
+  char buf[256];
+  snprintf(buf, sizeof(buf), "%s", s);
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+    uint16_t wire;
+    int found = 0;
+    if (tp_version_from_name(tok, &wire)) {
+      for (int pv = 0; pv < PV_COUNT; pv++) {
+        if (probe_version_wire((enum probe_version)pv) == wire) {
+          mask |= 1u << pv;
+          found = 1;
+        }
+      }
+    }
+    if (!found) {
+      snprintf(bad, badcap, "%s", tok);
+      return 0;
+    }
+  }
+  if (mask == 0) {
+    snprintf(bad, badcap, "%s", s);
+    return 0;
+  }
+  *out = mask;
+  return 1;
+}
+
+struct scan_options {
+  struct scan_config config;
+  struct target_defaults defaults;
+  const char *input;
+  const char *output;
+  const char *format;
+  int status;       /* -1: when stderr is a terminal */
+  int quiet;
+  int alloc_stats;
+};
+
+enum {
+  OPT_FORMAT = 256,
+  OPT_PER_HOST,
+  OPT_TIMEOUT,
+  OPT_RETRIES,
+  OPT_SNI,
+  OPT_NO_SNI,
+  OPT_RESOLVER,
+  OPT_THREADS,
+  OPT_STATUS,
+  OPT_VERSION,
+  OPT_CONNECT_ONLY,
+  OPT_ALLOC_STATS,
+};
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...);
+
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "tlssweep: ");
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\n(see tlssweep --help)\n");
+  return 1;
+}
+
+/* parse_scan_options fills |o| from argv. Returns 0, or the exit status for
+ * a usage error (1) or a request answered here (-1 after --help). */
+static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
+  static const struct option kOptions[] = {
+      {"input", required_argument, NULL, 'i'},
+      {"output", required_argument, NULL, 'o'},
+      {"format", required_argument, NULL, OPT_FORMAT},
+      {"versions", required_argument, NULL, 'V'},
+      {"port", required_argument, NULL, 'p'},
+      {"concurrency", required_argument, NULL, 'c'},
+      {"rate", required_argument, NULL, 'r'},
+      {"per-host", required_argument, NULL, OPT_PER_HOST},
+      {"timeout", required_argument, NULL, OPT_TIMEOUT},
+      {"retries", required_argument, NULL, OPT_RETRIES},
+      {"sni", no_argument, NULL, OPT_SNI},
+      {"no-sni", no_argument, NULL, OPT_NO_SNI},
+      {"resolver", required_argument, NULL, OPT_RESOLVER},
+      {"threads", required_argument, NULL, OPT_THREADS},
+      {"status", no_argument, NULL, OPT_STATUS},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, OPT_VERSION},
+      {"connect-only", no_argument, NULL, OPT_CONNECT_ONLY},
+      {"alloc-stats", no_argument, NULL, OPT_ALLOC_STATS},
+      {NULL, 0, NULL, 0},
+  };
+  int c;
+  unsigned long v;
+  char bad[256];
+  while ((c = getopt_long(argc, argv, "i:o:V:p:c:r:qh", kOptions, NULL)) != -1) {
+    switch (c) {
+      case 'i': o->input = optarg; break;
+      case 'o': o->output = optarg; break;
+      case OPT_FORMAT:
+        if (output_format_find(optarg) == NULL) {
+          return usage_error("--format: unknown format '%s' (jsonl, csv)", optarg);
+        }
+        o->format = optarg;
+        break;
+      case 'V':
+        if (!parse_versions(optarg, &o->config.versions, bad, sizeof(bad))) {
+          return usage_error("-V: unknown version '%s' (ssl3, tls1.0, tls1.1, tls1.2, tls1.3)", bad);
+        }
+        break;
+      case 'p':
+        if (!parse_uint(optarg, 1, 65535, &v)) {
+          return usage_error("-p: port must be 1-65535, not '%s'", optarg);
+        }
+        o->defaults.port = (uint16_t)v;
+        break;
+      case 'c':
+        if (!parse_uint(optarg, 1, 1000000, &v)) {
+          return usage_error("-c: concurrency must be 1-1000000, not '%s'", optarg);
+        }
+        o->config.concurrency = (unsigned)v;
+        break;
+      case 'r': {
+        char *end;
+        double rate = strtod(optarg, &end);
+        if (end == optarg || *end != '\0' || rate < 0) {
+          return usage_error("-r: rate must be a number >= 0, not '%s'", optarg);
+        }
+        o->config.rate = rate;
+        break;
+      }
+      case OPT_PER_HOST:
+        if (!parse_uint(optarg, 1, 1000, &v)) {
+          return usage_error("--per-host must be 1-1000, not '%s'", optarg);
+        }
+        o->config.per_host = (unsigned)v;
+        break;
+      case OPT_TIMEOUT:
+        if (!parse_duration_ms(optarg, &o->config.timeout_ms)) {
+          return usage_error("--timeout: expected a duration like 500ms, 5s or 1m, not '%s'",
+                             optarg);
+        }
+        break;
+      case OPT_RETRIES:
+        if (!parse_uint(optarg, 0, 10, &v)) {
+          return usage_error("--retries must be 0-10, not '%s'", optarg);
+        }
+        o->config.retries = (unsigned)v;
+        break;
+      case OPT_SNI: o->config.sni = 1; break;
+      case OPT_NO_SNI: o->config.sni = 0; break;
+      case OPT_RESOLVER: o->config.resolver = optarg; break;
+      case OPT_THREADS:
+        if (!parse_uint(optarg, 1, 256, &v)) {
+          return usage_error("--threads must be 1-256, not '%s'", optarg);
+        }
+        o->config.threads = (unsigned)v;
+        break;
+      case OPT_STATUS: o->status = 1; break;
+      case OPT_CONNECT_ONLY: o->config.connect_only = 1; break;
+      case OPT_ALLOC_STATS: o->alloc_stats = 1; break;
+      case 'q': o->quiet = 1; break;
+      case 'h':
+        fputs(kUsage, stdout);
+        return -1;
+      case OPT_VERSION: {
+        char alloc[128];
+        allocator_name(alloc, sizeof(alloc));
+        printf("tlssweep %s (allocator: %s)\n", TLSSWEEP_VERSION, alloc);
+        return -1;
+      }
+      default:
+        fprintf(stderr, "(see tlssweep --help)\n");
+        return 1;
+    }
+  }
+  /* Resolver "ADDR:PORT" is what c-ares takes; an IPv6 with a port must be
+   * bracketed, which c-ares also reads. */
+  return 0;
+}
+
+static void default_options(struct scan_options *o) {
+  memset(o, 0, sizeof(*o));
+  o->config.versions = (1u << PV_COUNT) - 1;
+  o->config.concurrency = 1000;
+  o->config.rate = 0;
+  o->config.per_host = 1;
+  o->config.timeout_ms = 5000;
+  o->config.retries = 1;
+  o->config.sni = 1;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  o->config.threads = cores > 0 ? (unsigned)cores : 1;
+  o->defaults.port = 443;
+  o->format = "jsonl";
+  o->status = -1;
+}
+
+/* ---- running a scan -------------------------------------------------------- */
+
+struct run {
+  struct scan_shared shared;
+  struct writer writer;
+  const struct lab *lab;        /* lab runs: check each result */
+  unsigned long lab_ok, lab_bad;
+  int status_line;
+  uint64_t start_ns;
+  atomic_int finished;
+};
+
+static void on_result(void *ctx, const struct scan_result *r) {
+  struct run *run = ctx;
+  writer_put(&run->writer, r);
+  if (run->lab != NULL) {
+    const struct lab_endpoint *ep = lab_find(run->lab, r->item->line.label);
+    char why[128];
+    if (ep != NULL && lab_check(ep, r, why, sizeof(why))) {
+      run->lab_ok++;
+    } else {
+      run->lab_bad++;
+      fprintf(stderr, "lab: %s (%s): %s\n", r->item->line.label, r->item->line.text,
+              ep == NULL ? "unknown endpoint" : why);
+    }
+  }
+}
+
+static int on_congested(void *ctx) {
+  struct run *run = ctx;
+  return writer_congested(&run->writer);
+}
+
+static uint64_t load(const uint64_t *p) {
+  return atomic_load_explicit((_Atomic uint64_t *)p, memory_order_relaxed);
+}
+
+static void print_status(struct run *run, int final) {
+  struct scan_stats *st = &run->shared.stats;
+  double secs = (double)(now_ns() - run->start_ns) / 1e9;
+  uint64_t done = load(&st->targets_done);
+  uint64_t taken = run->shared.feed->taken;
+  double pps = secs > 0 ? (double)load(&st->probes_done) / secs : 0;
+  fprintf(stderr, "%s%llu targets done%s%llu read, %.0f probes/s, %llu in flight, %llu legacy, %.1fs%s",
+          final ? "" : "\r\033[K", (unsigned long long)done,
+          run->shared.feed->done ? " of " : " (", (unsigned long long)taken, pps,
+          (unsigned long long)load(&st->in_flight), (unsigned long long)load(&st->legacy_targets),
+          secs, final ? "\n" : "");
+  if (!run->shared.feed->done && !final) {
+    fputs(")", stderr);
+  }
+}
+
+static void *status_main(void *arg) {
+  struct run *run = arg;
+  while (!atomic_load(&run->finished)) {
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = 100000000};
+    for (int i = 0; i < 10 && !atomic_load(&run->finished); i++) {
+      nanosleep(&ts, NULL);
+    }
+    if (!atomic_load(&run->finished)) {
+      print_status(run, 0);
+    }
+  }
+  fputs("\r\033[K", stderr);
+  return NULL;
+}
+
+static void print_summary(struct run *run) {
+  struct scan_stats *st = &run->shared.stats;
+  double secs = (double)(now_ns() - run->start_ns) / 1e9;
+  fprintf(stderr, "\nsummary: %llu targets in %.1fs (%.0f probes/s)\n",
+          (unsigned long long)load(&st->targets_done), secs,
+          secs > 0 ? (double)load(&st->probes_done) / secs : 0.0);
+  fprintf(stderr, "  %-10s %10s\n", "version", "accepted");
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (run->shared.config->versions & (1u << pv)) {
+      fprintf(stderr, "  %-10s %10llu\n", probe_version_name((enum probe_version)pv),
+              (unsigned long long)load(&st->accepted[pv]));
+    }
+  }
+  static const char *const kStatus[] = {"ok", "unreachable", "dns_error", "blocked",
+                                        "invalid"};
+  fprintf(stderr, "  %-10s %10llu\n", "legacy", (unsigned long long)load(&st->legacy_targets));
+  for (int s = 0; s < 5; s++) {
+    fprintf(stderr, "  %-10s %10llu\n", kStatus[s],
+            (unsigned long long)load(&st->status_count[s]));
+  }
+}
+
+static struct run *g_signal_run; /* only for the signal handler to set stop */
+
+static void on_signal(int sig) {
+  (void)sig;
+  if (g_signal_run != NULL) {
+    g_signal_run->shared.stop = 1;
+  }
+}
+
+struct thread_arg {
+  struct scan_shared *shared;
+  int rc;
+};
+
+static void *engine_thread(void *arg) {
+  struct thread_arg *ta = arg;
+  ta->rc = engine_run(ta->shared);
+  return NULL;
+}
+
+/* run_scan scans everything |source| yields. Returns the exit status. */
+static int run_scan(struct scan_options *o, struct target_source *source, const struct lab *lab) {
+  int out_fd = STDOUT_FILENO;
+  if (o->output != NULL && strcmp(o->output, "-") != 0) {
+    out_fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out_fd < 0) {
+      fprintf(stderr, "tlssweep: cannot open output '%s': %s\n", o->output, strerror(errno));
+      return 1;
+    }
+  }
+  struct run *run = calloc(1, sizeof(*run));
+  struct target_feed feed = {.source = source};
+  struct rate_limiter limiter;
+  if (run == NULL) {
+    return 2;
+  }
+  pthread_mutex_init(&feed.lock, NULL);
+  rate_limiter_init(&limiter, o->config.rate);
+  run->lab = lab;
+  run->shared.config = &o->config;
+  run->shared.feed = &feed;
+  run->shared.limiter = &limiter;
+  run->shared.sink = (struct scan_sink){.on_result = on_result, .congested = on_congested, .ctx = run};
+  pthread_mutex_init(&run->shared.sink_lock, NULL);
+  run->start_ns = now_ns();
+  uint64_t nmalloc_start = jemalloc_nmalloc();
+  /* 16 MiB of rendered records before engines hold back new targets. */
+  if (!writer_start(&run->writer, out_fd, output_format_find(o->format), 16u << 20)) {
+    fprintf(stderr, "tlssweep: cannot start the output writer: %s\n", strerror(errno));
+    return 2;
+  }
+  g_signal_run = run;
+  struct sigaction sa = {.sa_handler = on_signal};
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  run->status_line = !o->quiet && (o->status == 1 || (o->status == -1 && isatty(STDERR_FILENO)));
+  pthread_t status_thread;
+  int status_started =
+      run->status_line && pthread_create(&status_thread, NULL, status_main, run) == 0;
+
+  unsigned n = o->config.threads;
+  pthread_t *threads = calloc(n, sizeof(*threads));
+  struct thread_arg *args = calloc(n, sizeof(*args));
+  int fatal = threads == NULL || args == NULL;
+  for (unsigned i = 0; !fatal && i < n; i++) {
+    args[i].shared = &run->shared;
+    if (pthread_create(&threads[i], NULL, engine_thread, &args[i]) != 0) {
+      fatal = 1;
+      n = i;
+    }
+  }
+  for (unsigned i = 0; i < n; i++) {
+    pthread_join(threads[i], NULL);
+    if (args[i].rc < 0) {
+      fprintf(stderr, "tlssweep: cannot set up io_uring: %s\n", strerror(-args[i].rc));
+      fatal = 1;
+    }
+  }
+  atomic_store(&run->finished, 1);
+  if (status_started) {
+    pthread_join(status_thread, NULL);
+  }
+  int werr = writer_finish(&run->writer);
+  if (out_fd != STDOUT_FILENO) {
+    close(out_fd);
+  }
+  if (werr != 0) {
+    fprintf(stderr, "tlssweep: writing output failed: %s\n", strerror(werr));
+    fatal = 1;
+  }
+  if (!o->quiet) {
+    print_summary(run);
+  }
+  if (o->alloc_stats) {
+    uint64_t allocs = jemalloc_nmalloc() - nmalloc_start;
+    uint64_t probes = load(&run->shared.stats.probes_done);
+    fprintf(stderr, "alloc-stats: %llu allocations, %llu probes, %.3f per probe\n",
+            (unsigned long long)allocs, (unsigned long long)probes,
+            probes ? (double)allocs / (double)probes : 0.0);
+  }
+  int rc = 0;
+  if (fatal) {
+    rc = 2;
+  } else if (load(&run->shared.stats.status_count[STATUS_INVALID]) > 0) {
+    rc = 1;
+  }
+  if (lab != NULL) {
+    fprintf(stderr, "lab: %lu of %lu endpoints answered as configured\n", run->lab_ok,
+            run->lab_ok + run->lab_bad);
+    if (run->lab_bad > 0 && rc == 0) {
+      rc = 2;
+    }
+  }
+  g_signal_run = NULL;
+  free(threads);
+  free(args);
+  free(run);
+  return rc;
+}
+
+static int cmd_scan(int argc, char **argv) {
+  struct scan_options o;
+  default_options(&o);
+  int rc = parse_scan_options(argc, argv, &o);
+  if (rc != 0) {
+    return rc < 0 ? 0 : rc;
+  }
+  FILE *in = NULL;
+  int nargs = argc - optind;
+  if (o.input != NULL) {
+    in = strcmp(o.input, "-") == 0 ? stdin : fopen(o.input, "r");
+    if (in == NULL) {
+      fprintf(stderr, "tlssweep: cannot open input '%s': %s\n", o.input, strerror(errno));
+      return 1;
+    }
+  } else if (nargs == 0) {
+    if (isatty(STDIN_FILENO)) {
+      fprintf(stderr, "tlssweep: no targets given and standard input is a terminal: "
+                      "running the built-in lab (tlssweep lab)\n");
+      return -2; /* the caller runs the lab */
+    }
+    in = stdin;
+  }
+  struct target_source source;
+  target_source_init(&source, argv + optind, (size_t)nargs, in, &o.defaults);
+  rc = run_scan(&o, &source, NULL);
+  if (in != NULL && ferror(in)) {
+    fprintf(stderr, "tlssweep: reading input failed\n");
+    rc = rc == 0 ? 1 : rc;
+  }
+  target_source_free(&source);
+  if (in != NULL && in != stdin) {
+    fclose(in);
+  }
+  return rc;
+}
+
+static int cmd_lab(int argc, char **argv) {
+  struct scan_options o;
+  default_options(&o);
+  /* The lab's silent endpoint times out by design: keep that short. */
+  o.config.timeout_ms = 500;
+  o.config.retries = 0;
+  int rc = parse_scan_options(argc, argv, &o);
+  if (rc != 0) {
+    return rc < 0 ? 0 : rc;
+  }
+  if (optind != argc) {
+    return usage_error("lab takes no targets ('%s')", argv[optind]);
+  }
+  char err[256];
+  struct lab *lab = lab_start(err, sizeof(err));
+  if (lab == NULL) {
+    fprintf(stderr, "tlssweep lab: %s\n", err);
+    return 2;
+  }
+  size_t n = lab_count(lab);
+  char **lines = calloc(n, sizeof(*lines));
+  char(*storage)[160] = calloc(n, sizeof(*storage));
+  if (lines == NULL || storage == NULL) {
+    lab_stop(lab);
+    return 2;
+  }
+  fprintf(stderr, "lab: %zu endpoints on loopback:\n", n);
+  for (size_t i = 0; i < n; i++) {
+    const struct lab_endpoint *ep = lab_endpoint_at(lab, i);
+    snprintf(storage[i], sizeof(storage[i]), "%s label=%s", ep->target, ep->name);
+    lines[i] = storage[i];
+    fprintf(stderr, "  %-22s %s\n", ep->target, ep->name);
+  }
+  struct target_source source;
+  target_source_init(&source, lines, n, NULL, &o.defaults);
+  rc = run_scan(&o, &source, lab);
+  target_source_free(&source);
+  lab_stop(lab);
+  free(lines);
+  free(storage);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
     fputs(kUsage, stdout);
     return 0;
   }
-  fputs(kUsage, argc >= 2 ? stderr : stdout);
-  return argc >= 2 ? 1 : 0;
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+    fputs(kUsage, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    char alloc[128];
+    allocator_name(alloc, sizeof(alloc));
+    printf("tlssweep %s (allocator: %s)\n", TLSSWEEP_VERSION, alloc);
+    return 0;
+  }
+  if (strcmp(cmd, "hello") == 0) {
+    return cmd_hello(argc - 1, argv + 1);
+  }
+  if (strcmp(cmd, "scan") == 0) {
+    int rc = cmd_scan(argc - 1, argv + 1);
+    if (rc == -2) {
+      optind = 1;
+      char *lab_argv[] = {"lab", NULL};
+      rc = cmd_lab(1, lab_argv);
+    }
+    return rc;
+  }
+  if (strcmp(cmd, "lab") == 0) {
+    return cmd_lab(argc - 1, argv + 1);
+  }
+  fprintf(stderr, "tlssweep: unknown command '%s'\n\n%s", cmd, kUsage);
+  return 1;
 }

@@ -1,0 +1,1136 @@
+/* scanner/engine.c: one io_uring loop that scans targets.
+ *
+ * Connection slots: a slab of `concurrency` slots, each with its own fixed
+ * file index in the ring's registered file table, its tlsparse reader, its
+ * hello and receive buffers, and the timespec of its linked timeout. A probe
+ * is one chain of ring operations on its slot:
+ *
+ *   SOCKET(direct, slot) -> CONNECT(fixed) -> LINK_TIMEOUT      (one submit)
+ *   SEND(hello)  +  RECV -> LINK_TIMEOUT   [RECV -> LINK_TIMEOUT ...]
+ *   CLOSE(direct)
+ *
+ * user_data packs the op, the slot index and the slot's generation, so a late
+ * completion for a slot that has moved on is recognised and dropped. A slot
+ * counts the completions it still expects and is reused only when none are
+ * outstanding. Target states are a second slab; targets wait for a slot in a
+ * FIFO, and a per-IP table keeps at most `per_host` connections in flight to
+ * any address. Host names are resolved by c-ares, whose sockets are polled
+ * through the same ring. Nothing here allocates once the slabs exist. */
+#include "scanner/engine.h"
+
+#include <arpa/inet.h>
+#include <ares.h>
+#include <errno.h>
+#include <liburing.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "tlsparse/tlsparse.h"
+
+enum op {
+  OP_SOCKET = 1,
+  OP_CONNECT,
+  OP_CONNECT_TIMEOUT,
+  OP_SEND,
+  OP_RECV,
+  OP_RECV_TIMEOUT,
+  OP_CLOSE,
+  OP_CANCEL,
+  OP_ARES_POLL,
+  OP_ARES_POLL_REMOVE,
+};
+
+/* user_data: op in bits 0-7, index in bits 8-31, generation in bits 32-63. */
+static uint64_t pack(enum op op, uint32_t index, uint32_t gen) {
+  return (uint64_t)gen << 32 | (uint64_t)(index & 0xffffff) << 8 | op;
+}
+static enum op ud_op(uint64_t ud) { return (enum op)(ud & 0xff); }
+static uint32_t ud_index(uint64_t ud) { return (uint32_t)(ud >> 8) & 0xffffff; }
+static uint32_t ud_gen(uint64_t ud) { return (uint32_t)(ud >> 32); }
+
+#define HELLO_CAP 1024
+#define RECV_CAP 1024
+#define NONE UINT32_MAX
+
+enum conn_state {
+  CONN_FREE,
+  CONN_CONNECTING,
+  CONN_EXCHANGING,
+  CONN_CLOSING,
+};
+
+struct conn {
+  uint32_t gen;
+  enum conn_state state;
+  uint32_t target;              /* index into targets */
+  enum probe_version pv;
+  unsigned pending;             /* completions still expected */
+  int socket_error;             /* from the SOCKET completion */
+  int recv_inflight;            /* a RECV is submitted and not completed */
+  int verdict_done;
+  uint64_t start_ns;
+  size_t hello_len;
+  size_t sent;
+  struct __kernel_timespec ts;  /* the linked timeout's; must outlive the SQE */
+  struct tp_client_hello_layout layout;
+  struct tp_reader reader;
+  uint8_t hello[HELLO_CAP];
+  uint8_t rbuf[RECV_CAP];
+};
+
+struct target_state {
+  int used;
+  uint32_t next;                /* FIFO / free-list link */
+  uint32_t host;                /* index into the host table, or NONE */
+  uint32_t todo;                /* versions still to probe */
+  unsigned active;              /* probes in flight */
+  int connected_once;           /* some probe connected: refusals are not "unreachable" */
+  int queued;
+  uint8_t attempts[PV_COUNT];
+  uint64_t start_ns;
+  struct sockaddr_storage addr;
+  socklen_t addrlen;
+  struct target_item item;
+  struct scan_result result;
+};
+
+/* Open-addressed table of addresses with connections in flight. */
+struct host_entry {
+  uint8_t key[17];              /* family byte + 16 address bytes */
+  uint32_t count;               /* connections in flight */
+  uint32_t refs;                /* targets bound to this entry */
+};
+
+struct ares_fd {
+  int fd;                       /* -1: unused */
+  uint32_t gen;
+  int want_read, want_write;
+  int polling;
+};
+
+#define MAX_ARES_FDS 32
+
+struct engine {
+  struct scan_shared *sh;
+  const struct scan_config *cfg;
+  struct io_uring ring;
+  unsigned nconn;
+  struct conn *conns;
+  uint32_t *free_conns;
+  unsigned nfree_conns;
+  unsigned ntargets;
+  struct target_state *targets;
+  uint32_t free_targets;        /* free-list head */
+  unsigned targets_used;
+  uint32_t fifo_head, fifo_tail;
+  unsigned nhosts;
+  struct host_entry *hosts;
+  int feed_done;
+  unsigned resolving;
+  ares_channel channel;
+  int ares_ready;
+  struct ares_fd ares_fds[MAX_ARES_FDS];
+  struct __kernel_timespec wait_ts;
+};
+
+uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void rate_limiter_init(struct rate_limiter *rl, double rate) {
+  pthread_mutex_init(&rl->lock, NULL);
+  rl->rate = rate;
+  rl->burst = rate / 10 < 1 ? 1 : rate / 10;
+  rl->tokens = rl->burst;
+  rl->last_ns = 0;
+}
+
+unsigned rate_limiter_take(struct rate_limiter *rl, unsigned want, uint64_t now,
+                           uint64_t *wait_ns) {
+  if (rl->rate <= 0) {
+    return want;
+  }
+  pthread_mutex_lock(&rl->lock);
+  if (rl->last_ns == 0) {
+    rl->last_ns = now;
+  }
+  if (now > rl->last_ns) {
+    rl->tokens += (double)(now - rl->last_ns) * 1e-9 * rl->rate;
+    if (rl->tokens > rl->burst) {
+      rl->tokens = rl->burst;
+    }
+    rl->last_ns = now;
+  }
+  unsigned got = rl->tokens >= want ? want : (unsigned)rl->tokens;
+  rl->tokens -= got;
+  if (got == 0) {
+    *wait_ns = (uint64_t)((1.0 - rl->tokens) / rl->rate * 1e9) + 1;
+  }
+  pthread_mutex_unlock(&rl->lock);
+  return got;
+}
+
+/* ---- SQE helpers ----------------------------------------------------------- */
+
+/* get_sqes returns |n| SQEs at once (all of a link are taken before any is
+ * prepared), submitting to make room if the queue is full. */
+static int get_sqes(struct engine *e, struct io_uring_sqe **out, unsigned n) {
+  if (io_uring_sq_space_left(&e->ring) < n) {
+    io_uring_submit(&e->ring);
+    if (io_uring_sq_space_left(&e->ring) < n) {
+      return 0;
+    }
+  }
+  for (unsigned i = 0; i < n; i++) {
+    out[i] = io_uring_get_sqe(&e->ring);
+  }
+  return 1;
+}
+
+static void set_timeout(struct __kernel_timespec *ts, uint32_t ms) {
+  ts->tv_sec = ms / 1000;
+  ts->tv_nsec = (long long)(ms % 1000) * 1000000;
+}
+
+/* ---- host table ------------------------------------------------------------ */
+
+static void host_key(const struct sockaddr_storage *ss, uint8_t key[17]) {
+  memset(key, 0, 17);
+  if (ss->ss_family == AF_INET) {
+    key[0] = 4;
+    memcpy(key + 1, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+  } else {
+    key[0] = 6;
+    memcpy(key + 1, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+  }
+}
+
+static uint32_t host_hash(const uint8_t key[17]) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (int i = 0; i < 17; i++) {
+    h = (h ^ key[i]) * 16777619u;
+  }
+  return h;
+}
+
+/* host_acquire binds a target to its address's entry (one per target). The
+ * table has twice as many entries as targets, so it never fills. */
+static uint32_t host_acquire(struct engine *e, const struct sockaddr_storage *ss) {
+  uint8_t key[17];
+  host_key(ss, key);
+  uint32_t i = host_hash(key) % e->nhosts;
+  uint32_t tomb = NONE;
+  for (unsigned probe = 0; probe < e->nhosts; probe++, i = (i + 1) % e->nhosts) {
+    struct host_entry *h = &e->hosts[i];
+    if (h->refs == 0 && h->key[0] == 0) {
+      break; /* never used: the key is not further on */
+    }
+    if (h->refs > 0 && memcmp(h->key, key, 17) == 0) {
+      h->refs++;
+      return i;
+    }
+    if (h->refs == 0 && tomb == NONE) {
+      tomb = i;
+    }
+  }
+  if (tomb != NONE) {
+    i = tomb;
+  }
+  memcpy(e->hosts[i].key, key, 17);
+  e->hosts[i].count = 0;
+  e->hosts[i].refs = 1;
+  return i;
+}
+
+static void host_release(struct engine *e, uint32_t i) {
+  if (i != NONE && e->hosts[i].refs > 0) {
+    e->hosts[i].refs--;
+  }
+}
+
+/* ---- targets --------------------------------------------------------------- */
+
+static void fifo_push(struct engine *e, uint32_t t) {
+  struct target_state *ts = &e->targets[t];
+  if (ts->queued) {
+    return;
+  }
+  ts->queued = 1;
+  ts->next = NONE;
+  if (e->fifo_tail == NONE) {
+    e->fifo_head = t;
+  } else {
+    e->targets[e->fifo_tail].next = t;
+  }
+  e->fifo_tail = t;
+}
+
+static uint32_t fifo_pop(struct engine *e) {
+  uint32_t t = e->fifo_head;
+  if (t == NONE) {
+    return NONE;
+  }
+  e->fifo_head = e->targets[t].next;
+  if (e->fifo_head == NONE) {
+    e->fifo_tail = NONE;
+  }
+  e->targets[t].queued = 0;
+  return t;
+}
+
+static void stat_add(uint64_t *counter, int64_t v) {
+  atomic_fetch_add_explicit((_Atomic uint64_t *)counter, (uint64_t)v, memory_order_relaxed);
+}
+
+/* finish_target hands the result to the sink and frees the state. */
+static void finish_target(struct engine *e, uint32_t t) {
+  struct target_state *ts = &e->targets[t];
+  struct scan_result *r = &ts->result;
+  r->scan_ms = (uint32_t)((now_ns() - ts->start_ns) / 1000000);
+  int legacy, min_pv, max_pv;
+  scan_result_summary(r, &legacy, &min_pv, &max_pv);
+  struct scan_stats *st = &e->sh->stats;
+  stat_add(&st->targets_done, 1);
+  stat_add(&st->status_count[r->status], 1);
+  if (legacy) {
+    stat_add(&st->legacy_targets, 1);
+  }
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (r->v[pv].outcome == OUTCOME_ACCEPTED) {
+      stat_add(&st->accepted[pv], 1);
+    }
+  }
+  pthread_mutex_lock(&e->sh->sink_lock);
+  e->sh->sink.on_result(e->sh->sink.ctx, r);
+  pthread_mutex_unlock(&e->sh->sink_lock);
+  host_release(e, ts->host);
+  ts->used = 0;
+  ts->next = e->free_targets;
+  e->free_targets = t;
+  e->targets_used--;
+}
+
+/* target_ready records the address to probe and queues the target. */
+static void target_ready(struct engine *e, uint32_t t) {
+  struct target_state *ts = &e->targets[t];
+  struct scan_result *r = &ts->result;
+  const void *a = ts->addr.ss_family == AF_INET
+                      ? (const void *)&((struct sockaddr_in *)&ts->addr)->sin_addr
+                      : (const void *)&((struct sockaddr_in6 *)&ts->addr)->sin6_addr;
+  inet_ntop(ts->addr.ss_family, a, r->ip, sizeof(r->ip));
+  ts->host = host_acquire(e, &ts->addr);
+  if (ts->todo == 0) {
+    finish_target(e, t);
+    return;
+  }
+  fifo_push(e, t);
+}
+
+static void set_sockaddr(struct target_state *ts, int family, const void *addr,
+                         uint16_t port) {
+  memset(&ts->addr, 0, sizeof(ts->addr));
+  if (family == AF_INET) {
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ts->addr;
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(port);
+    memcpy(&sin->sin_addr, addr, 4);
+    ts->addrlen = sizeof(*sin);
+  } else {
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ts->addr;
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(port);
+    memcpy(&sin6->sin6_addr, addr, 16);
+    ts->addrlen = sizeof(*sin6);
+  }
+}
+
+static void resolve_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai);
+
+/* start_target takes one item from the feed into a free target state. */
+static void start_target(struct engine *e, const struct target_item *item) {
+  uint32_t t = e->free_targets;
+  struct target_state *ts = &e->targets[t];
+  e->free_targets = ts->next;
+  e->targets_used++;
+  memset(ts, 0, offsetof(struct target_state, item));
+  ts->used = 1;
+  ts->host = NONE;
+  ts->next = NONE;
+  ts->start_ns = now_ns();
+  ts->item = *item;
+  struct scan_result *r = &ts->result;
+  memset(r, 0, sizeof(*r));
+  r->item = &ts->item;
+  r->versions_selected = e->cfg->versions;
+  if (item->type == TARGET_ITEM_INVALID) {
+    r->status = STATUS_INVALID;
+    snprintf(r->error, sizeof(r->error), "%s", item->error);
+    finish_target(e, t);
+    return;
+  }
+  ts->todo = e->cfg->versions;
+  const struct target_line *l = &item->line;
+  if (!proto_get(l->proto)->implicit_tls) {
+    /* The STARTTLS dialogues are a later issue; say so rather than probe a
+     * plaintext port with a ClientHello and report nonsense. */
+    r->status = STATUS_INVALID;
+    snprintf(r->error, sizeof(r->error),
+             "%s needs a STARTTLS dialogue, which this build does not speak yet",
+             proto_get(l->proto)->scheme);
+    finish_target(e, t);
+    return;
+  }
+  if (e->cfg->sni) {
+    const char *name = l->sni_given ? l->sni : (l->kind == TARGET_NAME ? l->host : "");
+    if (tp_sni_usable(name)) {
+      snprintf(r->sni, sizeof(r->sni), "%s", name);
+    }
+  }
+  if (l->kind == TARGET_IPV4) {
+    set_sockaddr(ts, AF_INET, &l->addr.v4, l->port);
+    target_ready(e, t);
+  } else if (l->kind == TARGET_IPV6) {
+    set_sockaddr(ts, AF_INET6, &l->addr.v6, l->port);
+    target_ready(e, t);
+  } else if (!e->ares_ready) {
+    r->status = STATUS_DNS_ERROR;
+    snprintf(r->error, sizeof(r->error), "resolver unavailable");
+    finish_target(e, t);
+  } else {
+    struct ares_addrinfo_hints hints;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    e->resolving++;
+    /* The callback may run before ares_getaddrinfo returns. */
+    ares_getaddrinfo(e->channel, l->host, NULL, &hints, resolve_done,
+                     (void *)(uintptr_t)t);
+  }
+}
+
+/* The engine of the current thread, for c-ares callbacks (their argument
+ * carries only the target index). */
+static __thread struct engine *tls_engine;
+
+static void resolve_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai) {
+  (void)timeouts;
+  struct engine *e = tls_engine;
+  uint32_t t = (uint32_t)(uintptr_t)arg;
+  struct target_state *ts = &e->targets[t];
+  e->resolving--;
+  if (status != ARES_SUCCESS || ai == NULL || ai->nodes == NULL) {
+    ts->result.status = STATUS_DNS_ERROR;
+    snprintf(ts->result.error, sizeof(ts->result.error), "%s",
+             status == ARES_SUCCESS ? "no address" : ares_strerror(status));
+    if (ai != NULL) {
+      ares_freeaddrinfo(ai);
+    }
+    finish_target(e, t);
+    return;
+  }
+  /* Prefer IPv4 when both exist: most scans run from IPv4-only hosts. */
+  struct ares_addrinfo_node *pick = ai->nodes;
+  for (struct ares_addrinfo_node *n = ai->nodes; n != NULL; n = n->ai_next) {
+    if (n->ai_family == AF_INET) {
+      pick = n;
+      break;
+    }
+  }
+  uint16_t port = ts->item.line.port;
+  if (pick->ai_family == AF_INET) {
+    set_sockaddr(ts, AF_INET, &((struct sockaddr_in *)pick->ai_addr)->sin_addr, port);
+  } else {
+    set_sockaddr(ts, AF_INET6, &((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr, port);
+  }
+  ares_freeaddrinfo(ai);
+  target_ready(e, t);
+}
+
+/* ---- c-ares through the ring ---------------------------------------------- */
+
+static void ares_arm(struct engine *e, struct ares_fd *af) {
+  if (af->polling || (!af->want_read && !af->want_write)) {
+    return;
+  }
+  struct io_uring_sqe *sqe;
+  if (!get_sqes(e, &sqe, 1)) {
+    return;
+  }
+  unsigned mask = (af->want_read ? POLLIN : 0) | (af->want_write ? POLLOUT : 0);
+  io_uring_prep_poll_add(sqe, af->fd, mask);
+  io_uring_sqe_set_data64(sqe, pack(OP_ARES_POLL, (uint32_t)(af - e->ares_fds), af->gen));
+  af->polling = 1;
+}
+
+static void ares_sock_state(void *data, ares_socket_t fd, int readable, int writable) {
+  struct engine *e = data;
+  struct ares_fd *slot = NULL;
+  for (int i = 0; i < MAX_ARES_FDS; i++) {
+    if (e->ares_fds[i].fd == fd) {
+      slot = &e->ares_fds[i];
+      break;
+    }
+  }
+  if (!readable && !writable) {
+    if (slot != NULL) {
+      if (slot->polling) {
+        struct io_uring_sqe *sqe;
+        if (get_sqes(e, &sqe, 1)) {
+          io_uring_prep_poll_remove(
+              sqe, pack(OP_ARES_POLL, (uint32_t)(slot - e->ares_fds), slot->gen));
+          io_uring_sqe_set_data64(sqe, pack(OP_ARES_POLL_REMOVE, 0, 0));
+        }
+      }
+      slot->fd = -1;
+      slot->gen++;
+      slot->polling = 0;
+    }
+    return;
+  }
+  if (slot == NULL) {
+    for (int i = 0; i < MAX_ARES_FDS; i++) {
+      if (e->ares_fds[i].fd < 0) {
+        slot = &e->ares_fds[i];
+        slot->fd = fd;
+        break;
+      }
+    }
+    if (slot == NULL) {
+      return; /* more sockets than c-ares ever opens for one server set */
+    }
+  }
+  slot->want_read = readable;
+  slot->want_write = writable;
+  ares_arm(e, slot);
+}
+
+static int ares_setup(struct engine *e) {
+  for (int i = 0; i < MAX_ARES_FDS; i++) {
+    e->ares_fds[i].fd = -1;
+  }
+  struct ares_options opts;
+  memset(&opts, 0, sizeof(opts));
+  opts.sock_state_cb = ares_sock_state;
+  opts.sock_state_cb_data = e;
+  opts.timeout = (int)(e->cfg->timeout_ms < 1000 ? e->cfg->timeout_ms : 1000);
+  opts.tries = 3;
+  int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+  if (ares_init_options(&e->channel, &opts, mask) != ARES_SUCCESS) {
+    return 0;
+  }
+  if (e->cfg->resolver != NULL &&
+      ares_set_servers_ports_csv(e->channel, e->cfg->resolver) != ARES_SUCCESS) {
+    ares_destroy(e->channel);
+    return 0;
+  }
+  return 1;
+}
+
+static void ares_poll_done(struct engine *e, uint64_t ud, int res) {
+  uint32_t i = ud_index(ud);
+  if (i >= MAX_ARES_FDS) {
+    return;
+  }
+  struct ares_fd *af = &e->ares_fds[i];
+  if (af->gen != ud_gen(ud) || af->fd < 0) {
+    return;
+  }
+  af->polling = 0;
+  int fd = af->fd;
+  if (res < 0 && res != -ECANCELED) {
+    ares_process_fd(e->channel, fd, fd);
+  } else {
+    ares_socket_t rfd = (res & (POLLIN | POLLERR | POLLHUP)) ? fd : ARES_SOCKET_BAD;
+    ares_socket_t wfd = (res & POLLOUT) ? fd : ARES_SOCKET_BAD;
+    ares_process_fd(e->channel, rfd, wfd);
+  }
+  if (af->gen == ud_gen(ud) && af->fd == fd) {
+    ares_arm(e, af);
+  }
+}
+
+/* ---- probes ---------------------------------------------------------------- */
+
+static void fill_random(uint8_t *p, size_t n, uint64_t *state) {
+  /* splitmix64: the hello's random and session id need to differ between
+   * probes, not to be secret (a probe never completes a handshake). */
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    size_t k = n - i < 8 ? n - i : 8;
+    memcpy(p + i, &z, k);
+  }
+}
+
+static __thread uint64_t tls_rng;
+
+static int next_version(uint32_t todo) {
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (todo & (1u << pv)) {
+      return pv;
+    }
+  }
+  return -1;
+}
+
+/* release_conn puts a slot back once no completion is outstanding. */
+static void release_conn(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  cn->state = CONN_FREE;
+  cn->gen++;
+  e->free_conns[e->nfree_conns++] = c;
+  stat_add(&e->sh->stats.in_flight, -1);
+}
+
+/* probe_finished is called once per probe when its verdict is in r->v[pv]. */
+static void probe_finished(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  struct target_state *ts = &e->targets[cn->target];
+  struct version_result *v = &ts->result.v[cn->pv];
+  v->ms = (uint32_t)((now_ns() - cn->start_ns) / 1000000);
+  v->attempts = ts->attempts[cn->pv];
+  stat_add(&e->sh->stats.probes_done, 1);
+  /* A timeout is retried while attempts remain. */
+  if (v->outcome == OUTCOME_TIMEOUT && ts->attempts[cn->pv] <= e->cfg->retries) {
+    ts->todo |= 1u << cn->pv;
+  }
+}
+
+/* close_conn closes the slot's socket through the ring. */
+static void close_conn(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  if (cn->state == CONN_CLOSING) {
+    return;
+  }
+  cn->state = CONN_CLOSING;
+  if (cn->socket_error != 0) {
+    return; /* no socket was ever installed in the slot */
+  }
+  /* A receive still waiting (the probe ended on a send error) holds the
+   * socket open until its timeout: cancel it so the slot frees now. */
+  struct io_uring_sqe *sqe[2];
+  unsigned n = cn->recv_inflight ? 2 : 1;
+  if (!get_sqes(e, sqe, n)) {
+    return;
+  }
+  if (cn->recv_inflight) {
+    io_uring_prep_cancel64(sqe[1], pack(OP_RECV, c, cn->gen), 0);
+    io_uring_sqe_set_data64(sqe[1], pack(OP_CANCEL, c, cn->gen));
+    cn->pending++;
+  }
+  io_uring_prep_close_direct(sqe[0], c);
+  io_uring_sqe_set_data64(sqe[0], pack(OP_CLOSE, c, cn->gen));
+  cn->pending++;
+}
+
+/* conn_settle runs after every completion of a slot: once the probe has its
+ * verdict it closes, and once nothing is outstanding it frees the slot and
+ * moves the target on. */
+static void conn_settle(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  if (cn->verdict_done && cn->state != CONN_CLOSING) {
+    close_conn(e, c);
+  }
+  if (cn->state != CONN_CLOSING || cn->pending > 0) {
+    return;
+  }
+  uint32_t t = cn->target;
+  struct target_state *ts = &e->targets[t];
+  if (ts->host != NONE) {
+    e->hosts[ts->host].count--;
+  }
+  ts->active--;
+  release_conn(e, c);
+  if (ts->todo != 0 && ts->result.status == STATUS_OK) {
+    fifo_push(e, t);
+  } else if (ts->active == 0) {
+    /* Versions never probed because the target was unreachable stay not_run. */
+    ts->todo = 0;
+    finish_target(e, t);
+  }
+}
+
+static void set_verdict_from_reader(struct conn *cn, struct version_result *v) {
+  struct tp_probe_verdict pvd;
+  tp_probe_verdict_of(&cn->reader, probe_version_wire(cn->pv), cn->layout.offered_exts,
+                      &pvd);
+  v->server_version = pvd.server_version;
+  v->cipher_suite = pvd.cipher_suite;
+  v->key_share_group = pvd.key_share_group;
+  v->downgrade = pvd.downgrade;
+  v->hello_retry = pvd.hello_retry;
+  v->unsolicited_exts = pvd.unsolicited_exts;
+  v->warnings = pvd.warnings;
+  v->last_warning = pvd.last_warning;
+  v->alert = pvd.alert;
+  v->alert_level = pvd.alert_level;
+  v->malformed = pvd.why;
+  switch (pvd.verdict) {
+    case TP_VERDICT_ACCEPTED:
+      v->outcome = OUTCOME_ACCEPTED;
+      break;
+    case TP_VERDICT_VERSION_MISMATCH:
+      v->outcome = OUTCOME_REJECTED;
+      v->reason = REJECT_VERSION_MISMATCH;
+      break;
+    case TP_VERDICT_ALERT:
+      v->outcome = OUTCOME_REJECTED;
+      v->reason = REJECT_ALERT;
+      break;
+    case TP_VERDICT_NOT_TLS:
+      v->outcome = OUTCOME_REJECTED;
+      v->reason = REJECT_NOT_TLS;
+      break;
+    case TP_VERDICT_MALFORMED:
+      v->outcome = OUTCOME_REJECTED;
+      v->reason = REJECT_MALFORMED;
+      break;
+    case TP_VERDICT_PENDING:
+      break;
+  }
+  v->first_len = cn->reader.first_len;
+  memcpy(v->first_bytes, cn->reader.first, cn->reader.first_len);
+}
+
+/* conclude records the probe's outcome once; later completions of the same
+ * probe (cancelled timeouts, a close) cannot change it. */
+static void conclude(struct engine *e, uint32_t c, enum probe_outcome outcome,
+                     enum reject_reason reason, enum probe_stage stage, int err) {
+  struct conn *cn = &e->conns[c];
+  if (cn->verdict_done) {
+    return;
+  }
+  struct target_state *ts = &e->targets[cn->target];
+  struct version_result *v = &ts->result.v[cn->pv];
+  memset(v, 0, sizeof(*v));
+  v->outcome = outcome;
+  v->reason = reason;
+  v->stage = stage;
+  v->error = err;
+  if (cn->reader.first_len > 0) {
+    v->first_len = cn->reader.first_len;
+    memcpy(v->first_bytes, cn->reader.first, cn->reader.first_len);
+  }
+  cn->verdict_done = 1;
+  probe_finished(e, c);
+}
+
+static void submit_recv(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  struct io_uring_sqe *sqe[2];
+  if (!get_sqes(e, sqe, 2)) {
+    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, EBUSY);
+    return;
+  }
+  set_timeout(&cn->ts, e->cfg->timeout_ms);
+  io_uring_prep_recv(sqe[0], (int)c, cn->rbuf, RECV_CAP, 0);
+  sqe[0]->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
+  io_uring_sqe_set_data64(sqe[0], pack(OP_RECV, c, cn->gen));
+  io_uring_prep_link_timeout(sqe[1], &cn->ts, 0);
+  io_uring_sqe_set_data64(sqe[1], pack(OP_RECV_TIMEOUT, c, cn->gen));
+  cn->pending += 2;
+  cn->recv_inflight = 1;
+}
+
+static void submit_send(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  struct io_uring_sqe *sqe;
+  if (!get_sqes(e, &sqe, 1)) {
+    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, EBUSY);
+    return;
+  }
+  io_uring_prep_send(sqe, (int)c, cn->hello + cn->sent, cn->hello_len - cn->sent,
+                     MSG_NOSIGNAL);
+  sqe->flags |= IOSQE_FIXED_FILE;
+  io_uring_sqe_set_data64(sqe, pack(OP_SEND, c, cn->gen));
+  cn->pending++;
+}
+
+/* start_probe takes a free slot and runs version |pv| of target |t|. */
+static void start_probe(struct engine *e, uint32_t t, int pv) {
+  struct target_state *ts = &e->targets[t];
+  uint32_t c = e->free_conns[--e->nfree_conns];
+  struct conn *cn = &e->conns[c];
+  cn->state = CONN_CONNECTING;
+  cn->target = t;
+  cn->pv = (enum probe_version)pv;
+  cn->pending = 0;
+  cn->socket_error = 0;
+  cn->recv_inflight = 0;
+  cn->verdict_done = 0;
+  cn->sent = 0;
+  cn->start_ns = now_ns();
+  ts->todo &= ~(1u << pv);
+  ts->active++;
+  ts->attempts[pv]++;
+  if (ts->host != NONE) {
+    e->hosts[ts->host].count++;
+  }
+  stat_add(&e->sh->stats.in_flight, 1);
+  stat_add(&e->sh->stats.connects, 1);
+  tp_reader_init(&cn->reader);
+
+  uint8_t rnd[96];
+  fill_random(rnd, sizeof(rnd), &tls_rng);
+  struct tp_client_hello_opts opts = {
+      .version = probe_version_wire(cn->pv),
+      .sni = ts->result.sni[0] ? ts->result.sni : NULL,
+      .ciphers = TP_CIPHERS_BROAD,
+      .random = rnd,
+      .session_id = rnd + 32,
+      .x25519_share = rnd + 64,
+  };
+  struct io_uring_sqe *sqe[3];
+  if (!tp_build_client_hello(&opts, cn->hello, sizeof(cn->hello), &cn->hello_len,
+                             &cn->layout) ||
+      !get_sqes(e, sqe, 3)) {
+    cn->socket_error = EINVAL;
+    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, EINVAL);
+    conn_settle(e, c);
+    return;
+  }
+  int family = ts->addr.ss_family;
+  io_uring_prep_socket_direct(sqe[0], family, SOCK_STREAM, IPPROTO_TCP, c, 0);
+  sqe[0]->flags |= IOSQE_IO_LINK;
+  io_uring_sqe_set_data64(sqe[0], pack(OP_SOCKET, c, cn->gen));
+  io_uring_prep_connect(sqe[1], (int)c, (struct sockaddr *)&ts->addr, ts->addrlen);
+  sqe[1]->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
+  io_uring_sqe_set_data64(sqe[1], pack(OP_CONNECT, c, cn->gen));
+  set_timeout(&cn->ts, e->cfg->timeout_ms);
+  io_uring_prep_link_timeout(sqe[2], &cn->ts, 0);
+  io_uring_sqe_set_data64(sqe[2], pack(OP_CONNECT_TIMEOUT, c, cn->gen));
+  cn->pending = 3;
+}
+
+static void on_connect(struct engine *e, uint32_t c, int res) {
+  struct conn *cn = &e->conns[c];
+  struct target_state *ts = &e->targets[cn->target];
+  if (res == 0) {
+    ts->connected_once = 1;
+    if (e->cfg->connect_only) {
+      conclude(e, c, OUTCOME_CONNECTED, REJECT_NONE, STAGE_NONE, 0);
+      return;
+    }
+    cn->state = CONN_EXCHANGING;
+    submit_send(e, c);
+    submit_recv(e, c);
+    return;
+  }
+  int err = -res;
+  if (cn->socket_error != 0) {
+    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, cn->socket_error);
+    return;
+  }
+  if (err == ECANCELED || err == ETIMEDOUT) {
+    conclude(e, c, OUTCOME_TIMEOUT, REJECT_NONE, STAGE_CONNECT, 0);
+    return;
+  }
+  if (err == ECONNRESET || err == ECONNABORTED) {
+    /* The server took the connection and reset it before the hello went out
+     * (a filter behind accept()): an answer, not an unreachable host. */
+    ts->connected_once = 1;
+    conclude(e, c, OUTCOME_REJECTED, REJECT_RESET, STAGE_CONNECT, 0);
+    return;
+  }
+  int unreachable = err == ECONNREFUSED || err == ENETUNREACH || err == EHOSTUNREACH;
+  if (unreachable && !ts->connected_once) {
+    /* The host says nobody listens: the other versions would say the same. */
+    ts->result.status = STATUS_UNREACHABLE;
+    snprintf(ts->result.error, sizeof(ts->result.error), "connect: %s", strerror(err));
+    ts->todo = 0;
+  }
+  conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, err);
+}
+
+static void on_recv(struct engine *e, uint32_t c, int res) {
+  struct conn *cn = &e->conns[c];
+  if (cn->verdict_done) {
+    return;
+  }
+  if (res > 0) {
+    enum tp_result tr = tp_reader_feed(&cn->reader, cn->rbuf, (size_t)res);
+    if (tr == TP_NEED_MORE) {
+      submit_recv(e, c);
+      return;
+    }
+    struct target_state *ts = &e->targets[cn->target];
+    struct version_result *v = &ts->result.v[cn->pv];
+    memset(v, 0, sizeof(*v));
+    set_verdict_from_reader(cn, v);
+    cn->verdict_done = 1;
+    probe_finished(e, c);
+    return;
+  }
+  if (res == 0) {
+    conclude(e, c, OUTCOME_REJECTED, REJECT_CLOSED, STAGE_RECV, 0);
+  } else if (res == -ECONNRESET || res == -EPIPE) {
+    conclude(e, c, OUTCOME_REJECTED, REJECT_RESET, STAGE_RECV, 0);
+  } else if (res == -ECANCELED) {
+    conclude(e, c, OUTCOME_TIMEOUT, REJECT_NONE, STAGE_RECV, 0);
+  } else {
+    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, -res);
+  }
+}
+
+static void on_send(struct engine *e, uint32_t c, int res) {
+  struct conn *cn = &e->conns[c];
+  if (cn->verdict_done) {
+    return;
+  }
+  if (res < 0) {
+    /* A reset seen while sending is the server's answer to the hello. */
+    if (res == -ECONNRESET || res == -EPIPE) {
+      conclude(e, c, OUTCOME_REJECTED, REJECT_RESET, STAGE_SEND, 0);
+    } else {
+      conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, -res);
+    }
+    return;
+  }
+  cn->sent += (size_t)res;
+  if (cn->sent < cn->hello_len) {
+    submit_send(e, c);
+  }
+}
+
+static void on_cqe(struct engine *e, struct io_uring_cqe *cqe) {
+  uint64_t ud = io_uring_cqe_get_data64(cqe);
+  enum op op = ud_op(ud);
+  if (op == OP_ARES_POLL) {
+    ares_poll_done(e, ud, cqe->res);
+    return;
+  }
+  if (op == OP_ARES_POLL_REMOVE || op == 0) {
+    return;
+  }
+  uint32_t c = ud_index(ud);
+  if (c >= e->nconn || e->conns[c].gen != ud_gen(ud) || e->conns[c].state == CONN_FREE) {
+    return; /* late completion for a slot that has moved on */
+  }
+  struct conn *cn = &e->conns[c];
+  cn->pending--;
+  switch (op) {
+    case OP_SOCKET:
+      if (cqe->res < 0) {
+        cn->socket_error = -cqe->res;
+      }
+      break;
+    case OP_CONNECT:
+      on_connect(e, c, cqe->res);
+      break;
+    case OP_SEND:
+      on_send(e, c, cqe->res);
+      break;
+    case OP_RECV:
+      cn->recv_inflight = 0;
+      on_recv(e, c, cqe->res);
+      break;
+    case OP_CONNECT_TIMEOUT:
+    case OP_RECV_TIMEOUT:
+    case OP_CLOSE:
+    default:
+      break;
+  }
+  conn_settle(e, c);
+}
+
+/* ---- the loop -------------------------------------------------------------- */
+
+/* take_targets moves items from the shared feed into free target states,
+ * keeping about as many targets waiting as there are free slots. */
+static void take_targets(struct engine *e) {
+  struct scan_shared *sh = e->sh;
+  if (sh->sink.congested != NULL && sh->sink.congested(sh->sink.ctx)) {
+    return;
+  }
+  while (!e->feed_done && e->free_targets != NONE && !sh->stop) {
+    unsigned waiting = e->targets_used;
+    if (waiting >= e->nconn + e->nconn / 2 + 8) {
+      return;
+    }
+    struct target_item item;
+    int got;
+    pthread_mutex_lock(&sh->feed->lock);
+    got = !sh->feed->done && target_source_next(sh->feed->source, &item);
+    if (!got) {
+      sh->feed->done = 1;
+    } else {
+      sh->feed->taken++;
+    }
+    pthread_mutex_unlock(&sh->feed->lock);
+    if (!got) {
+      e->feed_done = 1;
+      return;
+    }
+    start_target(e, &item);
+  }
+}
+
+/* start_probes gives free slots to queued targets, within the rate limit and
+ * the per-host cap. Returns nanoseconds to wait for the rate limiter (0 when
+ * it was not the limit). */
+static uint64_t start_probes(struct engine *e) {
+  unsigned budget = e->nfree_conns;
+  uint32_t deferred_head = NONE, deferred_tail = NONE;
+  uint64_t wait = 0;
+  while (budget > 0 && e->fifo_head != NONE) {
+    uint32_t t = fifo_pop(e);
+    struct target_state *ts = &e->targets[t];
+    int pv = next_version(ts->todo);
+    if (pv < 0 || ts->result.status != STATUS_OK) {
+      continue; /* conn_settle finishes it when its last probe ends */
+    }
+    uint64_t w = 0;
+    int capped = ts->host != NONE && e->hosts[ts->host].count >= e->cfg->per_host;
+    if (!capped && rate_limiter_take(e->sh->limiter, 1, now_ns(), &w) == 0) {
+      wait = w;
+      capped = 1; /* keep its place at the front */
+      budget = 0;
+    }
+    if (capped) {
+      /* Look at this target again next round, in the same order. */
+      ts->next = NONE;
+      ts->queued = 1;
+      if (deferred_tail == NONE) {
+        deferred_head = t;
+      } else {
+        e->targets[deferred_tail].next = t;
+      }
+      deferred_tail = t;
+      continue;
+    }
+    start_probe(e, t, pv);
+    budget--;
+  }
+  /* Deferred targets go back in front, in order. */
+  if (deferred_head != NONE) {
+    e->targets[deferred_tail].next = e->fifo_head;
+    if (e->fifo_tail == NONE) {
+      e->fifo_tail = deferred_tail;
+    }
+    e->fifo_head = deferred_head;
+  }
+  return wait;
+}
+
+static int engine_init(struct engine *e, struct scan_shared *sh) {
+  memset(e, 0, sizeof(*e));
+  e->sh = sh;
+  e->cfg = sh->config;
+  e->nconn = e->cfg->concurrency;
+  e->ntargets = e->nconn * 2 + 16;
+  e->nhosts = e->ntargets * 2;
+  e->conns = calloc(e->nconn, sizeof(*e->conns));
+  e->free_conns = calloc(e->nconn, sizeof(*e->free_conns));
+  e->targets = calloc(e->ntargets, sizeof(*e->targets));
+  e->hosts = calloc(e->nhosts, sizeof(*e->hosts));
+  if (!e->conns || !e->free_conns || !e->targets || !e->hosts) {
+    return -ENOMEM;
+  }
+  for (unsigned i = 0; i < e->nconn; i++) {
+    e->free_conns[i] = e->nconn - 1 - i;
+  }
+  e->nfree_conns = e->nconn;
+  for (unsigned i = 0; i < e->ntargets; i++) {
+    e->targets[i].next = i + 1 < e->ntargets ? i + 1 : NONE;
+  }
+  e->free_targets = 0;
+  e->fifo_head = e->fifo_tail = NONE;
+  /* Room for each slot's largest link (3) plus c-ares polls. */
+  unsigned entries = 1;
+  while (entries < e->nconn * 3 + 64 && entries < 32768) {
+    entries <<= 1;
+  }
+  struct io_uring_params p;
+  memset(&p, 0, sizeof(p));
+  p.flags = IORING_SETUP_CQSIZE;
+  p.cq_entries = entries * 4;
+  int rc = io_uring_queue_init_params(entries, &e->ring, &p);
+  if (rc < 0) {
+    return rc;
+  }
+  rc = io_uring_register_files_sparse(&e->ring, e->nconn);
+  if (rc < 0) {
+    io_uring_queue_exit(&e->ring);
+    return rc;
+  }
+  tls_engine = e;
+  tls_rng = now_ns() ^ (uint64_t)(uintptr_t)e;
+  e->ares_ready = ares_setup(e);
+  return 0;
+}
+
+static void engine_free(struct engine *e) {
+  if (e->ares_ready) {
+    ares_destroy(e->channel);
+  }
+  io_uring_queue_exit(&e->ring);
+  free(e->conns);
+  free(e->free_conns);
+  free(e->targets);
+  free(e->hosts);
+}
+
+int engine_run(struct scan_shared *sh) {
+  struct engine *e = malloc(sizeof(*e));
+  if (e == NULL) {
+    return -ENOMEM;
+  }
+  int rc = engine_init(e, sh);
+  if (rc < 0) {
+    free(e);
+    return rc;
+  }
+  for (;;) {
+    take_targets(e);
+    uint64_t wait = start_probes(e);
+    if ((e->feed_done || sh->stop) && e->targets_used == 0) {
+      break;
+    }
+    /* Wake for the rate limiter, c-ares timeouts, or at least every 100 ms
+     * (a stop request, the feed). */
+    uint64_t wait_ns = 100000000;
+    if (wait != 0 && wait < wait_ns) {
+      wait_ns = wait;
+    }
+    if (e->ares_ready && e->resolving > 0) {
+      struct timeval tv, *tvp = ares_timeout(e->channel, NULL, &tv);
+      if (tvp != NULL) {
+        uint64_t a = (uint64_t)tvp->tv_sec * 1000000000u + (uint64_t)tvp->tv_usec * 1000u;
+        if (a < wait_ns) {
+          wait_ns = a == 0 ? 1000000 : a;
+        }
+      }
+    }
+    e->wait_ts.tv_sec = (long long)(wait_ns / 1000000000u);
+    e->wait_ts.tv_nsec = (long long)(wait_ns % 1000000000u);
+    struct io_uring_cqe *cqe;
+    rc = io_uring_submit_and_wait_timeout(&e->ring, &cqe, 1, &e->wait_ts, NULL);
+    if (rc < 0 && rc != -ETIME && rc != -EINTR) {
+      fprintf(stderr, "tlssweep: io_uring wait failed: %s\n", strerror(-rc));
+      break;
+    }
+    unsigned head, seen = 0;
+    io_uring_for_each_cqe(&e->ring, head, cqe) {
+      on_cqe(e, cqe);
+      seen++;
+    }
+    io_uring_cq_advance(&e->ring, seen);
+    if (e->ares_ready && e->resolving > 0) {
+      ares_process_fd(e->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* timeouts */
+    }
+  }
+  engine_free(e);
+  free(e);
+  return 0;
+}

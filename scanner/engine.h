@@ -1,0 +1,101 @@
+/* scanner/engine.h: the io_uring scan engine.
+ *
+ * One engine runs one io_uring loop on one thread. It pulls targets from a
+ * shared feed, resolves names with c-ares inside the same loop, and for each
+ * target runs one TCP connection per selected version: socket, connect, send
+ * the pinned ClientHello, receive until tlsparse gives a verdict, close. All
+ * of it goes through the ring, batched, with linked timeouts; no blocking
+ * syscall on the hot path and no heap allocation per probe (connection slots
+ * and target states are slabs sized from the concurrency at start). Every
+ * target yields exactly one scan_result, handed to the sink callback in
+ * completion order. */
+#ifndef SCANNER_ENGINE_H
+#define SCANNER_ENGINE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "scanner/result.h"
+#include "scanner/target.h"
+
+/* Settings of a scan, shared read-only by every engine thread. */
+struct scan_config {
+  uint32_t versions;          /* mask of 1u << probe_version (-V) */
+  unsigned concurrency;       /* connections in flight per engine thread (-c) */
+  double rate;                /* new connections per second, all threads; 0 = unlimited (-r) */
+  unsigned per_host;          /* connections in flight to one IP (--per-host) */
+  uint32_t timeout_ms;        /* per step: connect, each receive (--timeout) */
+  unsigned retries;           /* extra attempts after a timeout (--retries) */
+  int sni;                    /* send SNI for names (--sni / --no-sni) */
+  const char *resolver;       /* "ADDR[:PORT]" or NULL for the system's (--resolver) */
+  unsigned threads;           /* engine threads (--threads) */
+  int connect_only;           /* connect and close, send nothing: the benchmark floor */
+};
+
+/* The feed hands targets to engine threads (a mutex around the source; each
+ * engine takes a few at a time) and counts them for the status line. */
+struct target_feed {
+  pthread_mutex_t lock;
+  struct target_source *source;
+  int done;                   /* the source is exhausted */
+  uint64_t taken;
+};
+
+/* What the engines report to the sink. Called from engine threads under the
+ * sink's own lock; must not block for long. */
+struct scan_sink {
+  void (*on_result)(void *ctx, const struct scan_result *r);
+  /* congested, if set, says the output is behind: take no new targets. */
+  int (*congested)(void *ctx);
+  void *ctx;
+};
+
+/* Counters, updated by engines with relaxed atomics, read by the status line. */
+struct scan_stats {
+  uint64_t targets_done;
+  uint64_t probes_done;
+  uint64_t in_flight;
+  uint64_t legacy_targets;
+  uint64_t accepted[PV_COUNT];
+  uint64_t status_count[STATUS_COUNT];
+  uint64_t connects;
+};
+
+/* A token bucket shared by the engine threads (--rate). */
+struct rate_limiter {
+  pthread_mutex_t lock;
+  double rate;                /* tokens per second; 0 = unlimited */
+  double burst;
+  double tokens;
+  uint64_t last_ns;
+};
+
+/* rate_limiter_init sets |rate| tokens per second with a burst of about a
+ * tenth of a second (at least 1). */
+void rate_limiter_init(struct rate_limiter *rl, double rate);
+/* rate_limiter_take tries to take up to |want| tokens at time |now_ns|.
+ * Returns how many it took; when 0, |*wait_ns| says when one will be there. */
+unsigned rate_limiter_take(struct rate_limiter *rl, unsigned want, uint64_t now_ns,
+                           uint64_t *wait_ns);
+
+/* Everything an engine thread needs, passed in (no globals). */
+struct scan_shared {
+  const struct scan_config *config;
+  struct target_feed *feed;
+  struct rate_limiter *limiter;
+  struct scan_sink sink;
+  pthread_mutex_t sink_lock;
+  struct scan_stats stats;
+  volatile int stop;          /* set by a signal: start nothing new */
+};
+
+/* engine_run runs one engine loop until the feed is exhausted and every
+ * target it took has its result (or |shared->stop| is set and in-flight work
+ * is finished or timed out). Returns 0, or -errno when the ring cannot be
+ * set up (the caller reports it and exits 2). */
+int engine_run(struct scan_shared *shared);
+
+/* now_ns returns CLOCK_MONOTONIC in nanoseconds. */
+uint64_t now_ns(void);
+
+#endif /* SCANNER_ENGINE_H */

@@ -1,0 +1,393 @@
+/* scanner/lab.c: the built-in loopback lab (see lab.h).
+ *
+ * One server thread runs a poll() loop over the listeners and their
+ * connections; TLS endpoints drive BoringSSL's SSL_do_handshake on
+ * non-blocking sockets. This is a test fixture, not the hot path, so it uses
+ * plain poll and a fixed table of connections. A probe closes as soon as it
+ * has the ServerHello, so most handshakes here end in a read error, which is
+ * expected and ignored. The key is an ECDSA P-256 key made at start: quick to
+ * generate, and usable from TLS 1.0 (ECDHE-ECDSA suites) to TLS 1.3. */
+#include "scanner/lab.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tlsparse/tlsparse.h"
+
+static const struct lab_endpoint kEndpoints[] = {
+    {"tls1.0-only", LAB_TLS, TP_TLS10, TP_TLS10, ""},
+    {"tls1.0-1.1", LAB_TLS, TP_TLS10, TP_TLS11, ""},
+    {"tls1.0-1.2", LAB_TLS, TP_TLS10, TP_TLS12, ""},
+    {"tls1.0-1.3", LAB_TLS, TP_TLS10, TP_TLS13, ""},
+    {"tls1.1-1.2", LAB_TLS, TP_TLS11, TP_TLS12, ""},
+    {"tls1.2-only", LAB_TLS, TP_TLS12, TP_TLS12, ""},
+    {"tls1.2-1.3", LAB_TLS, TP_TLS12, TP_TLS13, ""},
+    {"tls1.3-only", LAB_TLS, TP_TLS13, TP_TLS13, ""},
+    {"plaintext-http", LAB_PLAINTEXT, 0, 0, ""},
+    {"silent", LAB_SILENT, 0, 0, ""},
+    {"reset", LAB_RESET, 0, 0, ""},
+    {"closed-port", LAB_CLOSED, 0, 0, ""},
+};
+
+#define NUM_ENDPOINTS (sizeof(kEndpoints) / sizeof(kEndpoints[0]))
+#define MAX_CONNS 256
+
+struct lab_conn {
+  int fd;                 /* -1: unused */
+  size_t ep;
+  SSL *ssl;
+};
+
+struct lab {
+  struct lab_endpoint eps[NUM_ENDPOINTS];
+  int listen_fd[NUM_ENDPOINTS];
+  SSL_CTX *ctx[NUM_ENDPOINTS];
+  struct lab_conn conns[MAX_CONNS];
+  int stop_pipe[2];
+  pthread_t thread;
+  int running;
+};
+
+static int make_key_and_cert(EVP_PKEY **out_key, X509 **out_cert) {
+  EC_KEY *ec = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+  EVP_PKEY *key = EVP_PKEY_new();
+  X509 *cert = X509_new();
+  int ok = ec != NULL && key != NULL && cert != NULL && EC_KEY_generate_key(ec) &&
+           EVP_PKEY_assign_EC_KEY(key, ec);
+  if (ok) {
+    ec = NULL; /* owned by key now */
+    X509_NAME *name = X509_get_subject_name(cert);
+    ok = X509_set_version(cert, 2) &&
+         ASN1_INTEGER_set(X509_get_serialNumber(cert), 1) &&
+         X509_gmtime_adj(X509_getm_notBefore(cert), -3600) &&
+         X509_gmtime_adj(X509_getm_notAfter(cert), 86400L * 365) &&
+         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                    (const unsigned char *)"tlssweep lab", -1, -1, 0) &&
+         X509_set_issuer_name(cert, name) && X509_set_pubkey(cert, key) &&
+         X509_sign(cert, key, EVP_sha256());
+  }
+  EC_KEY_free(ec);
+  if (!ok) {
+    EVP_PKEY_free(key);
+    X509_free(cert);
+    return 0;
+  }
+  *out_key = key;
+  *out_cert = cert;
+  return 1;
+}
+
+static int listen_on(uint32_t addr_host_order, int do_listen, uint16_t *out_port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return -1;
+  }
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(addr_host_order)};
+  socklen_t len = sizeof(sin);
+  if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+      (do_listen && listen(fd, 128) != 0) ||
+      getsockname(fd, (struct sockaddr *)&sin, &len) != 0) {
+    close(fd);
+    return -1;
+  }
+  *out_port = ntohs(sin.sin_port);
+  return fd;
+}
+
+static void conn_close(struct lab_conn *c, int reset) {
+  if (reset) {
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+  }
+  SSL_free(c->ssl);
+  close(c->fd);
+  c->fd = -1;
+  c->ssl = NULL;
+}
+
+static const char kHttpAnswer[] =
+    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+static void on_accept(struct lab *lab, size_t ep) {
+  int fd = accept4(lab->listen_fd[ep], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0) {
+    return;
+  }
+  struct lab_conn *c = NULL;
+  for (size_t i = 0; i < MAX_CONNS; i++) {
+    if (lab->conns[i].fd < 0) {
+      c = &lab->conns[i];
+      break;
+    }
+  }
+  if (c == NULL) {
+    close(fd);
+    return;
+  }
+  c->fd = fd;
+  c->ep = ep;
+  c->ssl = NULL;
+  switch (lab->eps[ep].kind) {
+    case LAB_RESET:
+      conn_close(c, 1);
+      return;
+    case LAB_PLAINTEXT:
+      /* Wait for the hello like a real server, then answer; see on_ready. */
+      return;
+    case LAB_SILENT:
+      return;
+    case LAB_TLS:
+      c->ssl = SSL_new(lab->ctx[ep]);
+      if (c->ssl == NULL || !SSL_set_fd(c->ssl, fd)) {
+        conn_close(c, 0);
+        return;
+      }
+      SSL_set_accept_state(c->ssl);
+      return;
+    case LAB_CLOSED:
+      conn_close(c, 0);
+      return;
+  }
+}
+
+static void on_ready(struct lab_conn *c, enum lab_kind kind) {
+  if (kind == LAB_PLAINTEXT) {
+    char buf[2048];
+    ssize_t n = read(c->fd, buf, sizeof(buf));
+    if (n > 0) {
+      ssize_t w = write(c->fd, kHttpAnswer, sizeof(kHttpAnswer) - 1);
+      (void)w;
+    }
+    conn_close(c, 0);
+    return;
+  }
+  if (kind == LAB_SILENT) {
+    char buf[2048];
+    ssize_t n = read(c->fd, buf, sizeof(buf));
+    if (n <= 0) {
+      conn_close(c, 0); /* the prober gave up */
+    }
+    return;
+  }
+  int rc = SSL_do_handshake(c->ssl);
+  if (rc == 1) {
+    conn_close(c, 0);
+    return;
+  }
+  int err = SSL_get_error(c->ssl, rc);
+  if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+    conn_close(c, 0);
+  }
+}
+
+static void *lab_main(void *arg) {
+  struct lab *lab = arg;
+  struct pollfd pfd[1 + NUM_ENDPOINTS + MAX_CONNS];
+  size_t conn_of[1 + NUM_ENDPOINTS + MAX_CONNS];
+  for (;;) {
+    size_t n = 0;
+    pfd[n++] = (struct pollfd){.fd = lab->stop_pipe[0], .events = POLLIN};
+    for (size_t i = 0; i < NUM_ENDPOINTS; i++) {
+      if (lab->eps[i].kind != LAB_CLOSED) {
+        conn_of[n] = SIZE_MAX - i;
+        pfd[n++] = (struct pollfd){.fd = lab->listen_fd[i], .events = POLLIN};
+      }
+    }
+    for (size_t i = 0; i < MAX_CONNS; i++) {
+      if (lab->conns[i].fd >= 0) {
+        conn_of[n] = i;
+        pfd[n++] = (struct pollfd){.fd = lab->conns[i].fd, .events = POLLIN};
+      }
+    }
+    if (poll(pfd, n, -1) < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      break;
+    }
+    if (pfd[0].revents) {
+      break;
+    }
+    for (size_t k = 1; k < n; k++) {
+      if (pfd[k].revents == 0) {
+        continue;
+      }
+      if (conn_of[k] > MAX_CONNS) {
+        on_accept(lab, SIZE_MAX - conn_of[k]);
+      } else {
+        struct lab_conn *c = &lab->conns[conn_of[k]];
+        if (c->fd >= 0) {
+          on_ready(c, lab->eps[c->ep].kind);
+        }
+      }
+    }
+  }
+  return NULL;
+}
+
+struct lab *lab_start(char *err, size_t errcap) {
+  struct lab *lab = calloc(1, sizeof(*lab));
+  if (lab == NULL) {
+    snprintf(err, errcap, "out of memory");
+    return NULL;
+  }
+  for (size_t i = 0; i < MAX_CONNS; i++) {
+    lab->conns[i].fd = -1;
+  }
+  lab->stop_pipe[0] = lab->stop_pipe[1] = -1;
+  for (size_t i = 0; i < NUM_ENDPOINTS; i++) {
+    lab->listen_fd[i] = -1;
+  }
+  EVP_PKEY *key = NULL;
+  X509 *cert = NULL;
+  if (!make_key_and_cert(&key, &cert)) {
+    snprintf(err, errcap, "cannot make the lab's key and certificate");
+    free(lab);
+    return NULL;
+  }
+  int ok = pipe2(lab->stop_pipe, O_CLOEXEC) == 0;
+  for (size_t i = 0; ok && i < NUM_ENDPOINTS; i++) {
+    lab->eps[i] = kEndpoints[i];
+    /* 127.77.0.x: one loopback address per endpoint, so per-host limits and
+     * the report tell them apart. */
+    uint32_t addr = (127u << 24) | (77u << 16) | (uint32_t)(i + 1);
+    uint16_t port = 0;
+    lab->listen_fd[i] = listen_on(addr, lab->eps[i].kind != LAB_CLOSED, &port);
+    if (lab->listen_fd[i] < 0) {
+      snprintf(err, errcap, "cannot listen on 127.77.0.%zu: %s", i + 1, strerror(errno));
+      ok = 0;
+      break;
+    }
+    snprintf(lab->eps[i].target, sizeof(lab->eps[i].target), "127.77.0.%zu:%u", i + 1, port);
+    if (lab->eps[i].kind == LAB_TLS) {
+      SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+      lab->ctx[i] = ctx;
+      ok = ctx != NULL && SSL_CTX_use_certificate(ctx, cert) &&
+           SSL_CTX_use_PrivateKey(ctx, key) &&
+           SSL_CTX_set_min_proto_version(ctx, lab->eps[i].min) &&
+           SSL_CTX_set_max_proto_version(ctx, lab->eps[i].max) &&
+           SSL_CTX_set_cipher_list(ctx, "ALL");
+      if (!ok) {
+        snprintf(err, errcap, "cannot configure the lab's TLS server %s", lab->eps[i].name);
+      }
+    }
+  }
+  EVP_PKEY_free(key);
+  X509_free(cert);
+  if (ok && pthread_create(&lab->thread, NULL, lab_main, lab) == 0) {
+    lab->running = 1;
+    return lab;
+  }
+  if (ok) {
+    snprintf(err, errcap, "cannot start the lab's thread");
+  }
+  lab_stop(lab);
+  return NULL;
+}
+
+size_t lab_count(const struct lab *lab) {
+  (void)lab;
+  return NUM_ENDPOINTS;
+}
+
+const struct lab_endpoint *lab_endpoint_at(const struct lab *lab, size_t i) {
+  return i < NUM_ENDPOINTS ? &lab->eps[i] : NULL;
+}
+
+const struct lab_endpoint *lab_find(const struct lab *lab, const char *label) {
+  for (size_t i = 0; i < NUM_ENDPOINTS; i++) {
+    if (strcmp(lab->eps[i].name, label) == 0) {
+      return &lab->eps[i];
+    }
+  }
+  return NULL;
+}
+
+int lab_check(const struct lab_endpoint *ep, const struct scan_result *r, char *why,
+              size_t whycap) {
+  if (ep->kind == LAB_CLOSED) {
+    if (r->status != STATUS_UNREACHABLE) {
+      snprintf(why, whycap, "expected status unreachable");
+      return 0;
+    }
+    return 1;
+  }
+  if (r->status != STATUS_OK) {
+    snprintf(why, whycap, "expected status ok");
+    return 0;
+  }
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (!(r->versions_selected & (1u << pv))) {
+      continue;
+    }
+    const struct version_result *v = &r->v[pv];
+    uint16_t wire = probe_version_wire((enum probe_version)pv);
+    int ok;
+    switch (ep->kind) {
+      case LAB_TLS:
+        ok = (wire >= ep->min && wire <= ep->max) == (v->outcome == OUTCOME_ACCEPTED);
+        break;
+      case LAB_PLAINTEXT:
+        ok = v->outcome == OUTCOME_REJECTED && v->reason == REJECT_NOT_TLS;
+        break;
+      case LAB_SILENT:
+        ok = v->outcome == OUTCOME_TIMEOUT;
+        break;
+      case LAB_RESET:
+        ok = v->outcome == OUTCOME_REJECTED &&
+             (v->reason == REJECT_RESET || v->reason == REJECT_CLOSED);
+        break;
+      default:
+        ok = 0;
+        break;
+    }
+    if (!ok) {
+      snprintf(why, whycap, "%s: unexpected verdict", probe_version_name((enum probe_version)pv));
+      return 0;
+    }
+  }
+  return 1;
+}
+
+void lab_stop(struct lab *lab) {
+  if (lab == NULL) {
+    return;
+  }
+  if (lab->running) {
+    ssize_t w = write(lab->stop_pipe[1], "x", 1);
+    (void)w;
+    pthread_join(lab->thread, NULL);
+  }
+  for (size_t i = 0; i < MAX_CONNS; i++) {
+    if (lab->conns[i].fd >= 0) {
+      conn_close(&lab->conns[i], 0);
+    }
+  }
+  for (size_t i = 0; i < NUM_ENDPOINTS; i++) {
+    if (lab->listen_fd[i] >= 0) {
+      close(lab->listen_fd[i]);
+    }
+    SSL_CTX_free(lab->ctx[i]);
+  }
+  if (lab->stop_pipe[0] >= 0) {
+    close(lab->stop_pipe[0]);
+    close(lab->stop_pipe[1]);
+  }
+  free(lab);
+}

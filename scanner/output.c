@@ -1,0 +1,552 @@
+/* scanner/output.c: one record per target, as JSON Lines or CSV.
+ *
+ * JSON goes through jansson, which escapes every string (quotes, control
+ * bytes, NUL) so a record stays valid whatever a server sent; before that,
+ * utf8_sanitize makes each string valid UTF-8 without dropping a byte. A
+ * record's jansson tree is short-lived, so while one is rendered jansson
+ * allocates from a per-thread arena that is simply rewound afterwards: a
+ * scan of millions of targets makes no heap allocation per record once the
+ * arena and the output buffer have grown to the largest record.
+ *
+ * Formats are plug-ins: a const struct per format, registered in kFormats. */
+#include "scanner/output.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- output buffer --------------------------------------------------------- */
+
+void outbuf_free(struct outbuf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+/* outbuf_reserve makes room for |n| more bytes. Returns 1, or 0 on allocation
+ * failure (the buffer is unchanged). */
+static int outbuf_reserve(struct outbuf *b, size_t n) {
+  if (b->cap - b->len >= n) {
+    return 1;
+  }
+  size_t cap = b->cap ? b->cap : 4096;
+  while (cap - b->len < n) {
+    if (cap > SIZE_MAX / 2) {
+      return 0;
+    }
+    cap *= 2;
+  }
+  char *p = realloc(b->data, cap);
+  if (p == NULL) {
+    return 0;
+  }
+  b->data = p;
+  b->cap = cap;
+  return 1;
+}
+
+static int outbuf_append(struct outbuf *b, const void *p, size_t n) {
+  if (!outbuf_reserve(b, n)) {
+    return 0;
+  }
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return 1;
+}
+
+static int outbuf_puts(struct outbuf *b, const char *s) { return outbuf_append(b, s, strlen(s)); }
+
+/* ---- UTF-8 ------------------------------------------------------------------ */
+
+/* utf8_seq_len returns the length of the well-formed UTF-8 sequence at |p|
+ * (|n| bytes available), or 0 when it is ill-formed (RFC 3629, 4: no
+ * overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_seq_len(const uint8_t *p, size_t n) {
+  uint8_t c = p[0];
+  if (c < 0x80) {
+    return 1;
+  }
+  size_t len;
+  uint8_t lo = 0x80, hi = 0xbf; /* range of the second byte */
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    if (c == 0xe0) {
+      lo = 0xa0;
+    } else if (c == 0xed) {
+      hi = 0x9f;
+    }
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    if (c == 0xf0) {
+      lo = 0x90;
+    } else if (c == 0xf4) {
+      hi = 0x8f;
+    }
+  } else {
+    return 0;
+  }
+  if (n < len || p[1] < lo || p[1] > hi) {
+    return 0;
+  }
+  for (size_t i = 2; i < len; i++) {
+    if ((p[i] & 0xc0) != 0x80) {
+      return 0;
+    }
+  }
+  return len;
+}
+
+int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len) {
+  /* At most two bytes out per byte in. */
+  if (len > SIZE_MAX / 2 || !outbuf_reserve(out, 2 * len)) {
+    return 0;
+  }
+  size_t i = 0;
+  while (i < len) {
+    size_t k = utf8_seq_len(data + i, len - i);
+    if (k > 0) {
+      memcpy(out->data + out->len, data + i, k);
+      out->len += k;
+      i += k;
+      continue;
+    }
+    /* U+0080..U+00FF for the byte 0x80..0xff it stands for. */
+    out->data[out->len++] = (char)(0xc0 | (data[i] >> 6));
+    out->data[out->len++] = (char)(0x80 | (data[i] & 0x3f));
+    i++;
+  }
+  return 1;
+}
+
+/* ---- jansson's arena -------------------------------------------------------- */
+
+/* While a record is rendered, jansson's allocations come from the calling
+ * thread's arena; a request that does not fit goes to malloc, and frees of
+ * arena memory are no-ops (the whole arena is rewound after the record). */
+struct arena {
+  char *base;
+  size_t cap;
+  size_t used;
+  size_t overflow;   /* bytes that missed the arena in this record */
+};
+
+static __thread struct arena tls_arena;
+static __thread int tls_arena_active;
+
+static void *arena_malloc(size_t n) {
+  struct arena *a = &tls_arena;
+  size_t need = (n + 15) & ~(size_t)15;
+  if (tls_arena_active && need >= n && a->cap - a->used >= need) {
+    void *p = a->base + a->used;
+    a->used += need;
+    return p;
+  }
+  if (tls_arena_active) {
+    a->overflow += need;
+  }
+  return malloc(n);
+}
+
+static void arena_free(void *p) {
+  struct arena *a = &tls_arena;
+  if (p != NULL && a->base != NULL && (char *)p >= a->base && (char *)p < a->base + a->cap) {
+    return;
+  }
+  free(p);
+}
+
+static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
+
+static void install_arena(void) { json_set_alloc_funcs(arena_malloc, arena_free); }
+
+/* arena_begin readies this thread's arena for one record. */
+static void arena_begin(void) {
+  pthread_once(&alloc_once, install_arena);
+  tls_arena.used = 0;
+  tls_arena.overflow = 0;
+  tls_arena_active = 1;
+}
+
+/* arena_end stops taking from the arena and, if the record did not fit,
+ * grows it so the next such record will. The tree must be freed first. */
+static void arena_end(void) {
+  struct arena *a = &tls_arena;
+  tls_arena_active = 0;
+  if (a->overflow == 0) {
+    return;
+  }
+  size_t cap = a->cap ? a->cap : 16384;
+  while (cap < a->used + a->overflow && cap < ((size_t)1 << 28)) {
+    cap *= 2;
+  }
+  char *p = malloc(cap);
+  if (p != NULL) {
+    free(a->base);
+    a->base = p;
+    a->cap = cap;
+  }
+}
+
+/* ---- JSON records ------------------------------------------------------------ */
+
+/* Scratch for sanitised strings: grows to the longest and is reused. */
+static __thread struct outbuf tls_scratch;
+
+/* json_bytes makes a JSON string of arbitrary bytes (sanitised). */
+static json_t *json_bytes(const void *data, size_t len) {
+  tls_scratch.len = 0;
+  if (!utf8_sanitize(&tls_scratch, data, len)) {
+    return NULL;
+  }
+  return json_stringn_nocheck(tls_scratch.data, tls_scratch.len);
+}
+
+static json_t *json_text(const char *s) { return json_bytes(s, strlen(s)); }
+
+static void set(json_t *obj, const char *key, json_t *value) {
+  /* A NULL value (allocation failure) is dropped by jansson. */
+  json_object_set_new_nocheck(obj, key, value);
+}
+
+static void set_text(json_t *obj, const char *key, const char *s) {
+  if (s != NULL && s[0] != '\0') {
+    set(obj, key, json_text(s));
+  }
+}
+
+static void set_hex16(json_t *obj, const char *key, const char *name, uint16_t code) {
+  char hex[8];
+  if (name == NULL) {
+    snprintf(hex, sizeof(hex), "0x%04x", code);
+    name = hex;
+  }
+  set(obj, key, json_string_nocheck(name));
+}
+
+static const char *outcome_name(enum probe_outcome o) {
+  switch (o) {
+    case OUTCOME_NOT_RUN: return "skipped";
+    case OUTCOME_ACCEPTED: return "accepted";
+    case OUTCOME_REJECTED: return "rejected";
+    case OUTCOME_TIMEOUT: return "timeout";
+    case OUTCOME_ERROR: return "error";
+    case OUTCOME_CONNECTED: return "connected";
+  }
+  return "unknown";
+}
+
+static const char *reason_name(enum reject_reason r) {
+  switch (r) {
+    case REJECT_NONE: return "";
+    case REJECT_ALERT: return "alert";
+    case REJECT_CLOSED: return "closed";
+    case REJECT_RESET: return "reset";
+    case REJECT_VERSION_MISMATCH: return "version_mismatch";
+    case REJECT_NOT_TLS: return "not_tls";
+    case REJECT_MALFORMED: return "malformed";
+  }
+  return "unknown";
+}
+
+static const char *stage_name(enum probe_stage s) {
+  switch (s) {
+    case STAGE_NONE: return "";
+    case STAGE_CONNECT: return "connect";
+    case STAGE_SEND: return "send";
+    case STAGE_RECV: return "recv";
+  }
+  return "unknown";
+}
+
+static const char *downgrade_name(enum tp_downgrade d) {
+  switch (d) {
+    case TP_DOWNGRADE_NONE: return NULL;
+    case TP_DOWNGRADE_TLS12: return "tls1.2";
+    case TP_DOWNGRADE_TLS11: return "tls1.1";
+  }
+  return NULL;
+}
+
+static const char *version_or_hex(uint16_t v, char *buf, size_t cap) {
+  const char *name = tp_version_name(v);
+  if (name == NULL) {
+    snprintf(buf, cap, "0x%04x", v);
+    name = buf;
+  }
+  return name;
+}
+
+static json_t *version_json(const struct version_result *v) {
+  json_t *o = json_object();
+  if (o == NULL) {
+    return NULL;
+  }
+  set(o, "verdict", json_string_nocheck(outcome_name(v->outcome)));
+  char buf[16];
+  switch (v->outcome) {
+    case OUTCOME_ACCEPTED:
+      set_hex16(o, "cipher", tp_cipher_name(v->cipher_suite), v->cipher_suite);
+      if (v->key_share_group != 0) {
+        set_hex16(o, "group", tp_group_name(v->key_share_group), v->key_share_group);
+      }
+      if (v->hello_retry) {
+        set(o, "hello_retry", json_true());
+      }
+      break;
+    case OUTCOME_REJECTED:
+      set(o, "reason", json_string_nocheck(reason_name(v->reason)));
+      if (v->reason == REJECT_ALERT) {
+        const char *name = tp_alert_name(v->alert);
+        if (name != NULL) {
+          set(o, "alert", json_string_nocheck(name));
+        } else {
+          set(o, "alert", json_integer(v->alert));
+        }
+      } else if (v->reason == REJECT_VERSION_MISMATCH) {
+        set(o, "server_version", json_string_nocheck(version_or_hex(v->server_version, buf,
+                                                                     sizeof(buf))));
+      } else if (v->reason == REJECT_MALFORMED) {
+        set(o, "malformed", json_string_nocheck(tp_malformed_name(v->malformed)));
+      }
+      break;
+    case OUTCOME_TIMEOUT:
+    case OUTCOME_ERROR:
+      set(o, "stage", json_string_nocheck(stage_name(v->stage)));
+      if (v->outcome == OUTCOME_ERROR && v->error != 0) {
+        set(o, "error", json_text(strerror(v->error)));
+      }
+      break;
+    case OUTCOME_NOT_RUN:
+    case OUTCOME_CONNECTED:
+      break;
+  }
+  const char *downgrade = downgrade_name(v->downgrade);
+  if (downgrade != NULL) {
+    set(o, "downgrade_sentinel", json_string_nocheck(downgrade));
+  }
+  if (v->unsolicited_exts != 0) {
+    json_t *list = json_array();
+    for (int bit = 0; bit < TP_EXT_BIT_COUNT; bit++) {
+      if (v->unsolicited_exts & (1u << bit)) {
+        json_array_append_new(list, json_string_nocheck(tp_ext_bit_name((enum tp_ext_bit)bit)));
+      }
+    }
+    set(o, "unsolicited_extensions", list);
+  }
+  if (v->warnings > 0) {
+    const char *name = tp_alert_name(v->last_warning);
+    set(o, "warning_alert", name ? json_string_nocheck(name) : json_integer(v->last_warning));
+  }
+  /* What a non-TLS or broken answer began with: as text (escaped) to read,
+   * and as hex to be exact. */
+  if (v->first_len > 0 && (v->reason == REJECT_NOT_TLS || v->reason == REJECT_MALFORMED)) {
+    set(o, "first_bytes", json_bytes(v->first_bytes, v->first_len));
+    char hex[2 * RESULT_FIRST_BYTES + 1];
+    for (size_t i = 0; i < v->first_len; i++) {
+      snprintf(hex + 2 * i, 3, "%02x", v->first_bytes[i]);
+    }
+    set(o, "first_bytes_hex", json_stringn_nocheck(hex, 2 * (size_t)v->first_len));
+  }
+  if (v->outcome != OUTCOME_NOT_RUN) {
+    set(o, "ms", json_integer(v->ms));
+  }
+  if (v->attempts > 1) {
+    set(o, "attempts", json_integer(v->attempts));
+  }
+  return o;
+}
+
+static json_t *record_json(const struct scan_result *r) {
+  const struct target_item *item = r->item;
+  const struct target_line *l = &item->line;
+  json_t *o = json_object();
+  if (o == NULL) {
+    return NULL;
+  }
+  set(o, "target", json_text(l->text));
+  if (item->line_no > 0) {
+    set(o, "line", json_integer((json_int_t)item->line_no));
+  }
+  if (r->status != STATUS_INVALID) {
+    set_text(o, "host", l->host);
+    set_text(o, "ip", r->ip);
+    set(o, "port", json_integer(l->port));
+    set(o, "proto", json_string_nocheck(proto_get(l->proto)->scheme));
+    set_text(o, "sni", r->sni);
+  }
+  set_text(o, "label", l->label);
+  set(o, "status", json_string_nocheck(target_status_name(r->status)));
+  set_text(o, "error", r->error);
+  if (r->status == STATUS_OK) {
+    json_t *versions = json_object();
+    for (int pv = 0; pv < PV_COUNT; pv++) {
+      if (r->versions_selected & (1u << pv)) {
+        set(versions, probe_version_name((enum probe_version)pv), version_json(&r->v[pv]));
+      }
+    }
+    set(o, "versions", versions);
+    int legacy, min_pv, max_pv;
+    scan_result_summary(r, &legacy, &min_pv, &max_pv);
+    set(o, "legacy", json_boolean(legacy));
+    set(o, "min", min_pv < 0 ? json_null()
+                             : json_string_nocheck(probe_version_name((enum probe_version)min_pv)));
+    set(o, "max", max_pv < 0 ? json_null()
+                             : json_string_nocheck(probe_version_name((enum probe_version)max_pv)));
+  }
+  set(o, "scan_ms", json_integer(r->scan_ms));
+  return o;
+}
+
+static int jsonl_record(const struct scan_result *r, struct outbuf *out) {
+  arena_begin();
+  json_t *o = record_json(r);
+  int ok = 0;
+  if (o != NULL) {
+    size_t flags = JSON_COMPACT;
+    size_t room = out->cap - out->len;
+    size_t n = json_dumpb(o, out->data ? out->data + out->len : NULL, room, flags);
+    if (n > 0 && n >= room) {
+      /* Too big for what is left: grow and render again. */
+      if (outbuf_reserve(out, n + 1)) {
+        room = out->cap - out->len;
+        n = json_dumpb(o, out->data + out->len, room, flags);
+      } else {
+        n = 0;
+      }
+    }
+    if (n > 0 && n < room) {
+      out->len += n;
+      out->data[out->len++] = '\n';
+      ok = 1;
+    }
+    json_decref(o);
+  }
+  arena_end();
+  return ok;
+}
+
+/* ---- CSV records ------------------------------------------------------------- */
+
+static const char kCsvHeader[] =
+    "target,line,host,ip,port,proto,sni,label,status,error,legacy,min,max,scan_ms,"
+    "ssl3,ssl3_detail,tls1.0,tls1.0_detail,tls1.1,tls1.1_detail,"
+    "tls1.2,tls1.2_detail,tls1.3,tls1.3_detail\n";
+
+static int csv_header(struct outbuf *out) { return outbuf_puts(out, kCsvHeader); }
+
+/* csv_field appends one field (RFC 4180): quoted when it holds a comma, a
+ * quote or a line break, with quotes doubled; control bytes become spaces
+ * so that one record stays one line. */
+static int csv_field(struct outbuf *out, const char *s, int last) {
+  tls_scratch.len = 0;
+  if (!utf8_sanitize(&tls_scratch, (const uint8_t *)s, strlen(s))) {
+    return 0;
+  }
+  int quote = tls_scratch.len > 0 && (strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ');
+  if (!outbuf_reserve(out, 2 * tls_scratch.len + 3)) {
+    return 0;
+  }
+  if (quote) {
+    out->data[out->len++] = '"';
+  }
+  for (size_t i = 0; i < tls_scratch.len; i++) {
+    char c = tls_scratch.data[i];
+    if (c == '"') {
+      out->data[out->len++] = '"';
+    } else if ((unsigned char)c < 0x20 || c == 0x7f) {
+      c = ' ';
+    }
+    out->data[out->len++] = c;
+  }
+  if (quote) {
+    out->data[out->len++] = '"';
+  }
+  out->data[out->len++] = last ? '\n' : ',';
+  return 1;
+}
+
+static int csv_record(const struct scan_result *r, struct outbuf *out) {
+  const struct target_item *item = r->item;
+  const struct target_line *l = &item->line;
+  int ok = r->status == STATUS_OK;
+  int legacy = 0, min_pv = -1, max_pv = -1;
+  scan_result_summary(r, &legacy, &min_pv, &max_pv);
+  char line[24], port[8], ms[16];
+  snprintf(line, sizeof(line), "%lu", item->line_no);
+  snprintf(port, sizeof(port), "%u", l->port);
+  snprintf(ms, sizeof(ms), "%u", r->scan_ms);
+  int invalid = r->status == STATUS_INVALID;
+  int good = csv_field(out, l->text, 0) && csv_field(out, item->line_no ? line : "", 0) &&
+             csv_field(out, invalid ? "" : l->host, 0) && csv_field(out, r->ip, 0) &&
+             csv_field(out, invalid ? "" : port, 0) &&
+             csv_field(out, invalid ? "" : proto_get(l->proto)->scheme, 0) &&
+             csv_field(out, r->sni, 0) && csv_field(out, l->label, 0) &&
+             csv_field(out, target_status_name(r->status), 0) && csv_field(out, r->error, 0) &&
+             csv_field(out, ok ? (legacy ? "true" : "false") : "", 0) &&
+             csv_field(out, min_pv >= 0 ? probe_version_name((enum probe_version)min_pv) : "", 0) &&
+             csv_field(out, max_pv >= 0 ? probe_version_name((enum probe_version)max_pv) : "", 0) &&
+             csv_field(out, ms, 0);
+  for (int pv = 0; good && pv < PV_COUNT; pv++) {
+    const struct version_result *v = &r->v[pv];
+    int selected = ok && (r->versions_selected & (1u << pv));
+    char detail[96] = "";
+    char buf[16];
+    if (selected) {
+      switch (v->outcome) {
+        case OUTCOME_ACCEPTED: {
+          const char *c = tp_cipher_name(v->cipher_suite);
+          if (c != NULL) {
+            snprintf(detail, sizeof(detail), "%s", c);
+          } else {
+            snprintf(detail, sizeof(detail), "0x%04x", v->cipher_suite);
+          }
+          break;
+        }
+        case OUTCOME_REJECTED:
+          if (v->reason == REJECT_ALERT) {
+            const char *a = tp_alert_name(v->alert);
+            snprintf(detail, sizeof(detail), "alert:%s", a ? a : "unknown");
+          } else if (v->reason == REJECT_VERSION_MISMATCH) {
+            snprintf(detail, sizeof(detail), "version_mismatch:%s",
+                     version_or_hex(v->server_version, buf, sizeof(buf)));
+          } else if (v->reason == REJECT_MALFORMED) {
+            snprintf(detail, sizeof(detail), "malformed:%s", tp_malformed_name(v->malformed));
+          } else {
+            snprintf(detail, sizeof(detail), "%s", reason_name(v->reason));
+          }
+          break;
+        case OUTCOME_TIMEOUT:
+        case OUTCOME_ERROR:
+          snprintf(detail, sizeof(detail), "%s", stage_name(v->stage));
+          break;
+        case OUTCOME_NOT_RUN:
+        case OUTCOME_CONNECTED:
+          break;
+      }
+    }
+    good = csv_field(out, selected ? outcome_name(v->outcome) : "", 0) &&
+           csv_field(out, detail, pv == PV_COUNT - 1);
+  }
+  return good;
+}
+
+/* ---- registry ------------------------------------------------------------------ */
+
+static const struct output_format kFormats[] = {
+    {.name = "jsonl", .header = NULL, .record = jsonl_record},
+    {.name = "csv", .header = csv_header, .record = csv_record},
+};
+
+const struct output_format *output_format_find(const char *name) {
+  for (size_t i = 0; i < sizeof(kFormats) / sizeof(kFormats[0]); i++) {
+    if (strcmp(kFormats[i].name, name) == 0) {
+      return &kFormats[i];
+    }
+  }
+  return NULL;
+}

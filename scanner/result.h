@@ -1,0 +1,112 @@
+/* scanner/result.h: the outcome of scanning one target, as output writes it.
+ *
+ * The engine fills one scan_result per target (every target gets exactly one,
+ * whatever happened to it) and hands it to output. Everything here is fixed
+ * size: results live in the engine's connection slabs, not on the heap.
+ * Bytes that came from a server (first_bytes) are raw here; output escapes
+ * them. */
+#ifndef SCANNER_RESULT_H
+#define SCANNER_RESULT_H
+
+#include <stdint.h>
+
+#include "scanner/target.h"
+#include "tlsparse/tlsparse.h"
+
+/* The versions tlssweep probes, in output order. */
+enum probe_version {
+  PV_SSL3,
+  PV_TLS10,
+  PV_TLS11,
+  PV_TLS12,
+  PV_TLS13,
+  PV_COUNT,
+};
+
+/* probe_version_wire returns the wire version (0x0300...) of |pv|. */
+uint16_t probe_version_wire(enum probe_version pv);
+/* probe_version_name returns "ssl3", "tls1.0"... as output keys. */
+const char *probe_version_name(enum probe_version pv);
+/* probe_version_from_wire maps 0x0300... back. Returns 1 and |*out|, or 0. */
+int probe_version_from_wire(uint16_t wire, enum probe_version *out);
+
+enum probe_outcome {
+  OUTCOME_NOT_RUN,    /* not selected (-V), or skipped after the target was found unreachable */
+  OUTCOME_ACCEPTED,
+  OUTCOME_REJECTED,   /* see reject_reason */
+  OUTCOME_TIMEOUT,    /* see stage */
+  OUTCOME_ERROR,      /* see stage and error */
+  OUTCOME_CONNECTED,  /* --connect-only (the benchmark floor): TCP connected, nothing sent */
+};
+
+enum reject_reason {
+  REJECT_NONE,
+  REJECT_ALERT,             /* alert, alert_level */
+  REJECT_CLOSED,            /* orderly close before an answer */
+  REJECT_RESET,             /* connection reset before an answer */
+  REJECT_VERSION_MISMATCH,  /* server_version */
+  REJECT_NOT_TLS,           /* first_bytes */
+  REJECT_MALFORMED,         /* malformed */
+};
+
+enum probe_stage {
+  STAGE_NONE,
+  STAGE_CONNECT,
+  STAGE_SEND,
+  STAGE_RECV,
+};
+
+#define RESULT_FIRST_BYTES TP_FIRST_BYTES
+
+struct version_result {
+  enum probe_outcome outcome;
+  enum reject_reason reason;
+  enum probe_stage stage;       /* for timeout and error */
+  int error;                    /* errno, for OUTCOME_ERROR */
+  uint16_t server_version;
+  uint16_t cipher_suite;
+  uint16_t key_share_group;
+  uint8_t alert;
+  uint8_t alert_level;
+  enum tp_malformed malformed;
+  enum tp_downgrade downgrade;
+  int hello_retry;
+  uint32_t unsolicited_exts;    /* mask of 1u << tp_ext_bit */
+  uint8_t warnings;             /* warning alerts before the answer */
+  uint8_t last_warning;
+  uint32_t ms;                  /* connect to verdict, milliseconds */
+  uint8_t attempts;             /* 1 + retries used */
+  uint8_t first_len;
+  uint8_t first_bytes[RESULT_FIRST_BYTES];
+};
+
+enum target_status {
+  STATUS_OK,
+  STATUS_UNREACHABLE,  /* connection refused / no route on the first probe */
+  STATUS_DNS_ERROR,
+  STATUS_BLOCKED,
+  STATUS_INVALID,
+  STATUS_COUNT,
+};
+
+/* target_status_name returns "ok", "unreachable"... as output writes them. */
+const char *target_status_name(enum target_status s);
+
+struct scan_result {
+  const struct target_item *item;   /* the target as read (text, host, port, proto, label) */
+  enum target_status status;
+  char ip[64];                      /* the address probed, text form; empty if none */
+  char sni[TARGET_HOST_MAX];        /* the SNI sent, empty if none */
+  char error[TARGET_ERROR_MAX];     /* invalid / dns_error / unreachable detail */
+  uint32_t versions_selected;       /* mask of 1u << probe_version */
+  struct version_result v[PV_COUNT];
+  uint32_t scan_ms;
+};
+
+/* scan_result_summary computes the derived fields of a finished result:
+ * |*legacy| (TLS 1.0 or 1.1 accepted, or SSLv3), and the lowest and highest
+ * accepted versions as probe_version (or -1 when none was accepted). */
+void scan_result_summary(const struct scan_result *r, int *legacy, int *min_pv,
+                         int *max_pv);
+
+#endif /* SCANNER_RESULT_H */

@@ -1,0 +1,47 @@
+#!/bin/bash
+# tests/integration/dns_test.sh: host names are resolved by c-ares inside the
+# engine, through the resolver given by --resolver (dnsmasq on loopback,
+# started here; the system resolver is never used). A name that resolves is
+# probed with its name as SNI; a name that does not exist becomes a record
+# with status dns_error, and the scan goes on.
+set -u
+TLSSWEEP="$1"
+TMP="$(mktemp -d)"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; cat "$TMP/dnsmasq.log" >&2 2>/dev/null; exit 1; }
+command -v dnsmasq >/dev/null || DNSMASQ=/usr/sbin/dnsmasq
+DNSMASQ=${DNSMASQ:-dnsmasq}
+
+DNS_PORT=$((20000 + RANDOM % 30000))
+TLS_PORT=$((DNS_PORT + 1))
+timeout 60 "$DNSMASQ" -k --port="$DNS_PORT" --listen-address=127.0.0.1 --bind-interfaces \
+  --no-resolv --no-hosts --conf-file=/dev/null --pid-file="$TMP/dnsmasq.pid" \
+  --user=root --group=root --local=/test/ --host-record=web.scan.test,127.20.0.1 \
+  --log-facility="$TMP/dnsmasq.log" &
+PIDS+=($!)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/key.pem" \
+  -out "$TMP/cert.pem" -days 2 -subj "/CN=web.scan.test" >/dev/null 2>&1 || fail "cert"
+timeout 60 openssl s_server -accept "127.20.0.1:$TLS_PORT" -cert "$TMP/cert.pem" -key "$TMP/key.pem" \
+  -www -quiet -min_protocol TLSv1.2 -max_protocol TLSv1.3 >"$TMP/s_server.log" 2>&1 </dev/null &
+PIDS+=($!)
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.20.0.1/$TLS_PORT") 2>/dev/null && break; sleep 0.1; done
+sleep 0.3
+
+"$TLSSWEEP" scan --resolver "127.0.0.1:$DNS_PORT" --timeout 2s --retries 0 -q \
+  "web.scan.test:$TLS_PORT label=good" "missing.scan.test:$TLS_PORT label=missing" \
+  >"$TMP/out.jsonl" </dev/null || fail "scan exited $?"
+python3 - "$TMP/out.jsonl" <<'PYEOF' || fail "records"
+import json, sys
+recs = {r["label"]: r for r in (json.loads(l) for l in open(sys.argv[1]))}
+assert len(recs) == 2, recs
+g = recs["good"]
+assert g["status"] == "ok" and g["ip"] == "127.20.0.1" and g["sni"] == "web.scan.test", g
+acc = [v for v, x in g["versions"].items() if x["verdict"] == "accepted"]
+assert acc == ["tls1.2", "tls1.3"], acc
+m = recs["missing"]
+assert m["status"] == "dns_error" and m.get("error"), m
+print("dns ok")
+PYEOF
+echo PASS

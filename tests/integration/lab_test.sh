@@ -1,0 +1,24 @@
+#!/bin/bash
+# tests/integration/lab_test.sh: `tlssweep lab` (README's main command) starts
+# its loopback lab, scans it, and every endpoint answers as configured; the
+# JSON output has one valid record per endpoint.
+set -u
+TLSSWEEP="$1"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+"$TLSSWEEP" lab -o "$TMP/out.jsonl" 2>"$TMP/err.txt"
+rc=$?
+cat "$TMP/err.txt" >&2
+[ "$rc" -eq 0 ] || { echo "FAIL: lab exited $rc"; exit 1; }
+grep -qE '^lab: ([0-9]+) of \1 endpoints answered as configured' "$TMP/err.txt" || { echo "FAIL: lab summary"; exit 1; }
+python3 - "$TMP/out.jsonl" <<'PYEOF' || exit 1
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+labels = sorted(r["label"] for r in recs)
+assert len(recs) == 12 and len(set(labels)) == 12, labels
+acc = {r["label"]: [v for v, x in r.get("versions", {}).items() if x["verdict"] == "accepted"] for r in recs}
+assert acc["tls1.0-only"] == ["tls1.0"], acc
+assert acc["tls1.2-1.3"] == ["tls1.2", "tls1.3"], acc
+print("lab ok")
+PYEOF
+echo PASS
