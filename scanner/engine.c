@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "scanner/slots.h"
 #include "tlsparse/tlsparse.h"
 
 enum op {
@@ -47,13 +48,6 @@ enum op {
   OP_ARES_POLL_REMOVE,
 };
 
-/* user_data: op in bits 0-7, index in bits 8-31, generation in bits 32-63. */
-static uint64_t pack(enum op op, uint32_t index, uint32_t gen) {
-  return (uint64_t)gen << 32 | (uint64_t)(index & 0xffffff) << 8 | op;
-}
-static enum op ud_op(uint64_t ud) { return (enum op)(ud & 0xff); }
-static uint32_t ud_index(uint64_t ud) { return (uint32_t)(ud >> 8) & 0xffffff; }
-static uint32_t ud_gen(uint64_t ud) { return (uint32_t)(ud >> 32); }
 
 #define HELLO_CAP 1024
 #define RECV_CAP 1024
@@ -67,7 +61,6 @@ enum conn_state {
 };
 
 struct conn {
-  uint32_t gen;
   enum conn_state state;
   uint32_t target;              /* index into targets */
   enum probe_version pv;
@@ -86,6 +79,7 @@ struct conn {
 };
 
 struct target_state {
+  struct engine *engine;        /* for c-ares callbacks, which carry one pointer */
   int used;
   uint32_t next;                /* FIFO / free-list link */
   uint32_t host;                /* index into the host table, or NONE */
@@ -123,8 +117,8 @@ struct engine {
   struct io_uring ring;
   unsigned nconn;
   struct conn *conns;
-  uint32_t *free_conns;
-  unsigned nfree_conns;
+  struct slot_pool slots;       /* which conns are busy, and their generations */
+  struct tp_hello_template hello[PV_COUNT]; /* built once; patched per probe */
   unsigned ntargets;
   struct target_state *targets;
   uint32_t free_targets;        /* free-list head */
@@ -138,6 +132,7 @@ struct engine {
   int ares_ready;
   struct ares_fd ares_fds[MAX_ARES_FDS];
   struct __kernel_timespec wait_ts;
+  uint64_t rng;                 /* splitmix64 state for hello randoms */
 };
 
 uint64_t now_ns(void) {
@@ -363,6 +358,7 @@ static void start_target(struct engine *e, const struct target_item *item) {
   e->targets_used++;
   memset(ts, 0, offsetof(struct target_state, item));
   ts->used = 1;
+  ts->engine = e;
   ts->host = NONE;
   ts->next = NONE;
   ts->start_ns = now_ns();
@@ -412,20 +408,15 @@ static void start_target(struct engine *e, const struct target_item *item) {
     hints.ai_socktype = SOCK_STREAM;
     e->resolving++;
     /* The callback may run before ares_getaddrinfo returns. */
-    ares_getaddrinfo(e->channel, l->host, NULL, &hints, resolve_done,
-                     (void *)(uintptr_t)t);
+    ares_getaddrinfo(e->channel, l->host, NULL, &hints, resolve_done, ts);
   }
 }
 
-/* The engine of the current thread, for c-ares callbacks (their argument
- * carries only the target index). */
-static __thread struct engine *tls_engine;
-
 static void resolve_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai) {
   (void)timeouts;
-  struct engine *e = tls_engine;
-  uint32_t t = (uint32_t)(uintptr_t)arg;
-  struct target_state *ts = &e->targets[t];
+  struct target_state *ts = arg;
+  struct engine *e = ts->engine;
+  uint32_t t = (uint32_t)(ts - e->targets);
   e->resolving--;
   if (status != ARES_SUCCESS || ai == NULL || ai->nodes == NULL) {
     ts->result.status = STATUS_DNS_ERROR;
@@ -467,7 +458,7 @@ static void ares_arm(struct engine *e, struct ares_fd *af) {
   }
   unsigned mask = (af->want_read ? POLLIN : 0) | (af->want_write ? POLLOUT : 0);
   io_uring_prep_poll_add(sqe, af->fd, mask);
-  io_uring_sqe_set_data64(sqe, pack(OP_ARES_POLL, (uint32_t)(af - e->ares_fds), af->gen));
+  io_uring_sqe_set_data64(sqe, ud_pack(OP_ARES_POLL, (uint32_t)(af - e->ares_fds), af->gen));
   af->polling = 1;
 }
 
@@ -486,8 +477,8 @@ static void ares_sock_state(void *data, ares_socket_t fd, int readable, int writ
         struct io_uring_sqe *sqe;
         if (get_sqes(e, &sqe, 1)) {
           io_uring_prep_poll_remove(
-              sqe, pack(OP_ARES_POLL, (uint32_t)(slot - e->ares_fds), slot->gen));
-          io_uring_sqe_set_data64(sqe, pack(OP_ARES_POLL_REMOVE, 0, 0));
+              sqe, ud_pack(OP_ARES_POLL, (uint32_t)(slot - e->ares_fds), slot->gen));
+          io_uring_sqe_set_data64(sqe, ud_pack(OP_ARES_POLL_REMOVE, 0, 0));
         }
       }
       slot->fd = -1;
@@ -573,8 +564,6 @@ static void fill_random(uint8_t *p, size_t n, uint64_t *state) {
   }
 }
 
-static __thread uint64_t tls_rng;
-
 static int next_version(uint32_t todo) {
   for (int pv = 0; pv < PV_COUNT; pv++) {
     if (todo & (1u << pv)) {
@@ -588,8 +577,7 @@ static int next_version(uint32_t todo) {
 static void release_conn(struct engine *e, uint32_t c) {
   struct conn *cn = &e->conns[c];
   cn->state = CONN_FREE;
-  cn->gen++;
-  e->free_conns[e->nfree_conns++] = c;
+  slot_release(&e->slots, c);
   stat_add(&e->sh->stats.in_flight, -1);
 }
 
@@ -625,12 +613,12 @@ static void close_conn(struct engine *e, uint32_t c) {
     return;
   }
   if (cn->recv_inflight) {
-    io_uring_prep_cancel64(sqe[1], pack(OP_RECV, c, cn->gen), 0);
-    io_uring_sqe_set_data64(sqe[1], pack(OP_CANCEL, c, cn->gen));
+    io_uring_prep_cancel64(sqe[1], slot_ud(&e->slots, OP_RECV, c), 0);
+    io_uring_sqe_set_data64(sqe[1], slot_ud(&e->slots, OP_CANCEL, c));
     cn->pending++;
   }
   io_uring_prep_close_direct(sqe[0], c);
-  io_uring_sqe_set_data64(sqe[0], pack(OP_CLOSE, c, cn->gen));
+  io_uring_sqe_set_data64(sqe[0], slot_ud(&e->slots, OP_CLOSE, c));
   cn->pending++;
 }
 
@@ -736,9 +724,9 @@ static void submit_recv(struct engine *e, uint32_t c) {
   set_timeout(&cn->ts, e->cfg->timeout_ms);
   io_uring_prep_recv(sqe[0], (int)c, cn->rbuf, RECV_CAP, 0);
   sqe[0]->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
-  io_uring_sqe_set_data64(sqe[0], pack(OP_RECV, c, cn->gen));
+  io_uring_sqe_set_data64(sqe[0], slot_ud(&e->slots, OP_RECV, c));
   io_uring_prep_link_timeout(sqe[1], &cn->ts, 0);
-  io_uring_sqe_set_data64(sqe[1], pack(OP_RECV_TIMEOUT, c, cn->gen));
+  io_uring_sqe_set_data64(sqe[1], slot_ud(&e->slots, OP_RECV_TIMEOUT, c));
   cn->pending += 2;
   cn->recv_inflight = 1;
 }
@@ -753,14 +741,14 @@ static void submit_send(struct engine *e, uint32_t c) {
   io_uring_prep_send(sqe, (int)c, cn->hello + cn->sent, cn->hello_len - cn->sent,
                      MSG_NOSIGNAL);
   sqe->flags |= IOSQE_FIXED_FILE;
-  io_uring_sqe_set_data64(sqe, pack(OP_SEND, c, cn->gen));
+  io_uring_sqe_set_data64(sqe, slot_ud(&e->slots, OP_SEND, c));
   cn->pending++;
 }
 
 /* start_probe takes a free slot and runs version |pv| of target |t|. */
 static void start_probe(struct engine *e, uint32_t t, int pv) {
   struct target_state *ts = &e->targets[t];
-  uint32_t c = e->free_conns[--e->nfree_conns];
+  uint32_t c = slot_take(&e->slots);
   struct conn *cn = &e->conns[c];
   cn->state = CONN_CONNECTING;
   cn->target = t;
@@ -781,19 +769,12 @@ static void start_probe(struct engine *e, uint32_t t, int pv) {
   stat_add(&e->sh->stats.connects, 1);
   tp_reader_init(&cn->reader);
 
-  uint8_t rnd[96];
-  fill_random(rnd, sizeof(rnd), &tls_rng);
-  struct tp_client_hello_opts opts = {
-      .version = probe_version_wire(cn->pv),
-      .sni = ts->result.sni[0] ? ts->result.sni : NULL,
-      .ciphers = TP_CIPHERS_BROAD,
-      .random = rnd,
-      .session_id = rnd + 32,
-      .x25519_share = rnd + 64,
-  };
+  uint8_t rnd[96]; /* random, session id, key share */
+  fill_random(rnd, sizeof(rnd), &e->rng);
   struct io_uring_sqe *sqe[3];
-  if (!tp_build_client_hello(&opts, cn->hello, sizeof(cn->hello), &cn->hello_len,
-                             &cn->layout) ||
+  if (!tp_hello_from_template(&e->hello[pv], ts->result.sni[0] ? ts->result.sni : NULL, rnd,
+                              rnd + 32, rnd + 64, cn->hello, sizeof(cn->hello), &cn->hello_len,
+                              &cn->layout) ||
       !get_sqes(e, sqe, 3)) {
     cn->socket_error = EINVAL;
     conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, EINVAL);
@@ -803,13 +784,13 @@ static void start_probe(struct engine *e, uint32_t t, int pv) {
   int family = ts->addr.ss_family;
   io_uring_prep_socket_direct(sqe[0], family, SOCK_STREAM, IPPROTO_TCP, c, 0);
   sqe[0]->flags |= IOSQE_IO_LINK;
-  io_uring_sqe_set_data64(sqe[0], pack(OP_SOCKET, c, cn->gen));
+  io_uring_sqe_set_data64(sqe[0], slot_ud(&e->slots, OP_SOCKET, c));
   io_uring_prep_connect(sqe[1], (int)c, (struct sockaddr *)&ts->addr, ts->addrlen);
   sqe[1]->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
-  io_uring_sqe_set_data64(sqe[1], pack(OP_CONNECT, c, cn->gen));
+  io_uring_sqe_set_data64(sqe[1], slot_ud(&e->slots, OP_CONNECT, c));
   set_timeout(&cn->ts, e->cfg->timeout_ms);
   io_uring_prep_link_timeout(sqe[2], &cn->ts, 0);
-  io_uring_sqe_set_data64(sqe[2], pack(OP_CONNECT_TIMEOUT, c, cn->gen));
+  io_uring_sqe_set_data64(sqe[2], slot_ud(&e->slots, OP_CONNECT_TIMEOUT, c));
   cn->pending = 3;
 }
 
@@ -905,7 +886,7 @@ static void on_send(struct engine *e, uint32_t c, int res) {
 
 static void on_cqe(struct engine *e, struct io_uring_cqe *cqe) {
   uint64_t ud = io_uring_cqe_get_data64(cqe);
-  enum op op = ud_op(ud);
+  enum op op = (enum op)ud_op(ud);
   if (op == OP_ARES_POLL) {
     ares_poll_done(e, ud, cqe->res);
     return;
@@ -913,8 +894,8 @@ static void on_cqe(struct engine *e, struct io_uring_cqe *cqe) {
   if (op == OP_ARES_POLL_REMOVE || op == 0) {
     return;
   }
-  uint32_t c = ud_index(ud);
-  if (c >= e->nconn || e->conns[c].gen != ud_gen(ud) || e->conns[c].state == CONN_FREE) {
+  uint32_t c;
+  if (!slot_lookup(&e->slots, ud, &c)) {
     return; /* late completion for a slot that has moved on */
   }
   struct conn *cn = &e->conns[c];
@@ -963,9 +944,9 @@ static void take_targets(struct engine *e) {
     pthread_mutex_lock(&sh->feed->lock);
     got = !sh->feed->done && target_source_next(sh->feed->source, &item);
     if (!got) {
-      sh->feed->done = 1;
+      __atomic_store_n(&sh->feed->done, 1, __ATOMIC_RELEASE);
     } else {
-      sh->feed->taken++;
+      __atomic_fetch_add(&sh->feed->taken, 1, __ATOMIC_RELAXED);
     }
     pthread_mutex_unlock(&sh->feed->lock);
     if (!got) {
@@ -980,7 +961,7 @@ static void take_targets(struct engine *e) {
  * the per-host cap. Returns nanoseconds to wait for the rate limiter (0 when
  * it was not the limit). */
 static uint64_t start_probes(struct engine *e) {
-  unsigned budget = e->nfree_conns;
+  unsigned budget = e->slots.nfree;
   uint32_t deferred_head = NONE, deferred_tail = NONE;
   uint64_t wait = 0;
   while (budget > 0 && e->fifo_head != NONE) {
@@ -1031,16 +1012,24 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
   e->ntargets = e->nconn * 2 + 16;
   e->nhosts = e->ntargets * 2;
   e->conns = calloc(e->nconn, sizeof(*e->conns));
-  e->free_conns = calloc(e->nconn, sizeof(*e->free_conns));
   e->targets = calloc(e->ntargets, sizeof(*e->targets));
   e->hosts = calloc(e->nhosts, sizeof(*e->hosts));
-  if (!e->conns || !e->free_conns || !e->targets || !e->hosts) {
+  if (!e->conns || !e->targets || !e->hosts || !slot_pool_init(&e->slots, e->nconn)) {
     return -ENOMEM;
   }
-  for (unsigned i = 0; i < e->nconn; i++) {
-    e->free_conns[i] = e->nconn - 1 - i;
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    struct tp_client_hello_opts opts = {
+        .version = probe_version_wire((enum probe_version)pv),
+        .ciphers = TP_CIPHERS_BROAD,
+    };
+    /* A 32-byte session id is patched in per probe; the template needs one
+     * to leave room for it. */
+    static const uint8_t kZeros[32];
+    opts.session_id = kZeros;
+    if (!tp_hello_template_init(&e->hello[pv], &opts)) {
+      return -EINVAL;
+    }
   }
-  e->nfree_conns = e->nconn;
   for (unsigned i = 0; i < e->ntargets; i++) {
     e->targets[i].next = i + 1 < e->ntargets ? i + 1 : NONE;
   }
@@ -1064,8 +1053,7 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
     io_uring_queue_exit(&e->ring);
     return rc;
   }
-  tls_engine = e;
-  tls_rng = now_ns() ^ (uint64_t)(uintptr_t)e;
+  e->rng = now_ns() ^ (uint64_t)(uintptr_t)e;
   e->ares_ready = ares_setup(e);
   return 0;
 }
@@ -1076,7 +1064,7 @@ static void engine_free(struct engine *e) {
   }
   io_uring_queue_exit(&e->ring);
   free(e->conns);
-  free(e->free_conns);
+  slot_pool_free(&e->slots);
   free(e->targets);
   free(e->hosts);
 }

@@ -400,6 +400,7 @@ static void default_options(struct scan_options *o) {
 
 struct run {
   struct scan_shared shared;
+  const char *input_name;       /* for messages: the -i file, or "input" */
   struct writer writer;
   const struct lab *lab;        /* lab runs: check each result */
   unsigned long lab_ok, lab_bad;
@@ -410,6 +411,16 @@ struct run {
 
 static void on_result(void *ctx, const struct scan_result *r) {
   struct run *run = ctx;
+  if (r->status == STATUS_INVALID) {
+    /* The record says it too; stderr tells the person running the scan. */
+    const struct target_item *item = r->item;
+    if (item->line_no > 0) {
+      fprintf(stderr, "tlssweep: %s line %lu: %s\n", run->input_name, item->line_no, r->error);
+    } else {
+      fprintf(stderr, "tlssweep: argument %lu ('%.64s'): %s\n", item->arg_no, item->line.text,
+              r->error);
+    }
+  }
   writer_put(&run->writer, r);
   if (run->lab != NULL) {
     const struct lab_endpoint *ep = lab_find(run->lab, r->item->line.label);
@@ -433,20 +444,32 @@ static uint64_t load(const uint64_t *p) {
   return atomic_load_explicit((_Atomic uint64_t *)p, memory_order_relaxed);
 }
 
-static void print_status(struct run *run, int final) {
+/* print_status writes the one-line progress report: targets done (of the
+ * total once the input has been read to its end, which is when the total is
+ * known), probes per second, connections in flight, legacy endpoints so far,
+ * and an estimate of the time left. */
+static void print_status(struct run *run) {
   struct scan_stats *st = &run->shared.stats;
   double secs = (double)(now_ns() - run->start_ns) / 1e9;
   uint64_t done = load(&st->targets_done);
-  uint64_t taken = run->shared.feed->taken;
+  /* The feed is written under its lock by the engines; these reads are atomic. */
+  uint64_t taken = __atomic_load_n(&run->shared.feed->taken, __ATOMIC_RELAXED);
+  int total_known = __atomic_load_n(&run->shared.feed->done, __ATOMIC_ACQUIRE);
   double pps = secs > 0 ? (double)load(&st->probes_done) / secs : 0;
-  fprintf(stderr, "%s%llu targets done%s%llu read, %.0f probes/s, %llu in flight, %llu legacy, %.1fs%s",
-          final ? "" : "\r\033[K", (unsigned long long)done,
-          run->shared.feed->done ? " of " : " (", (unsigned long long)taken, pps,
-          (unsigned long long)load(&st->in_flight), (unsigned long long)load(&st->legacy_targets),
-          secs, final ? "\n" : "");
-  if (!run->shared.feed->done && !final) {
-    fputs(")", stderr);
+  char total[48], eta[32] = "";
+  if (total_known) {
+    snprintf(total, sizeof(total), "/%llu", (unsigned long long)taken);
+    double tps = secs > 0 ? (double)done / secs : 0;
+    if (tps > 0 && taken > done) {
+      double left = (double)(taken - done) / tps;
+      snprintf(eta, sizeof(eta), ", ETA %.0fs", left);
+    }
+  } else {
+    snprintf(total, sizeof(total), " (%llu read)", (unsigned long long)taken);
   }
+  fprintf(stderr, "\r\033[K%llu%s targets, %.0f probes/s, %llu in flight, %llu legacy, %.0fs%s",
+          (unsigned long long)done, total, pps, (unsigned long long)load(&st->in_flight),
+          (unsigned long long)load(&st->legacy_targets), secs, eta);
 }
 
 static void *status_main(void *arg) {
@@ -457,7 +480,7 @@ static void *status_main(void *arg) {
       nanosleep(&ts, NULL);
     }
     if (!atomic_load(&run->finished)) {
-      print_status(run, 0);
+      print_status(run);
     }
   }
   fputs("\r\033[K", stderr);
@@ -470,18 +493,16 @@ static void print_summary(struct run *run) {
   fprintf(stderr, "\nsummary: %llu targets in %.1fs (%.0f probes/s)\n",
           (unsigned long long)load(&st->targets_done), secs,
           secs > 0 ? (double)load(&st->probes_done) / secs : 0.0);
-  fprintf(stderr, "  %-10s %10s\n", "version", "accepted");
+  fprintf(stderr, "  %-12s %10s\n", "version", "accepted");
   for (int pv = 0; pv < PV_COUNT; pv++) {
     if (run->shared.config->versions & (1u << pv)) {
-      fprintf(stderr, "  %-10s %10llu\n", probe_version_name((enum probe_version)pv),
+      fprintf(stderr, "  %-12s %10llu\n", probe_version_name((enum probe_version)pv),
               (unsigned long long)load(&st->accepted[pv]));
     }
   }
-  static const char *const kStatus[] = {"ok", "unreachable", "dns_error", "blocked",
-                                        "invalid"};
-  fprintf(stderr, "  %-10s %10llu\n", "legacy", (unsigned long long)load(&st->legacy_targets));
-  for (int s = 0; s < 5; s++) {
-    fprintf(stderr, "  %-10s %10llu\n", kStatus[s],
+  fprintf(stderr, "  %-12s %10llu\n", "legacy", (unsigned long long)load(&st->legacy_targets));
+  for (int s = 0; s < STATUS_COUNT; s++) {
+    fprintf(stderr, "  %-12s %10llu\n", target_status_name((enum target_status)s),
             (unsigned long long)load(&st->status_count[s]));
   }
 }
@@ -525,6 +546,7 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
   pthread_mutex_init(&feed.lock, NULL);
   rate_limiter_init(&limiter, o->config.rate);
   run->lab = lab;
+  run->input_name = o->input == NULL || strcmp(o->input, "-") == 0 ? "input" : o->input;
   run->shared.config = &o->config;
   run->shared.feed = &feed;
   run->shared.limiter = &limiter;

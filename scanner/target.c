@@ -666,7 +666,8 @@ void target_source_init(struct target_source *src, char *const *args, size_t nar
 static void cidr_item(const struct target_source *src, uint64_t index, struct target_item *out) {
   uint32_t low = (uint32_t)index;
   out->type = TARGET_ITEM_TARGET;
-  out->line_no = src->line_no;
+  out->line_no = src->cidr_line_no;
+  out->arg_no = src->cidr_arg_no;
   out->line = src->cidr;
   out->error[0] = '\0';
   struct target_line *l = &out->line;
@@ -722,7 +723,9 @@ int target_source_next(struct target_source *src, struct target_item *out) {
       continue;
     }
     struct span line;
+    unsigned long arg_no = 0;
     if (src->next_arg < src->nargs) {
+      arg_no = src->next_arg + 1;
       const char *arg = src->args[src->next_arg++];
       if (arg == NULL) {
         continue;
@@ -733,7 +736,8 @@ int target_source_next(struct target_source *src, struct target_item *out) {
       break;
     }
     memset(out, 0, sizeof(*out));
-    out->line_no = src->line_no;
+    out->line_no = arg_no ? 0 : src->line_no;
+    out->arg_no = arg_no;
     enum target_parse_result r = target_parse_line(line.p, line.len, &src->defaults, &out->line,
                                                    out->error, sizeof(out->error));
     if (r == TARGET_PARSE_EMPTY) {
@@ -746,6 +750,8 @@ int target_source_next(struct target_source *src, struct target_item *out) {
     if (out->line.kind == TARGET_CIDR4 || out->line.kind == TARGET_CIDR6) {
       unsigned total = out->line.kind == TARGET_CIDR4 ? 32 : 128;
       src->cidr = out->line;
+      src->cidr_line_no = out->line_no;
+      src->cidr_arg_no = out->arg_no;
       src->cidr_next = 0;
       src->cidr_count = (uint64_t)1 << (total - out->line.prefix);
       src->in_cidr = 1;

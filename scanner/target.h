@@ -117,6 +117,7 @@ struct target_item {
     TARGET_ITEM_INVALID, /* |line.text| and |error| describe a bad line */
   } type;
   unsigned long line_no;  /* 1-based line in its input; 0 for arguments */
+  unsigned long arg_no;   /* 1-based target argument; 0 for input lines */
   struct target_line line;
   char error[TARGET_ERROR_MAX];
 };
@@ -137,6 +138,7 @@ struct target_source {
   struct target_line cidr;
   uint64_t cidr_next;     /* next host index in the block */
   uint64_t cidr_count;    /* addresses in the block */
+  unsigned long cidr_line_no, cidr_arg_no; /* where the block was written */
 };
 
 /* target_source_init prepares |src| over |args| then |file| (either may be
