@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "scanner/ring.h"
 #include "scanner/slots.h"
 #include "tlsparse/tlsparse.h"
 
@@ -1040,11 +1041,7 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
   while (entries < e->nconn * 3 + 64 && entries < 32768) {
     entries <<= 1;
   }
-  struct io_uring_params p;
-  memset(&p, 0, sizeof(p));
-  p.flags = IORING_SETUP_CQSIZE;
-  p.cq_entries = entries * 4;
-  int rc = io_uring_queue_init_params(entries, &e->ring, &p);
+  int rc = ring_setup(&e->ring, entries, entries * 4);
   if (rc < 0) {
     return rc;
   }
