@@ -123,11 +123,12 @@ int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len) {
   return 1;
 }
 
-/* ---- jansson's arena -------------------------------------------------------- */
+/* ---- per-thread rendering state --------------------------------------------- */
 
 /* While a record is rendered, jansson's allocations come from the calling
  * thread's arena; a request that does not fit goes to malloc, and frees of
- * arena memory are no-ops (the whole arena is rewound after the record). */
+ * arena memory are no-ops (the whole arena is rewound after the record).
+ * Each thread that renders has its own state, freed when the thread ends. */
 struct arena {
   char *base;
   size_t cap;
@@ -135,48 +136,78 @@ struct arena {
   size_t overflow;   /* bytes that missed the arena in this record */
 };
 
-static __thread struct arena tls_arena;
-static __thread int tls_arena_active;
+struct render_state {
+  struct arena arena;
+  int arena_active;
+  struct outbuf scratch;   /* sanitised strings: grows to the longest, reused */
+};
+
+static pthread_once_t render_once = PTHREAD_ONCE_INIT;
+static pthread_key_t render_key;
+static __thread struct render_state *tls_render;
 
 static void *arena_malloc(size_t n) {
-  struct arena *a = &tls_arena;
+  struct render_state *rs = tls_render;
+  if (rs == NULL || !rs->arena_active) {
+    return malloc(n);
+  }
+  struct arena *a = &rs->arena;
   size_t need = (n + 15) & ~(size_t)15;
-  if (tls_arena_active && need >= n && a->cap - a->used >= need) {
+  if (need >= n && a->cap - a->used >= need) {
     void *p = a->base + a->used;
     a->used += need;
     return p;
   }
-  if (tls_arena_active) {
-    a->overflow += need;
-  }
+  a->overflow += need;
   return malloc(n);
 }
 
 static void arena_free(void *p) {
-  struct arena *a = &tls_arena;
-  if (p != NULL && a->base != NULL && (char *)p >= a->base && (char *)p < a->base + a->cap) {
+  struct render_state *rs = tls_render;
+  if (p != NULL && rs != NULL && rs->arena.base != NULL && (char *)p >= rs->arena.base &&
+      (char *)p < rs->arena.base + rs->arena.cap) {
     return;
   }
   free(p);
 }
 
-static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
+static void render_state_free(void *p) {
+  struct render_state *rs = p;
+  free(rs->arena.base);
+  outbuf_free(&rs->scratch);
+  free(rs);
+}
 
-static void install_arena(void) { json_set_alloc_funcs(arena_malloc, arena_free); }
+static void render_init(void) {
+  pthread_key_create(&render_key, render_state_free);
+  json_set_alloc_funcs(arena_malloc, arena_free);
+}
+
+/* render_state returns this thread's state, made on first use (NULL when
+ * memory is short). */
+static struct render_state *render_state(void) {
+  pthread_once(&render_once, render_init);
+  if (tls_render == NULL) {
+    tls_render = calloc(1, sizeof(*tls_render));
+    if (tls_render != NULL) {
+      pthread_setspecific(render_key, tls_render);
+    }
+  }
+  return tls_render;
+}
 
 /* arena_begin readies this thread's arena for one record. */
-static void arena_begin(void) {
-  pthread_once(&alloc_once, install_arena);
-  tls_arena.used = 0;
-  tls_arena.overflow = 0;
-  tls_arena_active = 1;
+static void arena_begin(struct render_state *rs) {
+  rs->arena.used = 0;
+  rs->arena.overflow = 0;
+  rs->arena_active = 1;
 }
 
 /* arena_end stops taking from the arena and, if the record did not fit,
  * grows it so the next such record will. The tree must be freed first. */
-static void arena_end(void) {
-  struct arena *a = &tls_arena;
-  tls_arena_active = 0;
+static void arena_end(struct render_state *rs) {
+  struct arena *a = &rs->arena;
+  rs->arena_active = 0;
   if (a->overflow == 0) {
     return;
   }
@@ -194,16 +225,14 @@ static void arena_end(void) {
 
 /* ---- JSON records ------------------------------------------------------------ */
 
-/* Scratch for sanitised strings: grows to the longest and is reused. */
-static __thread struct outbuf tls_scratch;
-
 /* json_bytes makes a JSON string of arbitrary bytes (sanitised). */
 static json_t *json_bytes(const void *data, size_t len) {
-  tls_scratch.len = 0;
-  if (!utf8_sanitize(&tls_scratch, data, len)) {
+  struct outbuf *scratch = &tls_render->scratch;
+  scratch->len = 0;
+  if (!utf8_sanitize(scratch, data, len)) {
     return NULL;
   }
-  return json_stringn_nocheck(tls_scratch.data, tls_scratch.len);
+  return json_stringn_nocheck(scratch->data, scratch->len);
 }
 
 static json_t *json_text(const char *s) { return json_bytes(s, strlen(s)); }
@@ -403,7 +432,11 @@ static json_t *record_json(const struct scan_result *r) {
 }
 
 static int jsonl_record(const struct scan_result *r, struct outbuf *out) {
-  arena_begin();
+  struct render_state *rs = render_state();
+  if (rs == NULL) {
+    return 0;
+  }
+  arena_begin(rs);
   json_t *o = record_json(r);
   int ok = 0;
   if (o != NULL) {
@@ -426,7 +459,7 @@ static int jsonl_record(const struct scan_result *r, struct outbuf *out) {
     }
     json_decref(o);
   }
-  arena_end();
+  arena_end(rs);
   return ok;
 }
 
@@ -443,19 +476,24 @@ static int csv_header(struct outbuf *out) { return outbuf_puts(out, kCsvHeader);
  * quote or a line break, with quotes doubled; control bytes become spaces
  * so that one record stays one line. */
 static int csv_field(struct outbuf *out, const char *s, int last) {
-  tls_scratch.len = 0;
-  if (!utf8_sanitize(&tls_scratch, (const uint8_t *)s, strlen(s))) {
+  struct render_state *rs = render_state();
+  if (rs == NULL) {
     return 0;
   }
-  int quote = tls_scratch.len > 0 && (strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ');
-  if (!outbuf_reserve(out, 2 * tls_scratch.len + 3)) {
+  struct outbuf *scratch = &rs->scratch;
+  scratch->len = 0;
+  if (!utf8_sanitize(scratch, (const uint8_t *)s, strlen(s))) {
+    return 0;
+  }
+  int quote = scratch->len > 0 && (strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ');
+  if (!outbuf_reserve(out, 2 * scratch->len + 3)) {
     return 0;
   }
   if (quote) {
     out->data[out->len++] = '"';
   }
-  for (size_t i = 0; i < tls_scratch.len; i++) {
-    char c = tls_scratch.data[i];
+  for (size_t i = 0; i < scratch->len; i++) {
+    char c = scratch->data[i];
     if (c == '"') {
       out->data[out->len++] = '"';
     } else if ((unsigned char)c < 0x20 || c == 0x7f) {

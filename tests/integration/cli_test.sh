@@ -6,7 +6,13 @@
 set -u
 T="$1"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-"$T" --version | grep -qE '^tlssweep [0-9.]+ \(allocator: jemalloc [0-9]' || fail "--version does not name jemalloc"
+# Release builds run on jemalloc; sanitizer builds (TLSSWEEP_SANITIZED, set by
+# --config=asan) on the sanitizer's malloc, and --version must say which.
+if [ "${TLSSWEEP_SANITIZED:-0}" = 1 ]; then
+  "$T" --version | grep -qE '^tlssweep [0-9.]+ \(allocator: system malloc' || fail "--version: $("$T" --version)"
+else
+  "$T" --version | grep -qE '^tlssweep [0-9.]+ \(allocator: jemalloc [0-9]' || fail "--version does not name jemalloc"
+fi
 for bad in "-c 0" "--timeout 5x" "-V tls9" "-p 70000" "--format xml" "--retries -1" "--bogus"; do
   # shellcheck disable=SC2086
   out=$("$T" scan $bad 127.0.0.1 2>&1 </dev/null); rc=$?
