@@ -9,10 +9,12 @@
  *   SEND(hello)  +  RECV -> LINK_TIMEOUT   [RECV -> LINK_TIMEOUT ...]
  *   CLOSE(direct)
  *
- * user_data packs the op, the slot index and the slot's generation, so a late
- * completion for a slot that has moved on is recognised and dropped. A slot
- * counts the completions it still expects and is reused only when none are
- * outstanding. Target states are a second slab; targets wait for a slot in a
+ * user_data packs the op, the slot index and the slot's generation (slots.h),
+ * so a late completion for a slot that has moved on is recognised and
+ * dropped. A slot counts the completions it still expects and is reused only
+ * when none are outstanding. Each version's ClientHello is built once per
+ * engine as a template; a probe patches in its SNI, random, session id and
+ * key share. Target states are a second slab; targets wait for a slot in a
  * FIFO, and a per-IP table keeps at most `per_host` connections in flight to
  * any address. Host names are resolved by c-ares, whose sockets are polled
  * through the same ring. Nothing here allocates once the slabs exist. */
