@@ -443,7 +443,9 @@ int tp_hello_from_template(const struct tp_hello_template *t, const char *sni,
    * the two headers, which the writer recomputes. */
   size_t head_end = t->ext_list_at != 0 ? t->ext_list_at - 2 : t->len;
   tp_cbb b;
-  tp_cbb_init(&b, out, cap);
+  /* Never more than TP_CLIENT_HELLO_MAX, whatever the caller has room for:
+   * callers size their buffers by it. */
+  tp_cbb_init(&b, out, cap < TP_CLIENT_HELLO_MAX ? cap : TP_CLIENT_HELLO_MAX);
   tp_cbb_add_u8(&b, TP_RECORD_HANDSHAKE);
   tp_cbb_add_u16(&b, (uint16_t)(t->bytes[1] << 8 | t->bytes[2]));
   tp_cbb_open_u16(&b); /* fragment */

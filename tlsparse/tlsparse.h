@@ -134,8 +134,10 @@ enum {
 /* Cipher profiles. BROAD offers everything a server of the pinned version's
  * era may insist on (RSA, DHE, ECDHE key exchange; AEAD, CBC, 3DES, and RC4
  * and single DES where the version allows), strongest first. MODERN offers
- * only forward-secret AES-GCM/ChaCha20 (1.2) or AES-CBC (older) suites, like
- * a current browser, for servers that refuse a hello offering weak ciphers. */
+ * what a current browser offers, for servers that refuse a hello carrying
+ * weak ciphers: for 1.2, forward-secret AES-GCM and ChaCha20, then ECDHE
+ * AES-CBC; for 1.0 and 1.1, AES-CBC only (ECDHE, DHE, RSA); for 1.3, the
+ * 1.3 suites only. */
 enum tp_cipher_profile {
   TP_CIPHERS_BROAD,
   TP_CIPHERS_MODERN,

@@ -54,8 +54,10 @@ int tp_probe_verdict_of(const struct tp_reader *r, uint16_t pinned,
   out->downgrade = sh->downgrade;
   out->hello_retry = sh->is_hello_retry;
   out->unsolicited_exts = sh->extensions_seen & ~offered_exts;
-  if (sh->is_hello_retry && !versions_offered) {
-    chosen = TP_TLS13; /* only a 1.3 server sends one, whatever it claims */
+  if (sh->is_hello_retry && (!versions_offered || sh->selected_version == 0)) {
+    /* Only a 1.3 server sends one, whatever its legacy_version says, and an
+     * HRR may leave out supported_versions. */
+    chosen = TP_TLS13;
     out->server_version = chosen;
   }
   out->verdict = chosen == pinned ? TP_VERDICT_ACCEPTED : TP_VERDICT_VERSION_MISMATCH;
