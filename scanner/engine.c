@@ -36,6 +36,7 @@
 
 #include "scanner/ring.h"
 #include "scanner/slots.h"
+#include "scanner/starttls.h"
 #include "tlsparse/tlsparse.h"
 
 enum op {
@@ -59,7 +60,8 @@ enum op {
 enum conn_state {
   CONN_FREE,
   CONN_CONNECTING,
-  CONN_EXCHANGING,
+  CONN_DIALOGUE,                /* the plaintext STARTTLS dialogue */
+  CONN_EXCHANGING,              /* ClientHello sent, reading the answer */
   CONN_CLOSING,
 };
 
@@ -73,10 +75,18 @@ struct conn {
   int verdict_done;
   uint64_t start_ns;
   size_t hello_len;
-  size_t sent;
+  /* What is being sent: a dialogue command or the hello. One send at a time;
+   * a next one waits in |tx_next| until the previous has fully gone, so two
+   * sends can never interleave or mix up their byte counts. */
+  const uint8_t *tx;
+  size_t tx_len, sent;
+  int send_inflight;
+  const uint8_t *tx_next;
+  size_t tx_next_len;
   struct __kernel_timespec ts;  /* the linked timeout's; must outlive the SQE */
   struct tp_client_hello_layout layout;
   struct tp_reader reader;
+  struct starttls dialogue;
   uint8_t hello[HELLO_CAP];
   uint8_t rbuf[RECV_CAP];
 };
@@ -378,16 +388,6 @@ static void start_target(struct engine *e, const struct target_item *item) {
   }
   ts->todo = e->cfg->versions;
   const struct target_line *l = &item->line;
-  if (!proto_get(l->proto)->implicit_tls) {
-    /* The STARTTLS dialogues are a later issue; say so rather than probe a
-     * plaintext port with a ClientHello and report nonsense. */
-    r->status = STATUS_INVALID;
-    snprintf(r->error, sizeof(r->error),
-             "%s needs a STARTTLS dialogue, which this build does not speak yet",
-             proto_get(l->proto)->scheme);
-    finish_target(e, t);
-    return;
-  }
   if (e->cfg->sni) {
     const char *name = l->sni_given ? l->sni : (l->kind == TARGET_NAME ? l->host : "");
     if (tp_sni_usable(name)) {
@@ -709,6 +709,11 @@ static void conclude(struct engine *e, uint32_t c, enum probe_outcome outcome,
   v->reason = reason;
   v->stage = stage;
   v->error = err;
+  if (cn->state == CONN_DIALOGUE && (stage == STAGE_RECV || stage == STAGE_SEND)) {
+    /* Where in the dialogue it stopped says more than "recv". */
+    v->stage = STAGE_DIALOGUE;
+    v->stage_name = starttls_stage_name(&cn->dialogue);
+  }
   if (cn->reader.first_len > 0) {
     v->first_len = cn->reader.first_len;
     memcpy(v->first_bytes, cn->reader.first, cn->reader.first_len);
@@ -734,6 +739,7 @@ static void submit_recv(struct engine *e, uint32_t c) {
   cn->recv_inflight = 1;
 }
 
+/* submit_send sends what is left of cn->tx. */
 static void submit_send(struct engine *e, uint32_t c) {
   struct conn *cn = &e->conns[c];
   struct io_uring_sqe *sqe;
@@ -741,11 +747,86 @@ static void submit_send(struct engine *e, uint32_t c) {
     conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, EBUSY);
     return;
   }
-  io_uring_prep_send(sqe, (int)c, cn->hello + cn->sent, cn->hello_len - cn->sent,
-                     MSG_NOSIGNAL);
+  io_uring_prep_send(sqe, (int)c, cn->tx + cn->sent, cn->tx_len - cn->sent, MSG_NOSIGNAL);
   sqe->flags |= IOSQE_FIXED_FILE;
   io_uring_sqe_set_data64(sqe, slot_ud(&e->slots, OP_SEND, c));
   cn->pending++;
+  cn->send_inflight = 1;
+}
+
+/* send_bytes sends |len| bytes at |p| (which outlive the send), after any
+ * send still in flight. */
+static void send_bytes(struct engine *e, uint32_t c, const uint8_t *p, size_t len) {
+  struct conn *cn = &e->conns[c];
+  if (cn->send_inflight) {
+    cn->tx_next = p;
+    cn->tx_next_len = len;
+    return;
+  }
+  cn->tx = p;
+  cn->tx_len = len;
+  cn->sent = 0;
+  submit_send(e, c);
+}
+
+/* start_tls sends the ClientHello and reads the answer. Bytes the server
+ * sent right after its go-ahead (|early|) are the start of that answer. */
+static void start_tls(struct engine *e, uint32_t c, const uint8_t *early, size_t early_len) {
+  struct conn *cn = &e->conns[c];
+  cn->state = CONN_EXCHANGING;
+  if (early_len > 0 && tp_reader_feed(&cn->reader, early, early_len) != TP_NEED_MORE) {
+    struct version_result *v = &e->targets[cn->target].result.v[cn->pv];
+    memset(v, 0, sizeof(*v));
+    set_verdict_from_reader(cn, v);
+    cn->verdict_done = 1;
+    probe_finished(e, c);
+    return;
+  }
+  send_bytes(e, c, cn->hello, cn->hello_len);
+  submit_recv(e, c);
+}
+
+/* dialogue_failed records why the dialogue ended without a go-ahead. */
+static void dialogue_failed(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  if (cn->verdict_done) {
+    return;
+  }
+  const struct starttls *st = &cn->dialogue;
+  enum starttls_failure f = starttls_failure(st);
+  enum reject_reason reason = f == STARTTLS_CLOSED ? REJECT_CLOSED : REJECT_STARTTLS;
+  conclude(e, c, OUTCOME_REJECTED, reason, STAGE_DIALOGUE, 0);
+  struct version_result *v = &e->targets[cn->target].result.v[cn->pv];
+  v->stage_name = starttls_stage_name(st);
+  v->reason_name = starttls_failure_name(st);
+  size_t n = st->reply_len < RESULT_REPLY_MAX ? st->reply_len : RESULT_REPLY_MAX;
+  memcpy(v->reply, st->reply, n);
+  v->reply_len = (uint16_t)n;
+}
+
+/* dialogue_step acts on what the dialogue asks for next; |rest| are server
+ * bytes it did not consume (only after a go-ahead). */
+static void dialogue_step(struct engine *e, uint32_t c, enum starttls_step step,
+                          const uint8_t *rest, size_t rest_len) {
+  struct conn *cn = &e->conns[c];
+  switch (step) {
+    case STARTTLS_NEED_MORE:
+      submit_recv(e, c);
+      return;
+    case STARTTLS_SEND: {
+      size_t len;
+      const uint8_t *out = starttls_output(&cn->dialogue, &len);
+      send_bytes(e, c, out, len);
+      submit_recv(e, c);
+      return;
+    }
+    case STARTTLS_READY:
+      start_tls(e, c, rest, rest_len);
+      return;
+    case STARTTLS_FAILED:
+      dialogue_failed(e, c);
+      return;
+  }
 }
 
 /* start_probe takes a free slot and runs version |pv| of target |t|. */
@@ -761,6 +842,8 @@ static void start_probe(struct engine *e, uint32_t t, int pv) {
   cn->recv_inflight = 0;
   cn->verdict_done = 0;
   cn->sent = 0;
+  cn->send_inflight = 0;
+  cn->tx_next = NULL;
   cn->start_ns = now_ns();
   ts->todo &= ~(1u << pv);
   ts->active++;
@@ -806,9 +889,14 @@ static void on_connect(struct engine *e, uint32_t c, int res) {
       conclude(e, c, OUTCOME_CONNECTED, REJECT_NONE, STAGE_NONE, 0);
       return;
     }
-    cn->state = CONN_EXCHANGING;
-    submit_send(e, c);
-    submit_recv(e, c);
+    enum proto proto = ts->item.line.proto;
+    if (starttls_needed(proto)) {
+      cn->state = CONN_DIALOGUE;
+      starttls_init(&cn->dialogue, proto, e->cfg->ehlo);
+      dialogue_step(e, c, starttls_begin(&cn->dialogue), NULL, 0);
+    } else {
+      start_tls(e, c, NULL, 0);
+    }
     return;
   }
   int err = -res;
@@ -841,6 +929,19 @@ static void on_recv(struct engine *e, uint32_t c, int res) {
   struct conn *cn = &e->conns[c];
   if (cn->verdict_done) {
     return;
+  }
+  if (cn->state == CONN_DIALOGUE) {
+    if (res > 0) {
+      size_t used = 0;
+      enum starttls_step step = starttls_feed(&cn->dialogue, cn->rbuf, (size_t)res, &used);
+      dialogue_step(e, c, step, cn->rbuf + used, (size_t)res - used);
+      return;
+    }
+    if (res == 0) {
+      starttls_eof(&cn->dialogue);
+      dialogue_failed(e, c);
+      return;
+    }
   }
   if (res > 0) {
     enum tp_result tr = tp_reader_feed(&cn->reader, cn->rbuf, (size_t)res);
@@ -881,9 +982,14 @@ static void on_send(struct engine *e, uint32_t c, int res) {
     }
     return;
   }
+  cn->send_inflight = 0;
   cn->sent += (size_t)res;
-  if (cn->sent < cn->hello_len) {
+  if (cn->sent < cn->tx_len) {
     submit_send(e, c);
+  } else if (cn->tx_next != NULL) {
+    const uint8_t *p = cn->tx_next;
+    cn->tx_next = NULL;
+    send_bytes(e, c, p, cn->tx_next_len);
   }
 }
 

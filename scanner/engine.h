@@ -27,6 +27,7 @@ struct scan_config {
   uint32_t timeout_ms;        /* per step: connect, each receive (--timeout) */
   unsigned retries;           /* extra attempts after a timeout (--retries) */
   int sni;                    /* send SNI for names (--sni / --no-sni) */
+  const char *ehlo;           /* SMTP EHLO name and XMPP domain (--ehlo), NULL: default */
   const char *resolver;       /* "ADDR[:PORT]" or NULL for the system's (--resolver) */
   unsigned threads;           /* engine threads (--threads) */
   int connect_only;           /* connect and close, send nothing: the benchmark floor */

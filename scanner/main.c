@@ -46,7 +46,8 @@ static const char kUsage[] =
     "                              (--minimal, --modern, --fallback-scsv)\n"
     "\n"
     "targets: 1.2.3.4  1.2.3.4:993  [2001:db8::1]:993  10.0.0.0/24  mail.example.com\n"
-    "  mail.example.com:587  imaps://host  (schemes: https imaps pop3s smtps ftps ldaps tls)\n"
+    "  mail.example.com:587  imaps://host  (implicit TLS: https imaps pop3s smtps ftps\n"
+    "  ldaps tls; STARTTLS: smtp submission imap pop3 ftp ldap xmpp postgres)\n"
     "  optional fields after a target: sni=NAME label=TEXT; '#' starts a comment\n"
     "\n"
     "scan options (default in brackets):\n"
@@ -196,6 +197,23 @@ static int parse_duration_ms(const char *s, uint32_t *out) {
   return 1;
 }
 
+/* valid_host_name accepts what SMTP's EHLO takes: letters, digits, '-' and
+ * '.', 1-253 bytes, so a name can never smuggle a line break. */
+static int valid_host_name(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n > 253) {
+    return 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '-' || c == '.')) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
 /* parse_versions reads "tls1.0,tls1.2" into a mask of probe versions. */
 static int parse_versions(const char *s, uint32_t *out, char *bad, size_t badcap) {
   uint32_t mask = 0;
@@ -250,6 +268,7 @@ enum {
   OPT_VERSION,
   OPT_CONNECT_ONLY,
   OPT_ALLOC_STATS,
+  OPT_EHLO,
 };
 
 __attribute__((format(printf, 1, 2)))
@@ -289,6 +308,7 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       {"version", no_argument, NULL, OPT_VERSION},
       {"connect-only", no_argument, NULL, OPT_CONNECT_ONLY},
       {"alloc-stats", no_argument, NULL, OPT_ALLOC_STATS},
+      {"ehlo", required_argument, NULL, OPT_EHLO},
       {NULL, 0, NULL, 0},
   };
   int c;
@@ -351,6 +371,12 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       case OPT_SNI: o->config.sni = 1; break;
       case OPT_NO_SNI: o->config.sni = 0; break;
       case OPT_RESOLVER: o->config.resolver = optarg; break;
+      case OPT_EHLO:
+        if (!valid_host_name(optarg)) {
+          return usage_error("--ehlo: '%s' is not a host name", optarg);
+        }
+        o->config.ehlo = optarg;
+        break;
       case OPT_THREADS:
         if (!parse_uint(optarg, 1, 256, &v)) {
           return usage_error("--threads must be 1-256, not '%s'", optarg);

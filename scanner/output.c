@@ -278,16 +278,27 @@ static const char *reason_name(enum reject_reason r) {
     case REJECT_VERSION_MISMATCH: return "version_mismatch";
     case REJECT_NOT_TLS: return "not_tls";
     case REJECT_MALFORMED: return "malformed";
+    case REJECT_STARTTLS: return "starttls";
   }
   return "unknown";
 }
 
-static const char *stage_name(enum probe_stage s) {
-  switch (s) {
+/* rejection_name is the reason as output writes it: a dialogue failure
+ * names itself ("starttls_refused", "not_smtp"...). */
+static const char *rejection_name(const struct version_result *v) {
+  if (v->reason == REJECT_STARTTLS && v->reason_name != NULL) {
+    return v->reason_name;
+  }
+  return reason_name(v->reason);
+}
+
+static const char *stage_name(const struct version_result *v) {
+  switch (v->stage) {
     case STAGE_NONE: return "";
     case STAGE_CONNECT: return "connect";
     case STAGE_SEND: return "send";
     case STAGE_RECV: return "recv";
+    case STAGE_DIALOGUE: return v->stage_name != NULL ? v->stage_name : "starttls";
   }
   return "unknown";
 }
@@ -328,7 +339,13 @@ static json_t *version_json(const struct version_result *v) {
       }
       break;
     case OUTCOME_REJECTED:
-      set(o, "reason", json_string_nocheck(reason_name(v->reason)));
+      set(o, "reason", json_string_nocheck(rejection_name(v)));
+      if (v->stage == STAGE_DIALOGUE) {
+        set(o, "stage", json_string_nocheck(stage_name(v)));
+      }
+      if (v->reply_len > 0) {
+        set(o, "reply", json_bytes(v->reply, v->reply_len));
+      }
       if (v->reason == REJECT_ALERT) {
         const char *name = tp_alert_name(v->alert);
         if (name != NULL) {
@@ -345,7 +362,7 @@ static json_t *version_json(const struct version_result *v) {
       break;
     case OUTCOME_TIMEOUT:
     case OUTCOME_ERROR:
-      set(o, "stage", json_string_nocheck(stage_name(v->stage)));
+      set(o, "stage", json_string_nocheck(stage_name(v)));
       if (v->outcome == OUTCOME_ERROR && v->error != 0) {
         set(o, "error", json_text(strerror(v->error)));
       }
@@ -555,12 +572,12 @@ static int csv_record(const struct scan_result *r, struct outbuf *out) {
           } else if (v->reason == REJECT_MALFORMED) {
             snprintf(detail, sizeof(detail), "malformed:%s", tp_malformed_name(v->malformed));
           } else {
-            snprintf(detail, sizeof(detail), "%s", reason_name(v->reason));
+            snprintf(detail, sizeof(detail), "%s", rejection_name(v));
           }
           break;
         case OUTCOME_TIMEOUT:
         case OUTCOME_ERROR:
-          snprintf(detail, sizeof(detail), "%s", stage_name(v->stage));
+          snprintf(detail, sizeof(detail), "%s", stage_name(v));
           break;
         case OUTCOME_NOT_RUN:
         case OUTCOME_CONNECTED:

@@ -47,6 +47,7 @@ enum reject_reason {
   REJECT_VERSION_MISMATCH,  /* server_version */
   REJECT_NOT_TLS,           /* first_bytes */
   REJECT_MALFORMED,         /* malformed */
+  REJECT_STARTTLS,          /* the dialogue before TLS failed: reason_name, reply */
 };
 
 enum probe_stage {
@@ -54,9 +55,12 @@ enum probe_stage {
   STAGE_CONNECT,
   STAGE_SEND,
   STAGE_RECV,
+  STAGE_DIALOGUE,  /* in the STARTTLS dialogue: stage_name */
 };
 
 #define RESULT_FIRST_BYTES TP_FIRST_BYTES
+/* What is kept of a server's dialogue reply (a refusal's text). */
+#define RESULT_REPLY_MAX 200
 
 struct version_result {
   enum probe_outcome outcome;
@@ -78,6 +82,10 @@ struct version_result {
   uint8_t attempts;             /* 1 + retries used */
   uint8_t first_len;
   uint8_t first_bytes[RESULT_FIRST_BYTES];
+  const char *stage_name;       /* STAGE_DIALOGUE: "greeting", "ehlo"... (static) */
+  const char *reason_name;      /* REJECT_STARTTLS: "starttls_refused"... (static) */
+  uint16_t reply_len;
+  uint8_t reply[RESULT_REPLY_MAX]; /* REJECT_STARTTLS: the server's reply, raw */
 };
 
 enum target_status {

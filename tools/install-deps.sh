@@ -23,6 +23,9 @@ valgrind
 python3
 nginx-core
 libnginx-mod-mail
+dovecot-imapd
+dovecot-pop3d
+postfix
 "
 
 missing=""

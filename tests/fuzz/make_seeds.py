@@ -3,8 +3,10 @@
 
 Seeds are small, real shapes a server sends (ServerHellos of every version,
 a HelloRetryRequest, alerts, an SSLv2 SERVER-HELLO, plaintext banners) and
-ClientHello option sets, so the fuzzers start from inputs that reach deep
-into the parsers. Run it again after changing it; the files are committed."""
+ClientHello option sets, and STARTTLS dialogues as servers speak them
+(Postfix, Exim, Dovecot, Exchange, vsftpd, ProFTPD, OpenLDAP-shaped BER,
+Prosody, ejabberd, PostgreSQL), so the fuzzers start from inputs that reach
+deep into the parsers. Run it again after changing it; the files are committed."""
 import os
 import struct
 
@@ -79,6 +81,126 @@ def client_hello_seeds():
     write("client_hello", "ip_sni", bytes([0x0B, 9, 0]) + material + b"127.0.0.1")
 
 
+# Index of each protocol in fuzz_starttls.c's kProtos (first byte % 8).
+STARTTLS_PROTOS = ["smtp", "submission", "imap", "pop3", "ftp", "ldap", "xmpp", "postgres"]
+
+
+def ber(tag, contents):
+    n = len(contents)
+    if n < 0x80:
+        length = bytes([n])
+    elif n < 0x100:
+        length = bytes([0x81, n])
+    else:
+        length = bytes([0x82]) + n.to_bytes(2, "big")
+    return bytes([tag]) + length + contents
+
+
+def ldap_extended_response(message_id, result, diagnostic=b"", name=None):
+    """LDAPMessage { messageID, ExtendedResponse } (RFC 4511 4.12, 4.14.2)."""
+    op = ber(0x0A, bytes([result])) + ber(0x04, b"") + ber(0x04, diagnostic)
+    if name is not None:
+        op += ber(0x8A, name)
+    return ber(0x30, ber(0x02, bytes([message_id])) + ber(0x78, op))
+
+
+def starttls_seeds():
+    postfix = (b"220 mail.example.com ESMTP Postfix (Debian/GNU)\r\n"
+               b"250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n"
+               b"250-ETRN\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
+               b"250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n")
+    dovecot = (b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ "
+               b"STARTTLS AUTH=PLAIN] Dovecot (Debian) ready.\r\n")
+    prosody = (b"<?xml version='1.0'?><stream:stream xmlns:db='jabber:server:dialback' "
+               b"xmlns:stream='http://etherx.jabber.org/streams' version='1.0' "
+               b"from='example.com' id='4f8b2c1e' xml:lang='en' xmlns='jabber:client'>")
+    tls = b"\x16\x03\x03\x00\x5a\x02\x00\x00\x56\x03\x03"
+    starttls = b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+    tls_ns = b"xmlns='urn:ietf:params:xml:ns:xmpp-tls'"
+    oid = b"1.3.6.1.4.1.1466.20037"
+    pg_fields = (b"SFATAL\0VFATAL\0C08P01\0Minvalid length of startup packet\0"
+                 b"Fpostmaster.c\0L2000\0RProcessStartupPacket\0\0")
+    seeds = {
+        "smtp": {
+            "postfix": postfix + b"220 2.0.0 Ready to start TLS\r\n" + tls,
+            "refused": postfix + b"454 4.7.0 TLS not available due to local problem\r\n",
+            "no_starttls": b"220 mx ESMTP\r\n250-mx\r\n250-SIZE 1000\r\n250 8BITMIME\r\n",
+            "greeting_554": b"554 5.7.1 Service unavailable\r\n",
+            "multiline_lf": b"220-mx ready\n220-more\n220 mx\n250-mx\n250 starttls\n220\n",
+            "imap": dovecot,
+        },
+        "submission": {
+            "exim": (b"220 smtp.example.org ESMTP Exim 4.96\r\n"
+                     b"250-smtp.example.org Hello mail.example.com [192.0.2.7]\r\n"
+                     b"250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-CHUNKING\r\n"
+                     b"250-STARTTLS\r\n250-PRDR\r\n250 HELP\r\n220 TLS go ahead\r\n"),
+            "http": b"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n\r\n",
+        },
+        "imap": {
+            "dovecot": dovecot + b"a1 OK Begin TLS negotiation now.\r\n" + tls,
+            "blind": b"* OK IMAP4rev1 Service Ready\r\n* CAPABILITY IMAP4rev1 STARTTLS\r\n"
+                     b"a1 OK Begin TLS negotiation now\r\n",
+            "no_starttls": b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready.\r\n",
+            "preauth": b"* PREAUTH IMAP4rev1 server logged in as Smith\r\n",
+            "bye": b"* BYE Server shutting down.\r\n",
+            "refused": dovecot + b"a1 NO [UNAVAILABLE] TLS not available\r\n",
+        },
+        "pop3": {
+            "dovecot": b"+OK Dovecot (Debian) ready.\r\n+OK Begin TLS negotiation now.\r\n" + tls,
+            "exchange": (b"+OK The Microsoft Exchange POP3 service is ready.\r\n"
+                         b"-ERR TLS 1.0 and 1.1 are not supported.\r\n"),
+            "err_greeting": b"-ERR [SYS/TEMP] Too many connections\r\n",
+        },
+        "ftp": {
+            "vsftpd": b"220 (vsFTPd 3.0.3)\r\n234 Proceed with negotiation.\r\n" + tls,
+            "proftpd": (b"220-Welcome to the example.org archive.\r\n"
+                        b"    All transfers are logged.\r\n220-\r\n"
+                        b"220 ProFTPD Server (Debian) [::ffff:192.0.2.10]\r\n"
+                        b"234 AUTH TLS successful\r\n"),
+            "not_understood": b"220 ProFTPD Server\r\n500 AUTH not understood\r\n",
+            "later": b"120 Service ready in 1 minute.\r\n220 ready\r\n530 Please login\r\n",
+        },
+        "ldap": {
+            "openldap": ldap_extended_response(1, 0, name=oid) + tls,
+            "minimal": ldap_extended_response(1, 0),
+            "protocol_error": ldap_extended_response(1, 2, b"unsupported extended operation"),
+            "long_diagnostic": ldap_extended_response(1, 52, b"d" * 300),
+            "disconnection": ldap_extended_response(0, 52, b"shutting down",
+                                                    name=b"1.3.6.1.4.1.1466.20036"),
+            # The minimal response with its outer length in the 4-byte long form.
+            "long_form": b"\x30\x84\x00\x00\x00\x0c" + ldap_extended_response(1, 0)[2:],
+        },
+        "xmpp": {
+            "prosody": (prosody + b"<stream:features><starttls " + tls_ns + b"><required/>"
+                        b"</starttls></stream:features><proceed " + tls_ns + b"/>" + tls),
+            "ejabberd": (prosody + b"\n<stream:features>" + starttls +
+                         b"<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN"
+                         b"</mechanism></mechanisms></stream:features>"
+                         b"<proceed " + tls_ns + b"></proceed>"),
+            "failure": (prosody + b"<stream:features>" + starttls +
+                        b"</stream:features><failure " + tls_ns + b"/>"),
+            "host_unknown": (prosody + b"<stream:error><host-unknown "
+                             b"xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>"),
+            "no_starttls": prosody + b"<stream:features/>",
+        },
+        "postgres": {
+            "ssl": b"S" + tls,
+            "no_ssl": b"N",
+            "error_v3": b"E" + (4 + len(pg_fields)).to_bytes(4, "big") + pg_fields,
+            "error_v2": b"EFATAL:  unsupported frontend protocol\n\0",
+        },
+    }
+    for proto, cases in seeds.items():
+        index = STARTTLS_PROTOS.index(proto)
+        for name, data in sorted(cases.items()):
+            # First byte: the protocol (byte % 8) and the piece size
+            # ((byte >> 3) + 1): a byte at a time, 4 and 32 at a time.
+            for piece_bits in (0x00, 0x18, 0xF8):
+                prefix = piece_bits | index
+                write("starttls", "%s_%s_%02x" % (proto, name, prefix), bytes([prefix]) + data)
+
+
 if __name__ == "__main__":
     reader_seeds()
     client_hello_seeds()
+    starttls_seeds()

@@ -5,6 +5,14 @@ Each endpoint kind is one way a real service fails a TLS prober:
   reset     accepts and resets the connection at once (SO_LINGER 0)
   plaintext answers any bytes with an HTTP error page (not TLS)
   garbage   answers with bytes that look like a TLS record but are broken
+and, for the STARTTLS dialogues, SMTP and POP3 servers that fail in the ways
+mail servers do (each greets only after 200 ms, and answers "554 pipelining"
+if the client spoke before being spoken to):
+  smtp-mute-ehlo      greets, then never answers EHLO
+  smtp-close-ehlo     greets, then closes when EHLO arrives
+  smtp-refuse         offers STARTTLS, then refuses it with 454
+  smtp-go-then-mute   offers STARTTLS, says 220 go ahead, then never answers the hello
+  pop3-refuse         +OK greeting, then refuses STLS with a long -ERR and odd bytes
 Usage: fake_servers.py KIND ADDR PORT SECONDS. Serves until SECONDS pass.
 """
 import select
@@ -23,7 +31,19 @@ def main():
     ls.setblocking(False)
     deadline = time.time() + seconds
     held = []
+    greet_at = {}   # connection -> when to send the greeting
+    spoke = set()   # connections whose client spoke before the greeting
     while time.time() < deadline:
+        now = time.time()
+        for c, at in list(greet_at.items()):
+            if now >= at:
+                del greet_at[c]
+                if c in spoke:
+                    c.sendall(b"554 5.5.0 pipelining: you spoke before the greeting\r\n")
+                elif kind.startswith("pop3"):
+                    c.sendall(b"+OK fake POP3 ready\r\n")
+                else:
+                    c.sendall(b"220 fake.test ESMTP\r\n")
         r, _, _ = select.select([ls] + held, [], [], 0.2)
         for s in r:
             if s is ls:
@@ -33,6 +53,8 @@ def main():
                     c.close()
                 else:
                     held.append(c)
+                    if kind.startswith(("smtp", "pop3")):
+                        greet_at[c] = time.time() + 0.2
                 continue
             try:
                 data = s.recv(4096)
@@ -40,7 +62,16 @@ def main():
                 data = b""
             if not data:
                 held.remove(s)
+                greet_at.pop(s, None)
                 s.close()
+                continue
+            if s in greet_at:
+                spoke.add(s)
+                continue
+            if kind.startswith(("smtp", "pop3")):
+                if not dialogue(kind, s, data):
+                    held.remove(s)
+                    s.close()
                 continue
             if kind == "plaintext":
                 s.sendall(b"HTTP/1.1 400 Bad Request\r\nServer: \xff\xfe\x00fake\r\n\r\n")
@@ -52,6 +83,27 @@ def main():
                 held.remove(s)
                 s.close()
             # silent: keep reading, never answer
+
+
+def dialogue(kind, s, data):
+    """Answers one client line of a mail dialogue; False closes the connection."""
+    line = data.strip().upper()
+    if kind == "smtp-close-ehlo":
+        return False
+    if kind == "smtp-mute-ehlo":
+        return True
+    if kind.startswith("smtp"):
+        if line.startswith(b"EHLO"):
+            s.sendall(b"250-fake.test\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+        elif line == b"STARTTLS" and kind == "smtp-refuse":
+            s.sendall(b"454 4.7.0 TLS not available due to local problem\r\n")
+        elif line == b"STARTTLS":
+            s.sendall(b"220 2.0.0 Ready to start TLS\r\n")
+        # after the go-ahead (smtp-go-then-mute): read the hello, say nothing
+        return True
+    if line == b"STLS":
+        s.sendall(b"-ERR TLS 1.0 and 1.1 are not supported. \"Please\" upgrade \xff\xfe\x00 now\r\n")
+    return True
 
 
 if __name__ == "__main__":
