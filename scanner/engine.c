@@ -87,6 +87,10 @@ struct conn {
   struct tp_client_hello_layout layout;
   struct tp_reader reader;
   struct starttls dialogue;
+  /* Dialogue commands are copied here to be sent, alternating, so that a
+   * command waiting behind one in flight never shares its buffer. */
+  uint8_t txbuf[2][STARTTLS_OUT_MAX];
+  unsigned txbuf_turn;
   uint8_t hello[HELLO_CAP];
   uint8_t rbuf[RECV_CAP];
 };
@@ -804,28 +808,49 @@ static void dialogue_failed(struct engine *e, uint32_t c) {
   v->reply_len = (uint16_t)n;
 }
 
-/* dialogue_step acts on what the dialogue asks for next; |rest| are server
- * bytes it did not consume (only after a go-ahead). */
+/* dialogue_step acts on what the dialogue asks for next. |rest| are server
+ * bytes it did not consume: after a go-ahead they belong to TLS; after a
+ * SEND step (a server that talked ahead of our command) they are fed to the
+ * dialogue again once the command is on its way. */
 static void dialogue_step(struct engine *e, uint32_t c, enum starttls_step step,
                           const uint8_t *rest, size_t rest_len) {
   struct conn *cn = &e->conns[c];
-  switch (step) {
-    case STARTTLS_NEED_MORE:
-      submit_recv(e, c);
-      return;
-    case STARTTLS_SEND: {
-      size_t len;
-      const uint8_t *out = starttls_output(&cn->dialogue, &len);
-      send_bytes(e, c, out, len);
-      submit_recv(e, c);
-      return;
+  for (;;) {
+    switch (step) {
+      case STARTTLS_NEED_MORE:
+        submit_recv(e, c);
+        return;
+      case STARTTLS_SEND: {
+        if (cn->send_inflight && cn->tx_next != NULL) {
+          /* A third command while two wait: only a server answering what
+           * was never asked can cause it. */
+          conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, EPROTO);
+          return;
+        }
+        size_t len;
+        const uint8_t *out = starttls_output(&cn->dialogue, &len);
+        uint8_t *buf = cn->txbuf[cn->txbuf_turn];
+        cn->txbuf_turn ^= 1;
+        memcpy(buf, out, len);
+        send_bytes(e, c, buf, len);
+        if (rest_len == 0) {
+          submit_recv(e, c);
+          return;
+        }
+        size_t used = 0;
+        step = starttls_feed(&cn->dialogue, rest, rest_len, &used);
+        rest += used;
+        rest_len -= used;
+        continue;
+      }
+      case STARTTLS_READY:
+        start_tls(e, c, rest, rest_len);
+        return;
+      case STARTTLS_FAILED:
+        dialogue_failed(e, c);
+        return;
     }
-    case STARTTLS_READY:
-      start_tls(e, c, rest, rest_len);
-      return;
-    case STARTTLS_FAILED:
-      dialogue_failed(e, c);
-      return;
+    return;
   }
 }
 
@@ -844,6 +869,7 @@ static void start_probe(struct engine *e, uint32_t t, int pv) {
   cn->sent = 0;
   cn->send_inflight = 0;
   cn->tx_next = NULL;
+  cn->txbuf_turn = 0;
   cn->start_ns = now_ns();
   ts->todo &= ~(1u << pv);
   ts->active++;

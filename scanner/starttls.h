@@ -69,14 +69,17 @@ int starttls_needed(enum proto proto);
 void starttls_init(struct starttls *st, enum proto proto, const char *name);
 
 /* starttls_begin returns the first step after connect: STARTTLS_SEND for
- * protocols where the client speaks first (LDAP, XMPP, PostgreSQL), else
- * STARTTLS_NEED_MORE (wait for the greeting). */
+ * protocols where the client speaks first (LDAP, XMPP, PostgreSQL),
+ * STARTTLS_READY for implicit-TLS protocols, else STARTTLS_NEED_MORE (wait
+ * for the greeting). */
 enum starttls_step starttls_begin(struct starttls *st);
 
 /* starttls_feed takes bytes from the server. It consumes at most |len| and
- * sets |*consumed|; bytes after the go-ahead are not consumed (a server that
- * already speaks TLS after it: they belong to the TLS reader). Returns the
- * next step; FAILED and READY are final. */
+ * sets |*consumed|; it stops at the end of the reply that decides a step, so
+ * bytes after a go-ahead are not consumed (they belong to the TLS reader),
+ * nor bytes after a reply that asks for a SEND (a server talking ahead: send
+ * the command, then feed them again). Returns the next step; FAILED and
+ * READY are final. */
 enum starttls_step starttls_feed(struct starttls *st, const uint8_t *data, size_t len,
                                  size_t *consumed);
 
@@ -84,7 +87,8 @@ enum starttls_step starttls_feed(struct starttls *st, const uint8_t *data, size_
  * STARTTLS_FAILED (STARTTLS_CLOSED), or the final step if already final. */
 enum starttls_step starttls_eof(struct starttls *st);
 
-/* starttls_output returns the bytes a SEND step asks for, and their length. */
+/* starttls_output returns the bytes a SEND step asks for, and their length;
+ * they stay unchanged until the next SEND step. */
 const uint8_t *starttls_output(const struct starttls *st, size_t *len);
 
 enum starttls_failure starttls_failure(const struct starttls *st);

@@ -12,6 +12,7 @@ if the client spoke before being spoken to):
   smtp-close-ehlo     greets, then closes when EHLO arrives
   smtp-refuse         offers STARTTLS, then refuses it with 454
   smtp-go-then-mute   offers STARTTLS, says 220 go ahead, then never answers the hello
+  smtp-talk-ahead     sends its EHLO reply with the greeting, before EHLO was sent
   pop3-refuse         +OK greeting, then refuses STLS with a long -ERR and odd bytes
 Usage: fake_servers.py KIND ADDR PORT SECONDS. Serves until SECONDS pass.
 """
@@ -42,6 +43,8 @@ def main():
                     c.sendall(b"554 5.5.0 pipelining: you spoke before the greeting\r\n")
                 elif kind.startswith("pop3"):
                     c.sendall(b"+OK fake POP3 ready\r\n")
+                elif kind == "smtp-talk-ahead":
+                    c.sendall(b"220 fake.test ESMTP\r\n250-fake.test\r\n250 STARTTLS\r\n")
                 else:
                     c.sendall(b"220 fake.test ESMTP\r\n")
         r, _, _ = select.select([ls] + held, [], [], 0.2)
@@ -69,9 +72,11 @@ def main():
                 spoke.add(s)
                 continue
             if kind.startswith(("smtp", "pop3")):
-                if not dialogue(kind, s, data):
-                    held.remove(s)
-                    s.close()
+                for line in data.split(b"\n"):
+                    if line.strip() and not dialogue(kind, s, line):
+                        held.remove(s)
+                        s.close()
+                        break
                 continue
             if kind == "plaintext":
                 s.sendall(b"HTTP/1.1 400 Bad Request\r\nServer: \xff\xfe\x00fake\r\n\r\n")
@@ -93,7 +98,9 @@ def dialogue(kind, s, data):
     if kind == "smtp-mute-ehlo":
         return True
     if kind.startswith("smtp"):
-        if line.startswith(b"EHLO"):
+        if line.startswith(b"EHLO") and kind == "smtp-talk-ahead":
+            pass  # it already answered, ahead of time
+        elif line.startswith(b"EHLO"):
             s.sendall(b"250-fake.test\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
         elif line == b"STARTTLS" and kind == "smtp-refuse":
             s.sendall(b"454 4.7.0 TLS not available due to local problem\r\n")

@@ -6,7 +6,8 @@
 # carry the server's reply (escaped), a server that gives the go-ahead and
 # then stays silent must time out reading the TLS answer, and no command may
 # ever be sent before the server's go-ahead (the fakes answer "554
-# pipelining" to a client that speaks first).
+# pipelining" to a client that speaks first); a server that talks ahead of
+# the dialogue is followed, not lost.
 set -u
 TLSSWEEP="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -23,7 +24,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 PORT=$((20000 + RANDOM % 30000))
-KINDS="smtp-mute-ehlo smtp-close-ehlo smtp-refuse smtp-go-then-mute pop3-refuse"
+KINDS="smtp-mute-ehlo smtp-close-ehlo smtp-refuse smtp-go-then-mute pop3-refuse smtp-talk-ahead"
 i=1
 targets=()
 for kind in $KINDS; do
@@ -48,7 +49,7 @@ cat "$TMP/out.jsonl"
 python3 - "$TMP/out.jsonl" <<'PYEOF' || fail "records"
 import json, sys
 recs = {r["label"]: r for r in (json.loads(l) for l in open(sys.argv[1]))}
-assert len(recs) == 5, recs.keys()
+assert len(recs) == 6, recs.keys()
 def each(label, check):
     r = recs[label]
     assert r["status"] == "ok", r
@@ -62,6 +63,9 @@ each("smtp-refuse", lambda x: x["verdict"] == "rejected" and x["reason"] == "sta
 each("smtp-go-then-mute", lambda x: x["verdict"] == "timeout" and x["stage"] == "recv")
 each("pop3-refuse", lambda x: x["verdict"] == "rejected" and x["reason"] == "starttls_refused"
      and "TLS 1.0 and 1.1 are not supported" in x["reply"] and "\u00ff" in x["reply"])
+# A server that answered EHLO before it was sent: the dialogue reads that
+# answer after sending EHLO, goes on to STARTTLS, and ends waiting for TLS.
+each("smtp-talk-ahead", lambda x: x["verdict"] == "timeout" and x["stage"] == "recv")
 print("dialogue failures reported as expected")
 PYEOF
 echo PASS
