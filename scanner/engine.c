@@ -368,7 +368,7 @@ static void set_sockaddr(struct target_state *ts, int family, const void *addr,
 static void resolve_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai);
 
 /* start_target takes one item from the feed into a free target state. */
-static void start_target(struct engine *e, const struct target_item *item) {
+static void start_target(struct engine *e, const struct target_item *item, uint64_t pseq) {
   uint32_t t = e->free_targets;
   struct target_state *ts = &e->targets[t];
   e->free_targets = ts->next;
@@ -383,6 +383,7 @@ static void start_target(struct engine *e, const struct target_item *item) {
   struct scan_result *r = &ts->result;
   memset(r, 0, sizeof(*r));
   r->item = &ts->item;
+  r->pseq = pseq;
   r->versions_selected = e->cfg->versions;
   if (item->type == TARGET_ITEM_INVALID) {
     r->status = STATUS_INVALID;
@@ -1075,21 +1076,63 @@ static void take_targets(struct engine *e) {
       return;
     }
     struct target_item item;
+    struct target_feed *feed = sh->feed;
     int got;
-    pthread_mutex_lock(&sh->feed->lock);
-    got = !sh->feed->done && target_source_next(sh->feed->source, &item);
-    if (!got) {
-      __atomic_store_n(&sh->feed->done, 1, __ATOMIC_RELEASE);
-    } else {
-      __atomic_fetch_add(&sh->feed->taken, 1, __ATOMIC_RELAXED);
+    uint64_t pseq = 0;
+    pthread_mutex_lock(&feed->lock);
+    for (;;) {
+      got = !feed->done && feed->next(feed->source, &item);
+      if (!got) {
+        __atomic_store_n(&feed->done, 1, __ATOMIC_RELEASE);
+        break;
+      }
+      pseq = feed->position++;
+      if (feed->skip == NULL || !done_set_has(feed->skip, pseq)) {
+        __atomic_fetch_add(&feed->taken, 1, __ATOMIC_RELAXED);
+        break;
+      }
+      feed->skipped++; /* done before the checkpoint: not again */
     }
-    pthread_mutex_unlock(&sh->feed->lock);
+    pthread_mutex_unlock(&feed->lock);
     if (!got) {
       e->feed_done = 1;
       return;
     }
-    start_target(e, &item);
+    start_target(e, &item, pseq);
   }
+}
+
+/* drop_unstarted, once a stop is asked for, forgets the queued targets that
+ * no probe has touched yet: they are not written (a resumed scan takes them
+ * up), so that draining waits only for work really in flight. */
+static void drop_unstarted(struct engine *e) {
+  uint32_t keep_head = NONE, keep_tail = NONE;
+  for (uint32_t t = fifo_pop(e); t != NONE; t = fifo_pop(e)) {
+    struct target_state *ts = &e->targets[t];
+    int started = ts->active > 0;
+    for (int pv = 0; pv < PV_COUNT && !started; pv++) {
+      started = ts->attempts[pv] > 0;
+    }
+    if (started) {
+      ts->next = NONE;
+      ts->queued = 1;
+      if (keep_tail == NONE) {
+        keep_head = t;
+      } else {
+        e->targets[keep_tail].next = t;
+      }
+      keep_tail = t;
+      continue;
+    }
+    stat_add(&e->sh->not_started, 1);
+    host_release(e, ts->host);
+    ts->used = 0;
+    ts->next = e->free_targets;
+    e->free_targets = t;
+    e->targets_used--;
+  }
+  e->fifo_head = keep_head;
+  e->fifo_tail = keep_tail;
 }
 
 /* start_probes gives free slots to queued targets, within the rate limit and
@@ -1212,8 +1255,17 @@ int engine_run(struct scan_shared *sh) {
   }
   for (;;) {
     take_targets(e);
+    if (sh->stop) {
+      drop_unstarted(e);
+    }
     uint64_t wait = start_probes(e);
     if ((e->feed_done || sh->stop) && e->targets_used == 0) {
+      break;
+    }
+    if (sh->stop == 2 || (sh->stop && now_ns() > sh->stop_deadline_ns)) {
+      /* Out of patience: what is still in flight is not written (a resumed
+       * scan probes it again). */
+      stat_add(&sh->abandoned, e->targets_used);
       break;
     }
     /* Wake for the rate limiter, c-ares timeouts, or at least every 100 ms

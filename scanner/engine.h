@@ -13,9 +13,11 @@
 #define SCANNER_ENGINE_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "scanner/result.h"
+#include "scanner/resume.h"
 #include "scanner/target.h"
 
 /* Settings of a scan, shared read-only by every engine thread. */
@@ -37,9 +39,16 @@ struct scan_config {
  * engine takes a few at a time) and counts them for the status line. */
 struct target_feed {
   pthread_mutex_t lock;
-  struct target_source *source;
+  /* The ordered source of targets: target_source_next over a
+   * target_source, or the permuter over one. */
+  int (*next)(void *source, struct target_item *out);
+  void *source;
   int done;                   /* the source is exhausted */
-  uint64_t taken;
+  uint64_t position;          /* items read from the source: the next pseq */
+  uint64_t taken;             /* items handed to engines */
+  /* A resumed scan skips the positions its checkpoint has done (NULL: none). */
+  const struct done_set *skip;
+  uint64_t skipped;
 };
 
 /* What the engines report to the sink. Called from engine threads under the
@@ -87,7 +96,12 @@ struct scan_shared {
   struct scan_sink sink;
   pthread_mutex_t sink_lock;
   struct scan_stats stats;
-  volatile int stop;          /* set by a signal: start nothing new */
+  /* Set by signals: 1 = start nothing new and finish what is in flight by
+   * |stop_deadline_ns| (then abandon it); 2 = stop at once. */
+  volatile sig_atomic_t stop;
+  volatile uint64_t stop_deadline_ns;
+  uint64_t abandoned;         /* targets in flight when an engine gave up */
+  uint64_t not_started;       /* targets taken but never probed, dropped at a stop */
 };
 
 /* engine_run runs one engine loop until the feed is exhausted and every

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scanner/engine.h"
@@ -68,11 +69,13 @@ static const char kUsage[] =
     "  -q, --quiet             no status line and no summary\n"
     "      --connect-only      TCP connect and close only, no probe (the benchmark floor)\n"
     "      --alloc-stats       print heap allocations per probe at the end (jemalloc)\n"
+    "      --resume FILE       checkpoint to FILE; if it exists, go on from it (needs -o)\n"
     "  -h, --help              this text\n"
     "      --version           version and allocator\n"
     "\n"
     "exit status: 0 done; 1 usage or input error (bad flags, unreadable input, invalid\n"
-    "target lines: all other targets are still scanned); 2 fatal runtime error\n";
+    "target lines: all other targets are still scanned); 2 fatal runtime error;\n"
+    "130/143 stopped by SIGINT/SIGTERM (a second SIGINT stops without waiting)\n";
 
 static void allocator_name(char *buf, size_t cap) {
   const char *version = NULL;
@@ -251,6 +254,8 @@ struct scan_options {
   const char *output;
   const char *format;
   int status;       /* -1: when stderr is a terminal */
+  const char *resume;   /* checkpoint file (--resume), or NULL */
+  uint64_t identity;    /* hash of the command line, for checkpoints */
   int quiet;
   int alloc_stats;
 };
@@ -269,6 +274,7 @@ enum {
   OPT_CONNECT_ONLY,
   OPT_ALLOC_STATS,
   OPT_EHLO,
+  OPT_RESUME,
 };
 
 __attribute__((format(printf, 1, 2)))
@@ -309,6 +315,7 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       {"connect-only", no_argument, NULL, OPT_CONNECT_ONLY},
       {"alloc-stats", no_argument, NULL, OPT_ALLOC_STATS},
       {"ehlo", required_argument, NULL, OPT_EHLO},
+      {"resume", required_argument, NULL, OPT_RESUME},
       {NULL, 0, NULL, 0},
   };
   int c;
@@ -371,6 +378,7 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       case OPT_SNI: o->config.sni = 1; break;
       case OPT_NO_SNI: o->config.sni = 0; break;
       case OPT_RESOLVER: o->config.resolver = optarg; break;
+      case OPT_RESUME: o->resume = optarg; break;
       case OPT_EHLO:
         if (!valid_host_name(optarg)) {
           return usage_error("--ehlo: '%s' is not a host name", optarg);
@@ -426,6 +434,7 @@ static void default_options(struct scan_options *o) {
 
 struct run {
   struct scan_shared shared;
+  uint64_t drain_ns;            /* after a stop signal, how long in-flight work may take */
   const char *input_name;       /* for messages: the -i file, or "input" */
   struct writer writer;
   const struct lab *lab;        /* lab runs: check each result */
@@ -533,13 +542,25 @@ static void print_summary(struct run *run) {
   }
 }
 
-static struct run *g_signal_run; /* only for the signal handler to set stop */
+/* Only for the signal handler, which cannot be given a context. */
+static struct run *g_signal_run;
+static volatile sig_atomic_t g_signal;
 
+/* on_signal: the first SIGINT or SIGTERM stops new work and gives what is
+ * in flight until the drain deadline; a second SIGINT stops at once. Either
+ * way the engines return, the output is flushed and the summary printed. */
 static void on_signal(int sig) {
-  (void)sig;
-  if (g_signal_run != NULL) {
-    g_signal_run->shared.stop = 1;
+  struct run *run = g_signal_run;
+  if (run == NULL) {
+    return;
   }
+  if (run->shared.stop != 0 && sig == SIGINT) {
+    run->shared.stop = 2;
+    return;
+  }
+  g_signal = sig;
+  run->shared.stop_deadline_ns = now_ns() + run->drain_ns; /* clock_gettime is signal-safe */
+  run->shared.stop = 1;
 }
 
 struct thread_arg {
@@ -553,18 +574,70 @@ static void *engine_thread(void *arg) {
   return NULL;
 }
 
+static int target_source_next_fn(void *source, struct target_item *out) {
+  return target_source_next(source, out);
+}
+
 /* run_scan scans everything |source| yields. Returns the exit status. */
 static int run_scan(struct scan_options *o, struct target_source *source, const struct lab *lab) {
   int out_fd = STDOUT_FILENO;
+  struct checkpoint cp;
+  memset(&cp, 0, sizeof(cp));
+  done_set_init(&cp.done);
+  int resumed = 0;
+  if (o->resume != NULL) {
+    /* A checkpoint describes an output file; standard output cannot be
+     * truncated and appended to. */
+    if (o->output == NULL || strcmp(o->output, "-") == 0) {
+      fprintf(stderr, "tlssweep: --resume needs -o FILE\n");
+      return 1;
+    }
+    char err[512];
+    int rc = checkpoint_read(o->resume, &cp, err, sizeof(err));
+    if (rc < 0) {
+      fprintf(stderr, "tlssweep: --resume: %s\n", err);
+      return 1;
+    }
+    if (rc == 1 && cp.identity != o->identity) {
+      fprintf(stderr, "tlssweep: --resume: %s belongs to a scan with another command line; "
+                      "run the same command, or remove it to start afresh\n", o->resume);
+      done_set_free(&cp.done);
+      return 1;
+    }
+    resumed = rc == 1;
+    cp.identity = o->identity;
+  }
   if (o->output != NULL && strcmp(o->output, "-") != 0) {
-    out_fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (resumed ? O_APPEND : O_TRUNC);
+    out_fd = open(o->output, flags, 0644);
     if (out_fd < 0) {
       fprintf(stderr, "tlssweep: cannot open output '%s': %s\n", o->output, strerror(errno));
+      done_set_free(&cp.done);
       return 1;
+    }
+    if (resumed) {
+      /* Records written after the checkpoint (and a torn last line) go: their
+       * targets are not in the done set and are probed again. */
+      struct stat st;
+      if (fstat(out_fd, &st) != 0 || (uint64_t)st.st_size < cp.output_bytes ||
+          ftruncate(out_fd, (off_t)cp.output_bytes) != 0) {
+        fprintf(stderr, "tlssweep: --resume: output '%s' is shorter than its checkpoint says "
+                        "(%llu bytes): was it changed?\n",
+                o->output, (unsigned long long)cp.output_bytes);
+        close(out_fd);
+        done_set_free(&cp.done);
+        return 1;
+      }
+      fprintf(stderr, "tlssweep: resuming: %llu targets already done\n",
+              (unsigned long long)cp.done.count);
     }
   }
   struct run *run = calloc(1, sizeof(*run));
-  struct target_feed feed = {.source = source};
+  struct target_feed feed = {
+      .next = target_source_next_fn,
+      .source = source,
+      .skip = resumed ? &cp.done : NULL,
+  };
   struct rate_limiter limiter;
   if (run == NULL) {
     return 2;
@@ -572,6 +645,8 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
   pthread_mutex_init(&feed.lock, NULL);
   rate_limiter_init(&limiter, o->config.rate);
   run->lab = lab;
+  /* In-flight targets get one step's timeout (at least a second) to finish. */
+  run->drain_ns = (uint64_t)(o->config.timeout_ms < 1000 ? 1000 : o->config.timeout_ms) * 1000000u;
   run->input_name = o->input == NULL || strcmp(o->input, "-") == 0 ? "input" : o->input;
   run->shared.config = &o->config;
   run->shared.feed = &feed;
@@ -581,7 +656,20 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
   run->start_ns = now_ns();
   uint64_t nmalloc_start = jemalloc_nmalloc();
   /* 16 MiB of rendered records before engines hold back new targets. */
-  if (!writer_start(&run->writer, out_fd, output_format_find(o->format), 16u << 20)) {
+  /* The checkpoint's own done set is the writer's from here on; the feed
+   * skips by a copy taken before the writer starts adding to it. */
+  struct done_set skip;
+  done_set_init(&skip);
+  if (resumed) {
+    if (!done_set_copy(&skip, &cp.done)) {
+      fprintf(stderr, "tlssweep: out of memory\n");
+      return 2;
+    }
+    feed.skip = &skip;
+  }
+  if (!writer_start(&run->writer, out_fd, output_format_find(o->format), 16u << 20,
+                    !resumed || cp.output_bytes == 0, o->resume != NULL ? &cp : NULL,
+                    o->resume)) {
     fprintf(stderr, "tlssweep: cannot start the output writer: %s\n", strerror(errno));
     return 2;
   }
@@ -626,6 +714,22 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
     fprintf(stderr, "tlssweep: writing output failed: %s\n", strerror(werr));
     fatal = 1;
   }
+  if (run->writer.cp_error != 0) {
+    fprintf(stderr, "tlssweep: writing the checkpoint %s failed: %s\n", o->resume,
+            strerror(run->writer.cp_error));
+    fatal = 1;
+  }
+  if (g_signal != 0) {
+    uint64_t abandoned = load(&run->shared.abandoned);
+    fprintf(stderr,
+            "tlssweep: stopped by %s: %llu targets done, %llu in flight not finished, "
+            "%llu read but not started%s\n",
+            g_signal == SIGINT ? "SIGINT" : "SIGTERM",
+            (unsigned long long)load(&run->shared.stats.targets_done),
+            (unsigned long long)abandoned,
+            (unsigned long long)load(&run->shared.not_started),
+            o->resume != NULL ? "; the same command with --resume goes on from here" : "");
+  }
   if (!o->quiet) {
     print_summary(run);
   }
@@ -649,7 +753,13 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
       rc = 2;
     }
   }
+  if (g_signal != 0) {
+    rc = 128 + g_signal; /* as shells report a death by that signal */
+  }
   g_signal_run = NULL;
+  g_signal = 0;
+  done_set_free(&skip);
+  done_set_free(&cp.done);
   free(threads);
   free(args);
   free(run);
@@ -659,6 +769,7 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
 static int cmd_scan(int argc, char **argv) {
   struct scan_options o;
   default_options(&o);
+  o.identity = checkpoint_identity(argc, argv);
   int rc = parse_scan_options(argc, argv, &o);
   if (rc != 0) {
     return rc < 0 ? 0 : rc;

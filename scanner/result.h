@@ -102,6 +102,7 @@ const char *target_status_name(enum target_status s);
 
 struct scan_result {
   const struct target_item *item;   /* the target as read (text, host, port, proto, label) */
+  uint64_t pseq;                    /* position in the scan's order (resume.h) */
   enum target_status status;
   char ip[64];                      /* the address probed, text form; empty if none */
   char sni[TARGET_HOST_MAX];        /* the SNI sent, empty if none */

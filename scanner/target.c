@@ -28,7 +28,9 @@
  * CIDR cursor, so memory depends on the longest line, never on the number of
  * lines. A CIDR block yields every address in increasing order, network and
  * broadcast addresses included, as zmap does unless told otherwise; shuffling
- * the order is the scheduler's business, not this file's. */
+ * the order is scanner/permute.c's business, not this file's. Each item
+ * carries its sequence number (target.h), computed from where it was written,
+ * so it needs no counter here. */
 #include "scanner/target.h"
 
 #include <arpa/inet.h>
@@ -660,6 +662,14 @@ void target_source_init(struct target_source *src, char *const *args, size_t nar
   src->defaults.port = defaults != NULL && defaults->port != 0 ? defaults->port : 443;
 }
 
+/* unit_seq is the sequence number of host 0 of the argument |arg_no|
+ * (1-based), or of the file's line |line_no| when |arg_no| is 0. */
+static uint64_t unit_seq(const struct target_source *src, unsigned long arg_no,
+                         unsigned long line_no) {
+  uint64_t unit = arg_no != 0 ? arg_no : (uint64_t)src->nargs + line_no;
+  return unit << 32;
+}
+
 /* cidr_item fills |out| with address number |index| of the block. The base
  * has its host bits zero and |index| fits in them, so OR-ing the index into
  * the low 32 bits is the addition. */
@@ -668,6 +678,7 @@ static void cidr_item(const struct target_source *src, uint64_t index, struct ta
   out->type = TARGET_ITEM_TARGET;
   out->line_no = src->cidr_line_no;
   out->arg_no = src->cidr_arg_no;
+  out->seq = unit_seq(src, src->cidr_arg_no, src->cidr_line_no) | low;
   out->line = src->cidr;
   out->error[0] = '\0';
   struct target_line *l = &out->line;
@@ -738,6 +749,7 @@ int target_source_next(struct target_source *src, struct target_item *out) {
     memset(out, 0, sizeof(*out));
     out->line_no = arg_no ? 0 : src->line_no;
     out->arg_no = arg_no;
+    out->seq = unit_seq(src, arg_no, out->line_no);
     enum target_parse_result r = target_parse_line(line.p, line.len, &src->defaults, &out->line,
                                                    out->error, sizeof(out->error));
     if (r == TARGET_PARSE_EMPTY) {

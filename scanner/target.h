@@ -118,6 +118,12 @@ struct target_item {
   } type;
   unsigned long line_no;  /* 1-based line in its input; 0 for arguments */
   unsigned long arg_no;   /* 1-based target argument; 0 for input lines */
+  /* The item's identity in its input, the same in every run over the same
+   * input: (unit << 32) | host, where unit is arg_no for an argument and
+   * nargs + line_no for a file line (blank and comment lines count), and
+   * host is the address's index in a CIDR block (0 for other lines). Unique
+   * while unit < 2^32; the shard of an item is a function of it. */
+  uint64_t seq;
   struct target_line line;
   char error[TARGET_ERROR_MAX];
 };

@@ -13,6 +13,13 @@
 #include <stddef.h>
 
 #include "scanner/output.h"
+#include "scanner/resume.h"
+
+/* Positions (pseq) of the records in a buffer, for checkpoints. */
+struct pseq_list {
+  uint64_t *v;
+  size_t n, cap;
+};
 
 struct writer {
   pthread_mutex_t lock;
@@ -26,11 +33,21 @@ struct writer {
   const struct output_format *fmt;
   pthread_t thread;
   unsigned long records;
+  /* Checkpoints (--resume): NULL when not asked for. Only the writer thread
+   * touches |cp| once started: it alone knows what reached the file. */
+  struct checkpoint *cp;
+  const char *cp_path;
+  int cp_error;              /* errno of the first failed checkpoint */
+  uint64_t cp_last_ns;
+  struct pseq_list fill_pseqs, drain_pseqs;
 };
 
-/* writer_start writes the format's header and starts the thread. Returns 1,
- * or 0 with errno set. */
-int writer_start(struct writer *w, int fd, const struct output_format *fmt, size_t bound);
+/* writer_start starts the thread; it writes the format's header first when
+ * |header| is set (not when a resumed scan appends). With |cp| and
+ * |cp_path|, it keeps |cp| up to date and writes it to |cp_path| at most once
+ * a second and when it finishes. Returns 1, or 0 with errno set. */
+int writer_start(struct writer *w, int fd, const struct output_format *fmt, size_t bound,
+                 int header, struct checkpoint *cp, const char *cp_path);
 /* writer_put renders |r| and queues it. Returns 1, or 0 on allocation failure. */
 int writer_put(struct writer *w, const struct scan_result *r);
 /* writer_congested reports whether engines should hold back new targets. */
