@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,6 +38,9 @@ static const struct lab_endpoint kEndpoints[] = {
     {"tls1.2-only", LAB_TLS, TP_TLS12, TP_TLS12, ""},
     {"tls1.2-1.3", LAB_TLS, TP_TLS12, TP_TLS13, ""},
     {"tls1.3-only", LAB_TLS, TP_TLS13, TP_TLS13, ""},
+    {"smtp-starttls-1.0-1.2", LAB_SMTP, TP_TLS10, TP_TLS12, ""},
+    {"imap-starttls-1.2-1.3", LAB_IMAP, TP_TLS12, TP_TLS13, ""},
+    {"pop3-stls-1.0-1.3", LAB_POP3, TP_TLS10, TP_TLS13, ""},
     {"plaintext-http", LAB_PLAINTEXT, 0, 0, ""},
     {"silent", LAB_SILENT, 0, 0, ""},
     {"reset", LAB_RESET, 0, 0, ""},
@@ -49,7 +53,9 @@ static const struct lab_endpoint kEndpoints[] = {
 struct lab_conn {
   int fd;                 /* -1: unused */
   size_t ep;
-  SSL *ssl;
+  SSL *ssl;               /* set once TLS starts (after the dialogue, for mail) */
+  size_t line_len;        /* the mail dialogue's current client line */
+  char line[512];
 };
 
 struct lab {
@@ -61,6 +67,19 @@ struct lab {
   pthread_t thread;
   int running;
 };
+
+static int speaks_tls(enum lab_kind kind) {
+  return kind == LAB_TLS || kind == LAB_SMTP || kind == LAB_IMAP || kind == LAB_POP3;
+}
+
+static const char *scheme_of(enum lab_kind kind) {
+  switch (kind) {
+    case LAB_SMTP: return "smtp://";
+    case LAB_IMAP: return "imap://";
+    case LAB_POP3: return "pop3://";
+    default: return "";
+  }
+}
 
 static int make_key_and_cert(EVP_PKEY **out_key, X509 **out_cert) {
   EC_KEY *ec = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
@@ -121,6 +140,94 @@ static void conn_close(struct lab_conn *c, int reset) {
   c->ssl = NULL;
 }
 
+static void say(int fd, const char *text) {
+  ssize_t w = write(fd, text, strlen(text)); /* a few bytes to a fresh socket */
+  (void)w;
+}
+
+/* start_tls_on hands the connection to BoringSSL. Returns 0 when it cannot. */
+static int start_tls_on(struct lab *lab, struct lab_conn *c) {
+  c->ssl = SSL_new(lab->ctx[c->ep]);
+  if (c->ssl == NULL || !SSL_set_fd(c->ssl, c->fd)) {
+    return 0;
+  }
+  SSL_set_accept_state(c->ssl);
+  return 1;
+}
+
+/* mail_line answers one client line of the lab's mail dialogue, like a
+ * minimal Postfix, Dovecot IMAP or Dovecot POP3. Returns 1 when TLS starts
+ * next, 0 to go on, -1 to close. */
+static int mail_line(enum lab_kind kind, int fd, const char *line) {
+  if (kind == LAB_SMTP) {
+    if (strncasecmp(line, "EHLO ", 5) == 0) {
+      say(fd, "250-lab.tlssweep.invalid\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n");
+    } else if (strcasecmp(line, "STARTTLS") == 0) {
+      say(fd, "220 2.0.0 Ready to start TLS\r\n");
+      return 1;
+    } else if (strcasecmp(line, "QUIT") == 0) {
+      return -1;
+    } else {
+      say(fd, "502 5.5.2 Error: command not recognized\r\n");
+    }
+    return 0;
+  }
+  if (kind == LAB_POP3) {
+    if (strcasecmp(line, "STLS") == 0) {
+      say(fd, "+OK Begin TLS negotiation now.\r\n");
+      return 1;
+    }
+    say(fd, "-ERR Unknown command.\r\n");
+    return 0;
+  }
+  /* IMAP: "<tag> STARTTLS" */
+  const char *space = strchr(line, ' ');
+  if (space != NULL && strcasecmp(space + 1, "STARTTLS") == 0 && space - line < 64) {
+    char reply[128];
+    snprintf(reply, sizeof(reply), "%.*s OK Begin TLS negotiation now.\r\n", (int)(space - line),
+             line);
+    say(fd, reply);
+    return 1;
+  }
+  say(fd, "* BAD Error in IMAP command received by server.\r\n");
+  return 0;
+}
+
+/* on_mail_bytes reads the client's dialogue lines until TLS starts. */
+static void on_mail_bytes(struct lab *lab, struct lab_conn *c, enum lab_kind kind) {
+  char buf[512];
+  ssize_t n = read(c->fd, buf, sizeof(buf));
+  if (n <= 0) {
+    conn_close(c, 0);
+    return;
+  }
+  for (ssize_t i = 0; i < n; i++) {
+    if (buf[i] == '\r') {
+      continue;
+    }
+    if (buf[i] != '\n') {
+      if (c->line_len + 1 >= sizeof(c->line)) {
+        conn_close(c, 0); /* a line too long for any command */
+        return;
+      }
+      c->line[c->line_len++] = buf[i];
+      continue;
+    }
+    c->line[c->line_len] = '\0';
+    c->line_len = 0;
+    int next = mail_line(kind, c->fd, c->line);
+    if (next < 0 || (next == 1 && !start_tls_on(lab, c))) {
+      conn_close(c, 0);
+      return;
+    }
+    if (next == 1) {
+      /* The client waits for the go-ahead before its hello, so nothing of
+       * TLS can be in this read. */
+      return;
+    }
+  }
+}
+
 static const char kHttpAnswer[] =
     "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
@@ -143,6 +250,7 @@ static void on_accept(struct lab *lab, size_t ep) {
   c->fd = fd;
   c->ep = ep;
   c->ssl = NULL;
+  c->line_len = 0;
   switch (lab->eps[ep].kind) {
     case LAB_RESET:
       conn_close(c, 1);
@@ -153,12 +261,19 @@ static void on_accept(struct lab *lab, size_t ep) {
     case LAB_SILENT:
       return;
     case LAB_TLS:
-      c->ssl = SSL_new(lab->ctx[ep]);
-      if (c->ssl == NULL || !SSL_set_fd(c->ssl, fd)) {
+      if (!start_tls_on(lab, c)) {
         conn_close(c, 0);
-        return;
       }
-      SSL_set_accept_state(c->ssl);
+      return;
+    case LAB_SMTP:
+      say(fd, "220 lab.tlssweep.invalid ESMTP Postfix (Debian/GNU)\r\n");
+      return;
+    case LAB_IMAP:
+      say(fd, "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ "
+              "STARTTLS LOGINDISABLED] Dovecot (Debian) ready.\r\n");
+      return;
+    case LAB_POP3:
+      say(fd, "+OK Dovecot (Debian) ready.\r\n");
       return;
     case LAB_CLOSED:
       conn_close(c, 0);
@@ -166,7 +281,11 @@ static void on_accept(struct lab *lab, size_t ep) {
   }
 }
 
-static void on_ready(struct lab_conn *c, enum lab_kind kind) {
+static void on_ready(struct lab *lab, struct lab_conn *c, enum lab_kind kind) {
+  if (c->ssl == NULL && (kind == LAB_SMTP || kind == LAB_IMAP || kind == LAB_POP3)) {
+    on_mail_bytes(lab, c, kind);
+    return;
+  }
   if (kind == LAB_PLAINTEXT) {
     char buf[2048];
     ssize_t n = read(c->fd, buf, sizeof(buf));
@@ -233,7 +352,7 @@ static void *lab_main(void *arg) {
       } else {
         struct lab_conn *c = &lab->conns[conn_of[k]];
         if (c->fd >= 0) {
-          on_ready(c, lab->eps[c->ep].kind);
+          on_ready(lab, c, lab->eps[c->ep].kind);
         }
       }
     }
@@ -274,8 +393,9 @@ struct lab *lab_start(char *err, size_t errcap) {
       ok = 0;
       break;
     }
-    snprintf(lab->eps[i].target, sizeof(lab->eps[i].target), "127.77.0.%zu:%u", i + 1, port);
-    if (lab->eps[i].kind == LAB_TLS) {
+    snprintf(lab->eps[i].target, sizeof(lab->eps[i].target), "%s127.77.0.%zu:%u",
+             scheme_of(lab->eps[i].kind), i + 1, port);
+    if (speaks_tls(lab->eps[i].kind)) {
       SSL_CTX *ctx = SSL_CTX_new(TLS_method());
       lab->ctx[i] = ctx;
       ok = ctx != NULL && SSL_CTX_use_certificate(ctx, cert) &&
@@ -341,6 +461,9 @@ int lab_check(const struct lab_endpoint *ep, const struct scan_result *r, char *
     int ok;
     switch (ep->kind) {
       case LAB_TLS:
+      case LAB_SMTP:
+      case LAB_IMAP:
+      case LAB_POP3:
         ok = (wire >= ep->min && wire <= ep->max) == (v->outcome == OUTCOME_ACCEPTED);
         break;
       case LAB_PLAINTEXT:

@@ -3,7 +3,8 @@
  * `tlssweep lab` starts, inside the process, real TLS servers (BoringSSL)
  * with known version ranges on distinct 127.x addresses, plus endpoints that
  * misbehave in the ways the internet does (nobody listening, a plaintext
- * service, a server that never answers, one that resets), scans them and
+ * service, a server that never answers, one that resets), and mail servers
+ * that speak TLS only after a STARTTLS dialogue (SMTP, IMAP, POP3), scans them and
  * checks every verdict against what each endpoint was configured to do. It
  * shows the tool working with no network, and is a self-test. */
 #ifndef SCANNER_LAB_H
@@ -16,6 +17,9 @@
 
 enum lab_kind {
   LAB_TLS,        /* a BoringSSL server accepting [min, max] */
+  LAB_SMTP,       /* the same, after an SMTP STARTTLS dialogue */
+  LAB_IMAP,       /* ... after IMAP STARTTLS */
+  LAB_POP3,       /* ... after POP3 STLS */
   LAB_PLAINTEXT,  /* answers with an HTTP error page */
   LAB_SILENT,     /* accepts and never says a word */
   LAB_RESET,      /* accepts and resets at once */
@@ -26,7 +30,7 @@ struct lab_endpoint {
   const char *name;      /* used as the target's label */
   enum lab_kind kind;
   uint16_t min, max;     /* LAB_TLS: wire versions */
-  char target[64];       /* "127.77.0.3:40123" */
+  char target[64];       /* "127.77.0.3:40123", "smtp://127.77.0.13:40125" */
 };
 
 struct lab;

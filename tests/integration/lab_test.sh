@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/integration/lab_test.sh: `tlssweep lab` (README's main command) starts
 # its loopback lab, scans it, and every endpoint answers as configured; the
-# JSON output has one valid record per endpoint.
+# JSON output has one valid record per endpoint, mail endpoints with STARTTLS
+# included.
 set -u
 TLSSWEEP="$1"
 TMP="$(mktemp -d)"
@@ -15,10 +16,16 @@ python3 - "$TMP/out.jsonl" <<'PYEOF' || exit 1
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 labels = sorted(r["label"] for r in recs)
-assert len(recs) == 12 and len(set(labels)) == 12, labels
+assert len(recs) == 15 and len(set(labels)) == 15, labels
 acc = {r["label"]: [v for v, x in r.get("versions", {}).items() if x["verdict"] == "accepted"] for r in recs}
 assert acc["tls1.0-only"] == ["tls1.0"], acc
 assert acc["tls1.2-1.3"] == ["tls1.2", "tls1.3"], acc
+# The mail endpoints speak STARTTLS first; the URL in the target says so.
+assert acc["smtp-starttls-1.0-1.2"] == ["tls1.0", "tls1.1", "tls1.2"], acc
+assert acc["imap-starttls-1.2-1.3"] == ["tls1.2", "tls1.3"], acc
+assert acc["pop3-stls-1.0-1.3"] == ["tls1.0", "tls1.1", "tls1.2", "tls1.3"], acc
+by = {r["label"]: r for r in recs}
+assert by["smtp-starttls-1.0-1.2"]["proto"] == "smtp" and by["pop3-stls-1.0-1.3"]["proto"] == "pop3"
 print("lab ok")
 PYEOF
 echo PASS
