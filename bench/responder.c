@@ -10,7 +10,9 @@
  * So the ground truth of every one of thousands of targets is known without
  * a TLS library, and the server costs a few microseconds per connection.
  * One io_uring loop: multishot accept, recv, send linked to close; fixed
- * slots with generations in user_data, as in the scanner.
+ * slots with generations in user_data, as in the scanner. Port P+1 answers
+ * the same way after an SMTP STARTTLS dialogue (greeting, EHLO with
+ * STARTTLS, 220), for the STARTTLS benchmark.
  *
  * Policies (must match bench/scan_bench.py):
  *   0: 1.0   1: 1.0-1.1   2: 1.0-1.2   3: 1.0-1.3
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +38,7 @@
 #include "scanner/slots.h"
 #include "tlsparse/tlsparse.h"
 
-enum { OP_ACCEPT = 1, OP_RECV, OP_SEND, OP_CLOSE };
+enum { OP_ACCEPT = 1, OP_ACCEPT_SMTP, OP_RECV, OP_SEND, OP_CLOSE };
 
 static const uint16_t kPolicies[8][2] = {
     {TP_TLS10, TP_TLS10}, {TP_TLS10, TP_TLS11}, {TP_TLS10, TP_TLS12}, {TP_TLS10, TP_TLS13},
@@ -47,6 +50,7 @@ static const uint16_t kPolicies[8][2] = {
 
 struct conn {
   int fd;
+  int dialogue;        /* SMTP: still in the plaintext dialogue */
   size_t in_len;
   size_t out_len;
   uint16_t lo, hi;
@@ -59,6 +63,7 @@ struct responder {
   struct slot_pool slots;
   struct conn *conns;
   int listen_fd;
+  int smtp_fd;
   unsigned long answered;
 };
 
@@ -71,10 +76,16 @@ static struct io_uring_sqe *sqe_get(struct responder *r) {
   return sqe;
 }
 
-static void arm_accept(struct responder *r) {
+static void arm_accept(struct responder *r, int smtp) {
   struct io_uring_sqe *sqe = sqe_get(r);
-  io_uring_prep_multishot_accept(sqe, r->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-  io_uring_sqe_set_data64(sqe, ud_pack(OP_ACCEPT, 0, 0));
+  io_uring_prep_multishot_accept(sqe, smtp ? r->smtp_fd : r->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  io_uring_sqe_set_data64(sqe, ud_pack(smtp ? OP_ACCEPT_SMTP : OP_ACCEPT, 0, 0));
+}
+
+static void send_text(struct responder *r, uint32_t i, const char *text) {
+  struct io_uring_sqe *sqe = sqe_get(r);
+  io_uring_prep_send(sqe, r->conns[i].fd, text, strlen(text), MSG_NOSIGNAL);
+  io_uring_sqe_set_data64(sqe, slot_ud(&r->slots, OP_SEND, i));
 }
 
 static void arm_recv(struct responder *r, uint32_t i) {
@@ -135,9 +146,9 @@ static void answer(struct conn *c) {
   tp_build_server_hello(&sh, c->out, sizeof(c->out), &c->out_len);
 }
 
-static void on_accept(struct responder *r, int res, unsigned flags) {
+static void on_accept(struct responder *r, int res, unsigned flags, int smtp) {
   if (!(flags & IORING_CQE_F_MORE)) {
-    arm_accept(r); /* the multishot ended (e.g. -ENFILE): start another */
+    arm_accept(r, smtp); /* the multishot ended (e.g. -ENFILE): start another */
   }
   if (res < 0) {
     return;
@@ -150,6 +161,7 @@ static void on_accept(struct responder *r, int res, unsigned flags) {
   struct conn *c = &r->conns[i];
   c->fd = res;
   c->in_len = 0;
+  c->dialogue = smtp;
   struct sockaddr_in local;
   socklen_t len = sizeof(local);
   uint32_t a = 0;
@@ -159,7 +171,34 @@ static void on_accept(struct responder *r, int res, unsigned flags) {
   unsigned policy = (((a >> 8) & 0xff) * 256 + (a & 0xff)) % 8;
   c->lo = kPolicies[policy][0];
   c->hi = kPolicies[policy][1];
+  if (smtp) {
+    send_text(r, i, "220 responder ESMTP\r\n");
+  }
   arm_recv(r, i);
+}
+
+/* smtp_lines answers the complete client lines in c->in (a string constant
+ * each, so sends need no buffer) and keeps any partial line. */
+static void smtp_lines(struct responder *r, uint32_t i) {
+  struct conn *c = &r->conns[i];
+  size_t start = 0;
+  for (size_t k = 0; k < c->in_len; k++) {
+    if (c->in[k] != '\n') {
+      continue;
+    }
+    const char *line = (const char *)c->in + start;
+    if (strncasecmp(line, "EHLO", 4) == 0) {
+      send_text(r, i, "250-responder\r\n250-PIPELINING\r\n250 STARTTLS\r\n");
+    } else if (strncasecmp(line, "STARTTLS", 8) == 0) {
+      send_text(r, i, "220 2.0.0 Ready to start TLS\r\n");
+      c->dialogue = 0;
+    } else {
+      send_text(r, i, "502 5.5.2 Error: command not recognized\r\n");
+    }
+    start = k + 1;
+  }
+  memmove(c->in, c->in + start, c->in_len - start);
+  c->in_len -= start;
 }
 
 static void on_recv(struct responder *r, uint32_t i, int res) {
@@ -169,6 +208,15 @@ static void on_recv(struct responder *r, uint32_t i, int res) {
     return;
   }
   c->in_len += (size_t)res;
+  if (c->dialogue) {
+    smtp_lines(r, i);
+    if (c->in_len >= IN_CAP) {
+      close_conn(r, i);
+    } else {
+      arm_recv(r, i);
+    }
+    return;
+  }
   size_t need = c->in_len >= 5 ? 5 + (size_t)(c->in[3] << 8 | c->in[4]) : 5;
   if (c->in_len < need && c->in_len < IN_CAP) {
     arm_recv(r, i);
@@ -183,6 +231,19 @@ static void on_recv(struct responder *r, uint32_t i, int res) {
   sqe->flags |= IOSQE_IO_HARDLINK;
   io_uring_sqe_set_data64(sqe, slot_ud(&r->slots, OP_SEND, i));
   close_conn(r, i);
+}
+
+/* listen_any listens on 0.0.0.0:|port| (inside the benchmark's namespace). */
+static int listen_any(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(fd, 65535) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 static volatile sig_atomic_t stop;
@@ -215,13 +276,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "responder: out of memory\n");
     return 2;
   }
-  r.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(r.listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-  if (bind(r.listen_fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-      listen(r.listen_fd, 65535) != 0) {
-    fprintf(stderr, "responder: cannot listen on port %d: %s\n", port, strerror(errno));
+  r.listen_fd = listen_any(port);
+  r.smtp_fd = listen_any(port + 1);
+  if (r.listen_fd < 0 || r.smtp_fd < 0) {
+    fprintf(stderr, "responder: cannot listen on ports %d and %d: %s\n", port, port + 1,
+            strerror(errno));
     return 2;
   }
   int rc = ring_setup(&r.ring, 8192, 65536);
@@ -232,7 +291,8 @@ int main(int argc, char **argv) {
   signal(SIGTERM, on_signal);
   signal(SIGINT, on_signal);
   signal(SIGPIPE, SIG_IGN);
-  arm_accept(&r);
+  arm_accept(&r, 0);
+  arm_accept(&r, 1);
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   struct __kernel_timespec wait = {.tv_sec = 0, .tv_nsec = 200000000};
@@ -250,7 +310,8 @@ int main(int argc, char **argv) {
       uint32_t i;
       switch (ud_op(ud)) {
         case OP_ACCEPT:
-          on_accept(&r, cqe->res, cqe->flags);
+        case OP_ACCEPT_SMTP:
+          on_accept(&r, cqe->res, cqe->flags, ud_op(ud) == OP_ACCEPT_SMTP);
           break;
         case OP_RECV:
           if (slot_lookup(&r.slots, ud, &i)) {
@@ -276,6 +337,7 @@ int main(int argc, char **argv) {
   fprintf(stderr, "responder: answered %lu hellos\n", r.answered);
   io_uring_queue_exit(&r.ring);
   close(r.listen_fd);
+  close(r.smtp_fd);
   slot_pool_free(&r.slots);
   free(r.conns);
   return 0;

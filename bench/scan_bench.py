@@ -8,7 +8,9 @@ nothing outside can. In one run it measures:
   1. the floor: `tlssweep scan --connect-only` (TCP connect + close through the
      same engine, same concurrency) over the same targets;
   2. the scan: `tlssweep scan` over N distinct targets x 5 versions;
-  3. resident memory with 10,000 connections in flight (-c 10000, peak RSS);
+  3. the same targets as smtp:// URLs against the responder's SMTP port, so
+     each probe first runs the STARTTLS dialogue (ratio to the implicit scan);
+  4. resident memory with 10,000 connections in flight (-c 10000, peak RSS);
 
 and reports probes per second, the ratio scan/floor, CPU seconds per 1,000
 probes (client and responder), heap allocations per probe (jemalloc counts with
@@ -51,6 +53,24 @@ def expected(addr, version):
     if want > hi and want <= 0x0303 and hi <= 0x0303:
         return ("rejected", "version_mismatch", NAME[hi])
     return ("rejected", "alert")
+
+
+def check(path):
+    """Counts records and verdicts that differ from the responder's policy."""
+    wrong = 0
+    seen = 0
+    with open(path) as f:
+        for line in f:
+            rec = json.loads(line)
+            seen += 1
+            for v in VERSIONS:
+                x = rec.get("versions", {}).get(v, {"verdict": "missing"})
+                e = expected(rec.get("ip", "0.0.0.0"), v)
+                ok = x["verdict"] == e[0]
+                if ok and e[0] == "rejected":
+                    ok = x.get("reason") == e[1] and (len(e) < 3 or x.get("server_version") == e[2])
+                wrong += not ok
+    return seen, wrong
 
 
 def run(cmd, env=None, stdin=None):
@@ -119,21 +139,21 @@ def main():
         results["scan"] = dict(wall=wall, cpu=cpu, resp_cpu=r2 - r1, pps=probes / wall,
                                allocs_per_probe=allocs)
 
-        # Correctness: every verdict equals the responder's policy.
-        wrong = 0
-        seen = 0
-        with open(out) as f:
-            for line in f:
-                rec = json.loads(line)
-                seen += 1
-                for v in VERSIONS:
-                    x = rec["versions"][v]
-                    e = expected(rec["ip"], v)
-                    ok = x["verdict"] == e[0]
-                    if ok and e[0] == "rejected":
-                        ok = x.get("reason") == e[1] and (len(e) < 3 or x.get("server_version") == e[2])
-                    wrong += not ok
+        seen, wrong = check(out)
         results["scan"].update(records=seen, wrong=wrong)
+
+        sfile = os.path.join(a.workdir, "bench_targets_smtp.txt")
+        with open(sfile, "w") as f:
+            for i in range(a.targets):
+                f.write(f"smtp://{target_addr(i)}:{a.port + 1}\n")
+        sout = os.path.join(a.workdir, "bench_out_smtp.jsonl")
+        smtp_cmd = [x if x != tfile else sfile for x in common]
+        r3 = proc_cpu(resp.pid)
+        p, wall, cpu, _ = run(smtp_cmd + ["-o", sout], env=env)
+        r4 = proc_cpu(resp.pid)
+        seen, wrong = check(sout)
+        results["smtp"] = dict(wall=wall, cpu=cpu, resp_cpu=r4 - r3, pps=probes / wall,
+                               records=seen, wrong=wrong)
 
         # Memory with 10,000 connections in flight: 10,000 targets, -c 10000.
         p, wall, cpu, maxrss = run([a.tlssweep, "scan", "-i", tfile, "-q", "--timeout", "5s",
@@ -144,7 +164,7 @@ def main():
         resp.terminate()
         resp.wait(timeout=10)
 
-    f, s = results["floor"], results["scan"]
+    f, s, m = results["floor"], results["scan"], results["smtp"]
     ratio = s["pps"] / f["pps"]
     lines = [
         f"targets: {a.targets} x 5 versions, concurrency {a.concurrency}, threads {a.threads}",
@@ -155,6 +175,8 @@ def main():
         f"heap allocations per probe: {s['allocs_per_probe']}",
         f"peak RSS with 10,000 connections in flight: {results['rss_10k_kib'] / 1024:.1f} MiB",
         f"records: {s['records']} of {a.targets}; verdicts differing from the responder's policy: {s['wrong']}",
+        f"STARTTLS (smtp://): {m['pps']:.0f} probes/s, wall {m['wall']:.2f}s, client cpu {m['cpu']:.2f}s, responder cpu {m['resp_cpu']:.2f}s",
+        f"ratio STARTTLS/implicit: {m['pps'] / s['pps']:.2f}; records {m['records']}, verdicts differing: {m['wrong']}",
     ]
     print("\n".join(lines))
     if a.write:
@@ -176,7 +198,8 @@ def main():
             text = text.rstrip("\n") + "\n\n" + section + "\n"
         with open(a.write, "w") as w:
             w.write(text)
-    ok = s["wrong"] == 0 and s["records"] == a.targets
+    ok = (s["wrong"] == 0 and s["records"] == a.targets and m["wrong"] == 0
+          and m["records"] == a.targets)
     sys.exit(0 if ok else 1)
 
 
