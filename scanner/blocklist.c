@@ -7,14 +7,21 @@
  * their first address and merges every range that overlaps or touches the
  * one before, so the ranges end up disjoint and increasing, and an address is
  * in the set exactly when the last range starting at or below it also ends at
- * or above it. addr_set_contains finds that range by bisection: about 17
- * probes for 100,000 ranges, a branch-free loop over an array, no pointers to
- * chase and nothing to allocate. bench/blocklist_bench.c measures it against
- * the cost of making up the address to look up (bench/RESULTS.md). A binary
- * prefix trie would answer in as many steps as there are prefix bits on the
- * path, each a dependent load from a node somewhere in the heap; the sorted
- * array is smaller (16 or 32 bytes a range, fewer ranges after merging) and
- * its first probes stay in cache.
+ * or above it. addr_set_contains finds that range by bisection, a branch-free
+ * loop over an array with nothing to allocate.
+ *
+ * Bisecting 100,000 ranges takes 17 dependent loads, and past the first ten
+ * or so each is a cache miss. So finish also builds an index on the top bits
+ * of the address (as many bits as the ranges need, at most 16): index[h]
+ * counts the ranges that start below bucket h, so the range an address in
+ * bucket h falls in is one of those starting inside the bucket or the last
+ * one before it, and the bisection starts from a handful of ranges instead
+ * of all of them. On random IPv4 lists that halves the time of a lookup
+ * (bench/RESULTS.md has the figures, against the cost of making up the
+ * address to look up). A binary prefix trie would take as many steps as
+ * there are prefix bits on the path, each a dependent load from a node
+ * somewhere in the heap; the sorted array is smaller (8 or 32 bytes a range,
+ * fewer ranges after merging) and needs no pointers.
  *
  * IPv4-mapped IPv6 prefixes are stored as the IPv4 prefixes they map, and an
  * IPv4-mapped address is looked up in the IPv4 ranges as well as the IPv6
@@ -69,8 +76,10 @@ static struct addr_range6 range6_of(struct addr_u128 addr, unsigned prefix) {
   return r;
 }
 
+/* u128_le is a <= b, with bitwise operators so that the bisection's
+ * comparison compiles to no branch. */
 static int u128_le(struct addr_u128 a, struct addr_u128 b) {
-  return a.hi < b.hi || (a.hi == b.hi && a.lo <= b.lo);
+  return (a.hi < b.hi) | ((a.hi == b.hi) & (a.lo <= b.lo));
 }
 
 static int u128_is_max(struct addr_u128 a) { return a.hi == UINT64_MAX && a.lo == UINT64_MAX; }
@@ -217,6 +226,52 @@ static void *shrink(void *arr, size_t *cap, size_t n, size_t size) {
   return p;
 }
 
+/* index_bits is how many top bits to index |n| ranges by: enough for
+ * about one range a bucket, at least 1 (so shifts stay below the width) and
+ * at most 16 (a 256 KiB index). */
+static unsigned index_bits(size_t n) {
+  unsigned bits = 1;
+  while (bits < 16 && ((size_t)1 << bits) < n) {
+    bits++;
+  }
+  return bits;
+}
+
+/* build_index4 fills index[h] (2^bits + 1 entries) with the number of
+ * ranges whose first address's top |bits| bits are below h; the last entry
+ * is n. */
+static uint32_t *build_index4(const struct addr_range4 *r, size_t n, unsigned bits) {
+  size_t size = ((size_t)1 << bits) + 1;
+  uint32_t *index = malloc(size * sizeof(*index));
+  if (index == NULL) {
+    return NULL;
+  }
+  size_t j = 0;
+  for (size_t h = 0; h < size; h++) {
+    while (j < n && (r[j].first >> (32 - bits)) < h) {
+      j++;
+    }
+    index[h] = (uint32_t)j;
+  }
+  return index;
+}
+
+static uint32_t *build_index6(const struct addr_range6 *r, size_t n, unsigned bits) {
+  size_t size = ((size_t)1 << bits) + 1;
+  uint32_t *index = malloc(size * sizeof(*index));
+  if (index == NULL) {
+    return NULL;
+  }
+  size_t j = 0;
+  for (size_t h = 0; h < size; h++) {
+    while (j < n && (r[j].first.hi >> (64 - bits)) < h) {
+      j++;
+    }
+    index[h] = (uint32_t)j;
+  }
+  return index;
+}
+
 int addr_set_finish(struct addr_set *s) {
   if (s->finished) {
     return 0;
@@ -231,6 +286,18 @@ int addr_set_finish(struct addr_set *s) {
   s->n6 = merge6(s->v6, s->n6);
   s->v4 = shrink(s->v4, &s->cap4, s->n4, sizeof(*s->v4));
   s->v6 = shrink(s->v6, &s->cap6, s->n6, sizeof(*s->v6));
+  s->index_bits4 = index_bits(s->n4);
+  s->index_bits6 = index_bits(s->n6);
+  s->index4 = build_index4(s->v4, s->n4, s->index_bits4);
+  s->index6 = build_index6(s->v6, s->n6, s->index_bits6);
+  if (s->index4 == NULL || s->index6 == NULL) {
+    /* Sorted and merged is still a valid unfinished set; finish can be
+     * tried again, and free frees it. */
+    free(s->index4);
+    free(s->index6);
+    s->index4 = s->index6 = NULL;
+    return 0;
+  }
   s->finished = 1;
   return 1;
 }
@@ -265,24 +332,44 @@ static int find6(const struct addr_range6 *r, size_t n, struct addr_u128 a) {
   return u128_le(a, base->last);
 }
 
+/* contains4 looks |a| up through the index: ranges index[h] to
+ * index[h + 1] - 1 start in |a|'s bucket, and the one before them (if any)
+ * starts below it and may reach into it; no other range can hold |a|. */
+static int contains4(const struct addr_set *s, uint32_t a) {
+  uint32_t h = a >> (32 - s->index_bits4);
+  uint32_t from = s->index4[h], to = s->index4[h + 1];
+  if (to == 0) {
+    return 0; /* nothing starts at or below |a|, and |v4| may be NULL */
+  }
+  from -= from > 0;
+  return find4(s->v4 + from, to - from, a);
+}
+
 int addr_set_contains(const struct addr_set *s, int family, const void *addr) {
   if (!s->finished) {
     fprintf(stderr, "addr_set_contains: the set is not finished (addr_set_finish)\n");
     abort();
   }
   const uint8_t *b = addr;
+  uint32_t v4;
   if (family == AF_INET) {
-    return find4(s->v4, s->n4, load_be32(b));
+    return contains4(s, load_be32(b));
   }
   if (family != AF_INET6) {
     return 0;
   }
-  uint32_t v4;
-  if (mapped_v4(b, &v4) && find4(s->v4, s->n4, v4)) {
+  if (mapped_v4(b, &v4) && contains4(s, v4)) {
     return 1;
   }
   struct addr_u128 a = {load_be64(b), load_be64(b + 8)};
-  return find6(s->v6, s->n6, a);
+  /* As contains4, on the top bits of the high half. */
+  uint64_t h = a.hi >> (64 - s->index_bits6);
+  uint32_t from = s->index6[h], to = s->index6[h + 1];
+  if (to == 0) {
+    return 0;
+  }
+  from -= from > 0;
+  return find6(s->v6 + from, to - from, a);
 }
 
 size_t addr_set_count(const struct addr_set *s) { return s->added; }
@@ -292,6 +379,8 @@ size_t addr_set_ranges(const struct addr_set *s) { return s->n4 + s->n6; }
 void addr_set_free(struct addr_set *s) {
   free(s->v4);
   free(s->v6);
+  free(s->index4);
+  free(s->index6);
   addr_set_init(s);
 }
 
@@ -688,8 +777,13 @@ int scan_policy_load(struct scan_policy *p, const char *block_path, const char *
     }
     p->has_allow = 1;
   }
-  addr_set_finish(&p->block);
-  addr_set_finish(&p->allow);
+  if (!addr_set_finish(&p->block) || !addr_set_finish(&p->allow)) {
+    if (errcap > 0) {
+      snprintf(err, errcap, "out of memory for the blocklist and allowlist indexes");
+    }
+    scan_policy_free(p);
+    return 0;
+  }
   return 1;
 }
 

@@ -1,7 +1,8 @@
 /* scanner/blocklist.h: which addresses tlssweep may scan.
  *
  * An addr_set is a set of IPv4 and IPv6 CIDR prefixes that answers "is this
- * address in the set?" in O(log n) with no allocation. It is built once at
+ * address in the set?" with one index load and a short bisection, and no
+ * allocation. It is built once at
  * start (addr_set_add, addr_set_load_file), then sealed by addr_set_finish,
  * which sorts the prefixes into disjoint address ranges; from then on it is
  * read-only, and any number of threads may look up concurrently without
@@ -56,13 +57,18 @@ struct addr_range6 {
 
 /* A set of prefixes. Before addr_set_finish, |v4| and |v6| hold the ranges
  * as added, in any order, overlapping; after it, sorted and disjoint (two
- * ranges that overlap or touch become one), which is what lookups bisect.
- * The fields are the implementation's; use the functions. */
+ * ranges that overlap or touch become one), which is what lookups bisect,
+ * and |index4| and |index6| say where to start: index[h] is the number of
+ * ranges whose first address has its top |index_bits| bits below h
+ * (2^index_bits + 1 entries, index_bits 1-16, about as many entries as
+ * ranges). The fields are the implementation's; use the functions. */
 struct addr_set {
   struct addr_range4 *v4;
   size_t n4, cap4;
   struct addr_range6 *v6;
   size_t n6, cap6;
+  uint32_t *index4, *index6;
+  unsigned index_bits4, index_bits6;
   size_t added;   /* prefixes added, counted before merging */
   int finished;   /* sealed by addr_set_finish: read-only from here */
 };
@@ -100,10 +106,12 @@ int addr_set_add(struct addr_set *s, int family, const void *addr, unsigned pref
  * |s| must not be finished. */
 int addr_set_load_file(struct addr_set *s, const char *path, char *err, size_t errcap);
 
-/* addr_set_finish sorts and merges the ranges and seals the set; after it,
- * addr_set_contains works and addr_set_add refuses. Returns 1, or 0 when
- * |s| was already finished. It only shrinks memory, so it cannot fail
- * otherwise. */
+/* addr_set_finish sorts and merges the ranges, builds the indexes and seals
+ * the set; after it, addr_set_contains works and addr_set_add refuses.
+ * Memory: 8 bytes per disjoint IPv4 range and 32 per IPv6 range, plus an
+ * index per family of 4 to 8 bytes per range (at most 256 KiB; 12 bytes
+ * when the family has no range). Returns 1, or 0 when |s| was already finished or an index
+ * could not be allocated (|s| is then still unfinished: free it). */
 int addr_set_finish(struct addr_set *s);
 
 /* addr_set_contains returns 1 if the address |addr| of |family| (as for

@@ -15,8 +15,8 @@
  * when none are outstanding. Each version's ClientHello is built once per
  * engine as a template; a probe patches in its SNI, random, session id and
  * key share. Target states are a second slab; targets wait for a slot in a
- * FIFO, and a per-IP table keeps at most `per_host` connections in flight to
- * any address. Host names are resolved by c-ares, whose sockets are polled
+ * FIFO, and in-flight tables (inflight.h) keep at most `per_host`
+ * connections in flight to any address and `per_network` to any network. Host names are resolved by c-ares, whose sockets are polled
  * through the same ring. Nothing here allocates once the slabs exist. */
 #include "scanner/engine.h"
 
@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "scanner/inflight.h"
 #include "scanner/ring.h"
 #include "scanner/slots.h"
 #include "scanner/starttls.h"
@@ -99,7 +100,7 @@ struct target_state {
   struct engine *engine;        /* for c-ares callbacks, which carry one pointer */
   int used;
   uint32_t next;                /* FIFO / free-list link */
-  uint32_t host;                /* index into the host table, or NONE */
+  int bound;                    /* counted in the in-flight tables */
   uint32_t todo;                /* versions still to probe */
   unsigned active;              /* probes in flight */
   int connected_once;           /* some probe connected: refusals are not "unreachable" */
@@ -110,13 +111,6 @@ struct target_state {
   socklen_t addrlen;
   struct target_item item;
   struct scan_result result;
-};
-
-/* Open-addressed table of addresses with connections in flight. */
-struct host_entry {
-  uint8_t key[17];              /* family byte + 16 address bytes */
-  uint32_t count;               /* connections in flight */
-  uint32_t refs;                /* targets bound to this entry */
 };
 
 struct ares_fd {
@@ -141,8 +135,8 @@ struct engine {
   uint32_t free_targets;        /* free-list head */
   unsigned targets_used;
   uint32_t fifo_head, fifo_tail;
-  unsigned nhosts;
-  struct host_entry *hosts;
+  struct inflight_table per_host;  /* connections in flight per address */
+  struct inflight_table per_net;   /* ... per network (--per-network) */
   int feed_done;
   unsigned resolving;
   ares_channel channel;
@@ -213,60 +207,65 @@ static void set_timeout(struct __kernel_timespec *ts, uint32_t ms) {
   ts->tv_nsec = (long long)(ms % 1000) * 1000000;
 }
 
-/* ---- host table ------------------------------------------------------------ */
+/* ---- politeness: connections in flight per address and per network ------- */
 
-static void host_key(const struct sockaddr_storage *ss, uint8_t key[17]) {
-  memset(key, 0, 17);
-  if (ss->ss_family == AF_INET) {
-    key[0] = 4;
-    memcpy(key + 1, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-  } else {
-    key[0] = 6;
-    memcpy(key + 1, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+/* target_keys makes the two in-flight keys of a target's address. */
+static void target_keys(const struct engine *e, const struct target_state *ts,
+                        struct inflight_key *host, struct inflight_key *net) {
+  inflight_key_of(&ts->addr, 32, 128, host);
+  inflight_key_of(&ts->addr, e->cfg->net_prefix4, e->cfg->net_prefix6, net);
+}
+
+/* bind_target makes a target count in the in-flight tables; each table is
+ * sized for every target at once, so this cannot fail. */
+static void bind_target(struct engine *e, struct target_state *ts) {
+  struct inflight_key host, net;
+  target_keys(e, ts, &host, &net);
+  inflight_ref(&e->per_host, &host);
+  inflight_ref(&e->per_net, &net);
+  ts->bound = 1;
+}
+
+static void unbind_target(struct engine *e, struct target_state *ts) {
+  if (!ts->bound) {
+    return;
+  }
+  struct inflight_key host, net;
+  target_keys(e, ts, &host, &net);
+  inflight_unref(&e->per_host, &host);
+  inflight_unref(&e->per_net, &net);
+  ts->bound = 0;
+}
+
+/* count_conn adds |delta| to the connections in flight to the target's
+ * address and network. */
+static void count_conn(struct engine *e, const struct target_state *ts, int delta) {
+  struct inflight_key host, net;
+  target_keys(e, ts, &host, &net);
+  struct inflight_entry *h = inflight_find(&e->per_host, &host);
+  struct inflight_entry *n = inflight_find(&e->per_net, &net);
+  if (h != NULL) {
+    h->count = (uint32_t)((int)h->count + delta);
+  }
+  if (n != NULL) {
+    n->count = (uint32_t)((int)n->count + delta);
   }
 }
 
-static uint32_t host_hash(const uint8_t key[17]) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (int i = 0; i < 17; i++) {
-    h = (h ^ key[i]) * 16777619u;
+/* capped says whether one more connection to the target would pass
+ * --per-host or --per-network. */
+static int capped(struct engine *e, const struct target_state *ts) {
+  struct inflight_key host, net;
+  target_keys(e, ts, &host, &net);
+  struct inflight_entry *h = inflight_find(&e->per_host, &host);
+  if (h != NULL && h->count >= e->cfg->per_host) {
+    return 1;
   }
-  return h;
-}
-
-/* host_acquire binds a target to its address's entry (one per target). The
- * table has twice as many entries as targets, so it never fills. */
-static uint32_t host_acquire(struct engine *e, const struct sockaddr_storage *ss) {
-  uint8_t key[17];
-  host_key(ss, key);
-  uint32_t i = host_hash(key) % e->nhosts;
-  uint32_t tomb = NONE;
-  for (unsigned probe = 0; probe < e->nhosts; probe++, i = (i + 1) % e->nhosts) {
-    struct host_entry *h = &e->hosts[i];
-    if (h->refs == 0 && h->key[0] == 0) {
-      break; /* never used: the key is not further on */
-    }
-    if (h->refs > 0 && memcmp(h->key, key, 17) == 0) {
-      h->refs++;
-      return i;
-    }
-    if (h->refs == 0 && tomb == NONE) {
-      tomb = i;
-    }
+  if (e->cfg->per_network == 0) {
+    return 0;
   }
-  if (tomb != NONE) {
-    i = tomb;
-  }
-  memcpy(e->hosts[i].key, key, 17);
-  e->hosts[i].count = 0;
-  e->hosts[i].refs = 1;
-  return i;
-}
-
-static void host_release(struct engine *e, uint32_t i) {
-  if (i != NONE && e->hosts[i].refs > 0) {
-    e->hosts[i].refs--;
-  }
+  struct inflight_entry *n = inflight_find(&e->per_net, &net);
+  return n != NULL && n->count >= e->cfg->per_network;
 }
 
 /* ---- targets --------------------------------------------------------------- */
@@ -324,7 +323,7 @@ static void finish_target(struct engine *e, uint32_t t) {
   pthread_mutex_lock(&e->sh->sink_lock);
   e->sh->sink.on_result(e->sh->sink.ctx, r);
   pthread_mutex_unlock(&e->sh->sink_lock);
-  host_release(e, ts->host);
+  unbind_target(e, ts);
   ts->used = 0;
   ts->next = e->free_targets;
   e->free_targets = t;
@@ -339,7 +338,7 @@ static void target_ready(struct engine *e, uint32_t t) {
                       ? (const void *)&((struct sockaddr_in *)&ts->addr)->sin_addr
                       : (const void *)&((struct sockaddr_in6 *)&ts->addr)->sin6_addr;
   inet_ntop(ts->addr.ss_family, a, r->ip, sizeof(r->ip));
-  ts->host = host_acquire(e, &ts->addr);
+  bind_target(e, ts);
   if (ts->todo == 0) {
     finish_target(e, t);
     return;
@@ -376,7 +375,6 @@ static void start_target(struct engine *e, const struct target_item *item, uint6
   memset(ts, 0, offsetof(struct target_state, item));
   ts->used = 1;
   ts->engine = e;
-  ts->host = NONE;
   ts->next = NONE;
   ts->start_ns = now_ns();
   ts->item = *item;
@@ -643,9 +641,7 @@ static void conn_settle(struct engine *e, uint32_t c) {
   }
   uint32_t t = cn->target;
   struct target_state *ts = &e->targets[t];
-  if (ts->host != NONE) {
-    e->hosts[ts->host].count--;
-  }
+  count_conn(e, ts, -1);
   ts->active--;
   release_conn(e, c);
   if (ts->todo != 0 && ts->result.status == STATUS_OK) {
@@ -875,9 +871,7 @@ static void start_probe(struct engine *e, uint32_t t, int pv) {
   ts->todo &= ~(1u << pv);
   ts->active++;
   ts->attempts[pv]++;
-  if (ts->host != NONE) {
-    e->hosts[ts->host].count++;
-  }
+  count_conn(e, ts, +1);
   stat_add(&e->sh->stats.in_flight, 1);
   stat_add(&e->sh->stats.connects, 1);
   tp_reader_init(&cn->reader);
@@ -1125,7 +1119,7 @@ static void drop_unstarted(struct engine *e) {
       continue;
     }
     stat_add(&e->sh->not_started, 1);
-    host_release(e, ts->host);
+    unbind_target(e, ts);
     ts->used = 0;
     ts->next = e->free_targets;
     e->free_targets = t;
@@ -1150,13 +1144,13 @@ static uint64_t start_probes(struct engine *e) {
       continue; /* conn_settle finishes it when its last probe ends */
     }
     uint64_t w = 0;
-    int capped = ts->host != NONE && e->hosts[ts->host].count >= e->cfg->per_host;
-    if (!capped && rate_limiter_take(e->sh->limiter, 1, now_ns(), &w) == 0) {
+    int hold = capped(e, ts);
+    if (!hold && rate_limiter_take(e->sh->limiter, 1, now_ns(), &w) == 0) {
       wait = w;
-      capped = 1; /* keep its place at the front */
+      hold = 1; /* keep its place at the front */
       budget = 0;
     }
-    if (capped) {
+    if (hold) {
       /* Look at this target again next round, in the same order. */
       ts->next = NONE;
       ts->queued = 1;
@@ -1188,11 +1182,10 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
   e->cfg = sh->config;
   e->nconn = e->cfg->concurrency;
   e->ntargets = e->nconn * 2 + 16;
-  e->nhosts = e->ntargets * 2;
   e->conns = calloc(e->nconn, sizeof(*e->conns));
   e->targets = calloc(e->ntargets, sizeof(*e->targets));
-  e->hosts = calloc(e->nhosts, sizeof(*e->hosts));
-  if (!e->conns || !e->targets || !e->hosts || !slot_pool_init(&e->slots, e->nconn)) {
+  if (!e->conns || !e->targets || !inflight_init(&e->per_host, e->ntargets) ||
+      !inflight_init(&e->per_net, e->ntargets) || !slot_pool_init(&e->slots, e->nconn)) {
     return -ENOMEM;
   }
   for (int pv = 0; pv < PV_COUNT; pv++) {
@@ -1240,7 +1233,8 @@ static void engine_free(struct engine *e) {
   free(e->conns);
   slot_pool_free(&e->slots);
   free(e->targets);
-  free(e->hosts);
+  inflight_free(&e->per_host);
+  inflight_free(&e->per_net);
 }
 
 int engine_run(struct scan_shared *sh) {

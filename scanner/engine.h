@@ -26,6 +26,8 @@ struct scan_config {
   unsigned concurrency;       /* connections in flight per engine thread (-c) */
   double rate;                /* new connections per second, all threads; 0 = unlimited (-r) */
   unsigned per_host;          /* connections in flight to one IP (--per-host) */
+  unsigned per_network;       /* ... to one network; 0 = no limit (--per-network) */
+  unsigned net_prefix4, net_prefix6; /* what a network is (--network-prefix) */
   uint32_t timeout_ms;        /* per step: connect, each receive (--timeout) */
   unsigned retries;           /* extra attempts after a timeout (--retries) */
   int sni;                    /* send SNI for names (--sni / --no-sni) */

@@ -60,6 +60,9 @@ static const char kUsage[] =
     "  -c, --concurrency N     connections in flight per thread [1000]\n"
     "  -r, --rate N            new connections per second, all threads; 0 = no limit [0]\n"
     "      --per-host N        connections in flight to one address, per thread [1]\n"
+    "      --per-network N     connections in flight to one network, per thread; 0 = no\n"
+    "                          limit [0]\n"
+    "      --network-prefix V4,V6  what --per-network calls a network [24,48]\n"
     "      --timeout DURATION  per step (connect, each read): 500ms, 5s, 1m [5s]\n"
     "      --retries N         extra attempts after a timeout [1]\n"
     "      --sni / --no-sni    send SNI for host names [--sni]\n"
@@ -275,6 +278,8 @@ enum {
   OPT_ALLOC_STATS,
   OPT_EHLO,
   OPT_RESUME,
+  OPT_PER_NETWORK,
+  OPT_NETWORK_PREFIX,
 };
 
 __attribute__((format(printf, 1, 2)))
@@ -316,6 +321,8 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       {"alloc-stats", no_argument, NULL, OPT_ALLOC_STATS},
       {"ehlo", required_argument, NULL, OPT_EHLO},
       {"resume", required_argument, NULL, OPT_RESUME},
+      {"per-network", required_argument, NULL, OPT_PER_NETWORK},
+      {"network-prefix", required_argument, NULL, OPT_NETWORK_PREFIX},
       {NULL, 0, NULL, 0},
   };
   int c;
@@ -379,6 +386,23 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       case OPT_NO_SNI: o->config.sni = 0; break;
       case OPT_RESOLVER: o->config.resolver = optarg; break;
       case OPT_RESUME: o->resume = optarg; break;
+      case OPT_PER_NETWORK:
+        if (!parse_uint(optarg, 0, 100000, &v)) {
+          return usage_error("--per-network must be 0-100000, not '%s'", optarg);
+        }
+        o->config.per_network = (unsigned)v;
+        break;
+      case OPT_NETWORK_PREFIX: {
+        unsigned p4, p6;
+        char tail;
+        if (sscanf(optarg, "%u,%u%c", &p4, &p6, &tail) != 2 || p4 > 32 || p6 > 128) {
+          return usage_error("--network-prefix: expected V4,V6 prefix lengths like 24,48, not '%s'",
+                             optarg);
+        }
+        o->config.net_prefix4 = p4;
+        o->config.net_prefix6 = p6;
+        break;
+      }
       case OPT_EHLO:
         if (!valid_host_name(optarg)) {
           return usage_error("--ehlo: '%s' is not a host name", optarg);
@@ -420,6 +444,9 @@ static void default_options(struct scan_options *o) {
   o->config.concurrency = 1000;
   o->config.rate = 0;
   o->config.per_host = 1;
+  o->config.per_network = 0;
+  o->config.net_prefix4 = 24;
+  o->config.net_prefix6 = 48;
   o->config.timeout_ms = 5000;
   o->config.retries = 1;
   o->config.sni = 1;
