@@ -55,6 +55,8 @@ enum op {
 
 
 #define HELLO_CAP 1024
+/* Addresses of one name probed with --all-addresses, beyond the first. */
+#define MAX_MORE_ADDRS 7
 #define RECV_CAP 1024
 #define NONE UINT32_MAX
 
@@ -109,6 +111,13 @@ struct target_state {
   uint64_t start_ns;
   struct sockaddr_storage addr;
   socklen_t addrlen;
+  /* --all-addresses: the name's other addresses, probed one after another,
+   * each giving its own record. */
+  uint8_t nmore, next_more;
+  union {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+  } more[MAX_MORE_ADDRS];
   struct target_item item;
   struct scan_result result;
 };
@@ -303,6 +312,10 @@ static void stat_add(uint64_t *counter, int64_t v) {
 }
 
 /* finish_target hands the result to the sink and frees the state. */
+static void target_ready(struct engine *e, uint32_t t);
+static void set_sockaddr(struct target_state *ts, int family, const void *addr, uint16_t port);
+static void select_sni(struct engine *e, struct target_state *ts);
+
 static void finish_target(struct engine *e, uint32_t t) {
   struct target_state *ts = &e->targets[t];
   struct scan_result *r = &ts->result;
@@ -324,6 +337,29 @@ static void finish_target(struct engine *e, uint32_t t) {
   e->sh->sink.on_result(e->sh->sink.ctx, r);
   pthread_mutex_unlock(&e->sh->sink_lock);
   unbind_target(e, ts);
+  if (ts->next_more < ts->nmore && r->status != STATUS_INVALID) {
+    /* The record is written (the sink renders it at once): the same target
+     * goes on with the name's next address. */
+    const struct sockaddr *sa = (const struct sockaddr *)&ts->more[ts->next_more++];
+    uint64_t pseq = r->pseq;
+    memset(r, 0, sizeof(*r));
+    r->item = &ts->item;
+    r->pseq = pseq;
+    r->versions_selected = e->cfg->versions;
+    select_sni(e, ts);
+    memset(ts->attempts, 0, sizeof(ts->attempts));
+    ts->connected_once = 0;
+    ts->todo = e->cfg->versions;
+    ts->start_ns = now_ns();
+    if (sa->sa_family == AF_INET) {
+      set_sockaddr(ts, AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ts->item.line.port);
+    } else {
+      set_sockaddr(ts, AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+                   ts->item.line.port);
+    }
+    target_ready(e, t);
+    return;
+  }
   ts->used = 0;
   ts->next = e->free_targets;
   e->free_targets = t;
@@ -366,6 +402,17 @@ static void set_sockaddr(struct target_state *ts, int family, const void *addr,
 
 static void resolve_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai);
 
+/* select_sni picks what the target's hellos carry as SNI. */
+static void select_sni(struct engine *e, struct target_state *ts) {
+  const struct target_line *l = &ts->item.line;
+  if (e->cfg->sni) {
+    const char *name = l->sni_given ? l->sni : (l->kind == TARGET_NAME ? l->host : "");
+    if (tp_sni_usable(name)) {
+      snprintf(ts->result.sni, sizeof(ts->result.sni), "%s", name);
+    }
+  }
+}
+
 /* start_target takes one item from the feed into a free target state. */
 static void start_target(struct engine *e, const struct target_item *item, uint64_t pseq) {
   uint32_t t = e->free_targets;
@@ -391,11 +438,14 @@ static void start_target(struct engine *e, const struct target_item *item, uint6
   }
   ts->todo = e->cfg->versions;
   const struct target_line *l = &item->line;
-  if (e->cfg->sni) {
-    const char *name = l->sni_given ? l->sni : (l->kind == TARGET_NAME ? l->host : "");
-    if (tp_sni_usable(name)) {
-      snprintf(r->sni, sizeof(r->sni), "%s", name);
-    }
+  select_sni(e, ts);
+  int family = l->kind == TARGET_IPV4 ? 4 : l->kind == TARGET_IPV6 ? 6 : 0;
+  if (family != 0 && e->cfg->family != 0 && e->cfg->family != family) {
+    r->status = STATUS_BLOCKED;
+    snprintf(r->error, sizeof(r->error), "an IPv%d address, and the scan is --ipv%d-only", family,
+             e->cfg->family);
+    finish_target(e, t);
+    return;
   }
   if (l->kind == TARGET_IPV4) {
     set_sockaddr(ts, AF_INET, &l->addr.v4, l->port);
@@ -410,7 +460,7 @@ static void start_target(struct engine *e, const struct target_item *item, uint6
   } else {
     struct ares_addrinfo_hints hints;
     memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
+    hints.ai_family = e->cfg->family == 4 ? AF_INET : e->cfg->family == 6 ? AF_INET6 : AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     e->resolving++;
     /* The callback may run before ares_getaddrinfo returns. */
@@ -440,6 +490,16 @@ static void resolve_done(void *arg, int status, int timeouts, struct ares_addrin
     if (n->ai_family == AF_INET) {
       pick = n;
       break;
+    }
+  }
+  if (e->cfg->all_addresses) {
+    /* The others, in the resolver's order, after the first. */
+    for (struct ares_addrinfo_node *n = ai->nodes; n != NULL && ts->nmore < MAX_MORE_ADDRS;
+         n = n->ai_next) {
+      if (n != pick && (n->ai_family == AF_INET || n->ai_family == AF_INET6)) {
+        memcpy(&ts->more[ts->nmore++], n->ai_addr,
+               n->ai_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+      }
     }
   }
   uint16_t port = ts->item.line.port;

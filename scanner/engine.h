@@ -33,6 +33,8 @@ struct scan_config {
   int sni;                    /* send SNI for names (--sni / --no-sni) */
   const char *ehlo;           /* SMTP EHLO name and XMPP domain (--ehlo), NULL: default */
   const char *resolver;       /* "ADDR[:PORT]" or NULL for the system's (--resolver) */
+  int family;                 /* 4 or 6 (--ipv4-only, --ipv6-only); 0: both */
+  int all_addresses;          /* probe every address of a name (--all-addresses) */
   unsigned threads;           /* engine threads (--threads) */
   int connect_only;           /* connect and close, send nothing: the benchmark floor */
 };

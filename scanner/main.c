@@ -67,6 +67,10 @@ static const char kUsage[] =
     "      --retries N         extra attempts after a timeout [1]\n"
     "      --sni / --no-sni    send SNI for host names [--sni]\n"
     "      --resolver ADDR[:PORT]  DNS server for host names [system's]\n"
+    "      --ipv4-only, --ipv6-only  resolve and probe only that family (other\n"
+    "                          literals become blocked records) [both; IPv4 first]\n"
+    "      --all-addresses     probe every address of a name, one record each\n"
+    "                          [the first only; not with --resume]\n"
     "      --threads N         engine threads, one io_uring each [number of cores]\n"
     "      --status            status line on stderr every second [when stderr is a terminal]\n"
     "  -q, --quiet             no status line and no summary\n"
@@ -279,6 +283,9 @@ enum {
   OPT_EHLO,
   OPT_RESUME,
   OPT_PER_NETWORK,
+  OPT_IPV4_ONLY,
+  OPT_IPV6_ONLY,
+  OPT_ALL_ADDRESSES,
   OPT_NETWORK_PREFIX,
 };
 
@@ -322,6 +329,9 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       {"ehlo", required_argument, NULL, OPT_EHLO},
       {"resume", required_argument, NULL, OPT_RESUME},
       {"per-network", required_argument, NULL, OPT_PER_NETWORK},
+      {"ipv4-only", no_argument, NULL, OPT_IPV4_ONLY},
+      {"ipv6-only", no_argument, NULL, OPT_IPV6_ONLY},
+      {"all-addresses", no_argument, NULL, OPT_ALL_ADDRESSES},
       {"network-prefix", required_argument, NULL, OPT_NETWORK_PREFIX},
       {NULL, 0, NULL, 0},
   };
@@ -386,6 +396,9 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       case OPT_NO_SNI: o->config.sni = 0; break;
       case OPT_RESOLVER: o->config.resolver = optarg; break;
       case OPT_RESUME: o->resume = optarg; break;
+      case OPT_IPV4_ONLY: o->config.family = 4; break;
+      case OPT_IPV6_ONLY: o->config.family = 6; break;
+      case OPT_ALL_ADDRESSES: o->config.all_addresses = 1; break;
       case OPT_PER_NETWORK:
         if (!parse_uint(optarg, 0, 100000, &v)) {
           return usage_error("--per-network must be 0-100000, not '%s'", optarg);
@@ -432,6 +445,11 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
         fprintf(stderr, "(see tlssweep --help)\n");
         return 1;
     }
+  }
+  if (o->resume != NULL && o->config.all_addresses) {
+    /* A name's several records complete at different times; a checkpoint
+     * could not say which of them reached the output. */
+    return usage_error("--resume cannot be combined with --all-addresses");
   }
   /* Resolver "ADDR:PORT" is what c-ares takes; an IPv6 with a port must be
    * bracketed, which c-ares also reads. */

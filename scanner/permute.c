@@ -8,44 +8,44 @@
  * i = 0..p-2 are pairwise distinct (x0*g^i = x0*g^j gives g^(i-j) = 1, so
  * p-1 divides i-j) and, being p-1 of them, are the whole group, each once.
  * Because p > n, the numbers 1..n are all in the group: the walk hands out
- * x-1 for each element x <= n and steps over the p-1-n others (at most 42,
- * for a block of any size), and it stops when n indexes have come out, before the cycle
- * would come back round. So every address of the block comes out exactly once,
- * and the walk's state is five numbers whatever the block's size. A candidate
- * g is a generator when g^((p-1)/q) != 1 for every prime q dividing p-1: were
- * its order d a proper divisor of p-1, some prime q would divide (p-1)/d, and
- * then g^((p-1)/q) = 1. The candidate and the starting element x0 are drawn
- * from the seed and the block's sequence number, so a block is walked in the
- * same order in every shard and every run with the same seed.
+ * x-1 for each element x <= n, steps over the p-1-n others (at most 42 for a
+ * block of any size), and stops when n indexes have come out, before the
+ * cycle would come round again. So every address of the block comes out
+ * exactly once, and the walk's state is five numbers whatever the block's
+ * size. A candidate g is a generator when g^((p-1)/q) != 1 for every prime q
+ * dividing p-1: were its order d a proper divisor of p-1, some prime q would
+ * divide (p-1)/d, and then g^((p-1)/q) = 1. The candidate and the start x0
+ * are drawn from the seed and the block's sequence number, so a block is
+ * walked in the same order in every shard and every run with that seed.
  *
  * The window. The permuter reads the source in its order and keeps at most W
- * units, a unit being one line (valid or not, with its item packed small) or
- * one block (its line and its walk). The source yields each line once and,
- * for a block, its first address, after which the permuter takes the block
- * over through the source's CIDR cursor (target.h) and the source goes on to
- * the next line. A unit enters the window once, and leaves it when it has
- * been handed out (a line) or its walk has ended (a block); permuter_next
- * returns 0 only when the source has ended and the window is empty. Each
- * item therefore comes out exactly once. Each step picks a unit at random
- * with a weight equal to the items it still holds (so the window is, at each
- * step, a uniformly shuffled deck: the hosts of a large block are spread over
- * the whole time the block stays in the window, and three /24 blocks are
- * interleaved as a random permutation of their 768 addresses would be). Lines
- * are only mixed with the W units around them; memory is W units, never the
- * input's length. The weights sit in a Fenwick tree (O(log W) a pick), the
- * random numbers come from splitmix64, and nothing is allocated after
+ * units, a unit being one line (valid or not, its item packed small) or one
+ * block (its line and its walk). The source yields each line once and, for a
+ * block, its first address, after which the permuter takes the block over by
+ * moving the source's CIDR cursor (target.h) to the block's end, and the
+ * source goes on to the next line. A unit enters the window once and leaves it
+ * when it has been handed out (a line) or its walk has ended (a block);
+ * permuter_next returns 0 only when the source has ended and the window is
+ * empty. So each item of the shard comes out exactly once. Each step picks a
+ * unit at random with a weight equal to what it still holds, which makes the
+ * window at every step a uniformly shuffled deck: the addresses of a large
+ * block are spread over the whole time it stays in the window, and three /24
+ * blocks interleave as a random permutation of their 768 addresses would.
+ * Lines are mixed only with the W units around them; memory is W units, never
+ * the input's length. Weights sit in a Fenwick tree (O(log W) a pick), random
+ * numbers come from splitmix64, and nothing is allocated after
  * permuter_init, so the order depends only on the input and the arguments.
  *
  * Shards. An item's seq is fixed by where it was written (target.h), and the
  * item belongs to shard permuter_shard_of(seed, seq, N), a mix of the two
  * reduced to 0..N-1. That is a function of the item: each item has exactly
- * one shard, so the shards are disjoint and together they are the whole input,
- * on machines that never talk to each other, as long as each reads the same
- * input with the same seed and N. Every shard reads the whole input (reading a
- * line or stepping a walk, never probing) and keeps its own items: lines are
- * filtered as they are read, blocks as they are walked, so a block unit weighs
- * its remaining addresses and a line unit weighs N, both in units of 1/N of an
- * expected item of this shard. */
+ * one shard, so the shards are disjoint and together they are the whole
+ * input, on machines that never talk to each other, as long as each reads the
+ * same input with the same seed and N. Every shard reads the whole input
+ * (parsing a line or stepping a walk, never probing) and keeps its own items:
+ * lines are filtered as they are read, blocks as they are walked, so a block
+ * unit weighs its remaining addresses and a line unit weighs N, both counted
+ * in Nths of an expected item of this shard. */
 #include "scanner/permute.h"
 
 #include <arpa/inet.h>
@@ -53,7 +53,8 @@
 #include <string.h>
 
 /* The group for blocks of up to 2^k addresses: the smallest prime above 2^k
- * and the distinct prime factors of prime - 1 (permute_test checks both). */
+ * and the distinct prime factors of prime - 1 (permute_test checks the primes,
+ * and factors p - 1 itself to check the generators these factors let in). */
 struct group {
   uint64_t prime;
   uint32_t factors[5];
@@ -443,6 +444,8 @@ static int place_pending(struct permuter *p) {
   p->nfree_units--;
   u->is_block = p->pending_hosts > 0;
   if (u->is_block) {
+    /* A source block has at most 2^TARGET_CIDR_MAX_HOST_BITS = CYCLIC_MAX_N
+     * addresses, so the walk always starts. */
     cyclic_init(&u->walk, p->pending_hosts, mix64(p->seed ^ kBlockSalt) ^ u->seq);
   }
   fenwick_add(p, i, unit_weight(p, u));

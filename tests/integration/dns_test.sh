@@ -19,6 +19,7 @@ TLS_PORT=$((DNS_PORT + 1))
 timeout 60 "$DNSMASQ" -k --port="$DNS_PORT" --listen-address=127.0.0.1 --bind-interfaces \
   --no-resolv --no-hosts --conf-file=/dev/null --pid-file="$TMP/dnsmasq.pid" \
   --user=root --group=root --local=/test/ --host-record=web.scan.test,127.20.0.1 \
+  --host-record=dual.scan.test,127.20.0.2,::1 \
   --log-facility="$TMP/dnsmasq.log" &
 PIDS+=($!)
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/key.pem" \
@@ -43,5 +44,36 @@ assert acc == ["tls1.2", "tls1.3"], acc
 m = recs["missing"]
 assert m["status"] == "dns_error" and m.get("error"), m
 print("dns ok")
+PYEOF
+# A name with an IPv4 and an IPv6 address, both served by a plaintext fake.
+HERE="$(cd "$(dirname "$0")" && pwd)"
+FAKE="$HERE/fake_servers.py"
+[ -f "$FAKE" ] || FAKE="$TEST_SRCDIR/$TEST_WORKSPACE/tests/integration/fake_servers.py"
+P2=$((TLS_PORT + 1))
+timeout 60 python3 "$FAKE" plaintext 127.20.0.2 "$P2" 50 & PIDS+=($!)
+timeout 60 python3 "$FAKE" plaintext ::1 "$P2" 50 & PIDS+=($!)
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.20.0.2/$P2") 2>/dev/null && break; sleep 0.1; done
+sleep 0.3
+scan() { "$TLSSWEEP" scan --resolver "127.0.0.1:$DNS_PORT" --timeout 2s --retries 0 -q -V tls1.2 "$@" </dev/null; }
+scan "dual.scan.test:$P2" >"$TMP/d1.jsonl" || fail "default scan exited $?"
+scan --all-addresses "dual.scan.test:$P2" >"$TMP/d2.jsonl" || fail "--all-addresses exited $?"
+scan --ipv6-only "dual.scan.test:$P2" "127.20.0.2:$P2" >"$TMP/d3.jsonl" || fail "--ipv6-only exited $?"
+scan --ipv4-only "[::1]:$P2" "dual.scan.test:$P2" >"$TMP/d4.jsonl" || fail "--ipv4-only exited $?"
+python3 - "$TMP" <<'PYEOF' || fail "address families"
+import json, sys
+d = sys.argv[1]
+load = lambda n: [json.loads(l) for l in open(f"{d}/{n}.jsonl")]
+d1, d2, d3, d4 = load("d1"), load("d2"), load("d3"), load("d4")
+assert [r["ip"] for r in d1] == ["127.20.0.2"], d1          # IPv4 first by default
+assert sorted(r["ip"] for r in d2) == ["127.20.0.2", "::1"], d2
+for r in d1 + d2:
+    assert r["versions"]["tls1.2"]["reason"] == "not_tls", r
+by3 = {r["target"]: r for r in d3}
+assert by3[next(t for t in by3 if t.startswith("dual"))]["ip"] == "::1", d3
+assert by3[next(t for t in by3 if t.startswith("127."))]["status"] == "blocked", d3
+by4 = {r["target"]: r for r in d4}
+assert by4[next(t for t in by4 if t.startswith("["))]["status"] == "blocked", d4
+assert by4[next(t for t in by4 if t.startswith("dual"))]["ip"] == "127.20.0.2", d4
+print("families ok")
 PYEOF
 echo PASS

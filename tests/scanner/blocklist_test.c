@@ -308,6 +308,76 @@ static void test_merge_at_the_top(void **state) {
   addr_set_free(&s);
 }
 
+/* Lookups go through an index on the top bits of the address; the range
+ * that holds an address may start in an earlier bucket than the address,
+ * with or without other ranges starting in the address's bucket. */
+static void test_ranges_across_index_buckets(void **state) {
+  (void)state;
+  /* Two ranges: one top bit indexed; 120.0.0.0-129.255.255.255 crosses
+   * from bucket 0 into bucket 1. */
+  static const char *const kSmall[] = {"120.0.0.0/5", "128.0.0.0/7", "200.0.0.0/8",
+                                       "7fff::/16", "8000::/16", "c000::/8"};
+  struct addr_set s;
+  set_of(&s, kSmall, 6);
+  assert_int_equal(addr_set_ranges(&s), 4);
+  assert_out(&s, "119.255.255.255");
+  assert_in(&s, "120.0.0.0");
+  assert_in(&s, "127.255.255.255");
+  assert_in(&s, "128.0.0.0");
+  assert_in(&s, "129.255.255.255");
+  assert_out(&s, "130.0.0.0");
+  assert_out(&s, "199.255.255.255");
+  assert_in(&s, "200.0.0.0");
+  assert_out(&s, "201.0.0.0");
+  assert_out(&s, "7ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+  assert_in(&s, "7fff::");
+  assert_in(&s, "8000::");
+  assert_in(&s, "8000:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+  assert_out(&s, "8001::");
+  assert_in(&s, "c0ff::1");
+  assert_out(&s, "c100::");
+  addr_set_free(&s);
+
+  /* Many ranges, 16 bits indexed. IPv4: 10.0.0.0/8 spans 256 buckets in
+   * which no range starts, then 256 ranges in each bucket of 11.0.0.0/8.
+   * IPv6: all 65,537 ranges in the bucket of 2001::/16, the index no help. */
+  addr_set_init(&s);
+  add(&s, "10.0.0.0/8");
+  add(&s, "2001:db8::/32");
+  for (unsigned i = 0; i < 65536; i++) {
+    uint8_t b[4] = {11, (uint8_t)(i >> 8), (uint8_t)i, 4};
+    assert_int_equal(addr_set_add(&s, AF_INET, b, 30), 1);
+    uint32_t odd = 2 * i + 1; /* every other /64, so none merge */
+    uint8_t b6[16] = {0x20, 0x01, 0x0d, 0xb9, (uint8_t)(odd >> 24), (uint8_t)(odd >> 16),
+                      (uint8_t)(odd >> 8), (uint8_t)odd};
+    assert_int_equal(addr_set_add(&s, AF_INET6, b6, 64), 1);
+  }
+  assert_int_equal(addr_set_finish(&s), 1);
+  assert_int_equal(addr_set_ranges(&s), 2 * (1 + 65536));
+  assert_out(&s, "9.255.255.255");
+  assert_in(&s, "10.0.0.0");
+  assert_in(&s, "10.200.0.1");
+  assert_in(&s, "10.255.255.255");
+  assert_out(&s, "11.0.0.0");
+  assert_out(&s, "11.0.0.3");
+  assert_in(&s, "11.0.0.4");
+  assert_in(&s, "11.0.0.7");
+  assert_out(&s, "11.0.0.8");
+  assert_out(&s, "11.0.1.3");
+  assert_in(&s, "11.0.1.4");
+  assert_in(&s, "11.255.255.7");
+  assert_out(&s, "11.255.255.8");
+  assert_out(&s, "12.0.0.0");
+  assert_in(&s, "2001:db8:ffff::1");
+  assert_out(&s, "2001:db9::");
+  assert_in(&s, "2001:db9:0:1::");
+  assert_in(&s, "2001:db9:0:1:ffff:ffff:ffff:ffff");
+  assert_out(&s, "2001:db9:0:2::");
+  assert_in(&s, "2001:db9:1:ffff:ffff:ffff:ffff:ffff");
+  assert_out(&s, "2001:db9:2::");
+  addr_set_free(&s);
+}
+
 static void test_v4_and_v6_not_confused(void **state) {
   (void)state;
   static const char *const kV4[] = {"10.0.0.0/8"};
@@ -881,10 +951,15 @@ static int naive_contains(const struct prefix *list, size_t n, const struct addr
   return 0;
 }
 
-/* random_prefix makes a prefix around one of a few regions, so prefixes
- * nest, overlap and touch; |short_ones| lets a few be short enough to
- * swallow regions whole. */
-static struct prefix random_prefix(uint64_t *rng, int short_ones) {
+/* How random_prefix spreads its prefixes. */
+enum spread {
+  SPREAD_REGIONS,       /* around a few regions: prefixes nest, overlap, touch */
+  SPREAD_REGIONS_SHORT, /* the same, and a few short enough to swallow regions */
+  SPREAD_ANYWHERE,      /* over the whole space, across the index's buckets */
+};
+
+/* random_prefix makes a prefix as |spread| says. */
+static struct prefix random_prefix(uint64_t *rng, enum spread spread) {
   static const uint8_t kRegions4[][4] = {{10, 0, 0, 0}, {192, 0, 2, 0}, {10, 0, 128, 0}};
   static const uint8_t kRegions6[][16] = {
       {0x20, 0x01, 0x0d, 0xb8},
@@ -895,7 +970,17 @@ static struct prefix random_prefix(uint64_t *rng, int short_ones) {
   memset(&p, 0, sizeof(p));
   uint64_t r = next_random(rng);
   uint64_t bits[2] = {next_random(rng), next_random(rng)};
-  if (r % 2 == 0) {
+  int short_ones = spread == SPREAD_REGIONS_SHORT;
+  if (spread == SPREAD_ANYWHERE) {
+    p.family = r % 2 == 0 ? AF_INET : AF_INET6;
+    unsigned width = p.family == AF_INET ? 32 : 128;
+    for (int i = 0; i < 16; i++) {
+      p.b[i] = (uint8_t)(bits[i / 8] >> (8 * (i % 8)));
+    }
+    /* /8-/32 and /32-/128: short enough to span many index buckets, long
+     * enough to leave most of the space uncovered. */
+    p.len = width / 4 + (unsigned)((r >> 24) % (width - width / 4 + 1));
+  } else if (r % 2 == 0) {
     p.family = AF_INET;
     memcpy(p.b, kRegions4[(r >> 8) % 3], 4);
     /* Randomize the low 16 bits, prefix /16-/32 (or /0-/15 now and then). */
@@ -992,19 +1077,22 @@ static struct addr random_probe(uint64_t *rng, const struct prefix *list, size_t
 
 static void test_random_cross_check(void **state) {
   (void)state;
-  enum { kPrefixes = 2000, kProbes = 10000, kRounds = 6 };
+  enum { kPrefixes = 2000, kProbes = 10000, kRounds = 8 };
   uint64_t rng = 20261126;
   struct prefix *list = calloc(kPrefixes, sizeof(*list));
   assert_non_null(list);
   unsigned long hits = 0, total = 0;
   for (int round = 0; round < kRounds; round++) {
-    /* Rounds grow the list from a few prefixes to thousands. */
+    /* Rounds grow the list from a few prefixes to thousands, then spread
+     * them. */
     size_t n = round == 0 ? 3 : round == 1 ? 50 : kPrefixes;
-    int short_ones = round >= 4;
+    enum spread spread = round < 4 ? SPREAD_REGIONS
+                         : round < 6 ? SPREAD_REGIONS_SHORT
+                                     : SPREAD_ANYWHERE;
     struct addr_set s;
     addr_set_init(&s);
     for (size_t i = 0; i < n; i++) {
-      list[i] = random_prefix(&rng, short_ones);
+      list[i] = random_prefix(&rng, spread);
       assert_int_equal(addr_set_add(&s, list[i].family, list[i].b, list[i].len), 1);
     }
     assert_int_equal(addr_set_finish(&s), 1);
@@ -1065,7 +1153,7 @@ static void test_concurrent_readers(void **state) {
   struct addr_set s;
   addr_set_init(&s);
   for (int i = 0; i < kPrefixes; i++) {
-    list[i] = random_prefix(&rng, 0);
+    list[i] = random_prefix(&rng, i % 2 ? SPREAD_ANYWHERE : SPREAD_REGIONS);
     assert_int_equal(addr_set_add(&s, list[i].family, list[i].b, list[i].len), 1);
   }
   assert_int_equal(addr_set_finish(&s), 1);
@@ -1098,6 +1186,7 @@ int main(void) {
       cmocka_unit_test(test_v6_slash0_and_slash128),
       cmocka_unit_test(test_nested_overlapping_duplicates),
       cmocka_unit_test(test_merge_at_the_top),
+      cmocka_unit_test(test_ranges_across_index_buckets),
       cmocka_unit_test(test_v4_and_v6_not_confused),
       cmocka_unit_test(test_add_refusals),
       cmocka_unit_test(test_load_file),
