@@ -248,7 +248,7 @@ static uint32_t *build_index4(const struct addr_range4 *r, size_t n, unsigned bi
   }
   size_t j = 0;
   for (size_t h = 0; h < size; h++) {
-    while (j < n && (r[j].first >> (32 - bits)) <= h) {
+    while (j < n && (r[j].first >> (32 - bits)) < h) {
       j++;
     }
     index[h] = (uint32_t)j;

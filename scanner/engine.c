@@ -332,6 +332,9 @@ static void finish_target(struct engine *e, uint32_t t) {
     if (r->v[pv].outcome == OUTCOME_ACCEPTED) {
       stat_add(&st->accepted[pv], 1);
     }
+    if (r->status == STATUS_OK && (r->versions_selected & (1u << pv))) {
+      stat_add(&st->outcomes[pv][r->v[pv].outcome], 1);
+    }
   }
   pthread_mutex_lock(&e->sh->sink_lock);
   e->sh->sink.on_result(e->sh->sink.ctx, r);

@@ -71,6 +71,7 @@ struct scan_stats {
   uint64_t in_flight;
   uint64_t legacy_targets;
   uint64_t accepted[PV_COUNT];
+  uint64_t outcomes[PV_COUNT][OUTCOME_COUNT]; /* by version and enum probe_outcome */
   uint64_t status_count[STATUS_COUNT];
   uint64_t connects;
 };

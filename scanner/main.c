@@ -18,14 +18,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "scanner/engine.h"
 #include "scanner/lab.h"
 #include "scanner/output.h"
+#include "scanner/permute.h"
 #include "scanner/writer.h"
 #include "tlsparse/tlsparse.h"
+
+#include <jansson.h>
 
 #define TLSSWEEP_VERSION "0.2.0"
 
@@ -76,7 +80,13 @@ static const char kUsage[] =
     "  -q, --quiet             no status line and no summary\n"
     "      --connect-only      TCP connect and close only, no probe (the benchmark floor)\n"
     "      --alloc-stats       print heap allocations per probe at the end (jemalloc)\n"
+    "      --seed N            seed of the target order [random; kept in --resume's file]\n"
+    "      --shard I/N         scan part I of N (0 <= I < N; the same --seed and input on\n"
+    "                          every part; the parts' outputs concatenate) [0/1]\n"
+    "      --shuffle-window N  lines and CIDR blocks shuffled N at a time; 0 = input order\n"
+    "                          (blocks are always walked in a permuted order) [16384]\n"
     "      --resume FILE       checkpoint to FILE; if it exists, go on from it (needs -o)\n"
+    "      --metadata FILE     write a JSON description of the scan to FILE at the end\n"
     "  -h, --help              this text\n"
     "      --version           version and allocator\n"
     "\n"
@@ -265,6 +275,13 @@ struct scan_options {
   uint64_t identity;    /* hash of the command line, for checkpoints */
   int quiet;
   int alloc_stats;
+  const char *metadata;  /* --metadata FILE, or NULL */
+  int seed_given;        /* --seed */
+  uint64_t seed;
+  uint32_t shard, nshards; /* --shard I/N */
+  size_t window;         /* --shuffle-window */
+  int argc;              /* the command line, for the metadata */
+  char **argv;
 };
 
 enum {
@@ -283,6 +300,10 @@ enum {
   OPT_EHLO,
   OPT_RESUME,
   OPT_PER_NETWORK,
+  OPT_METADATA,
+  OPT_SEED,
+  OPT_SHARD,
+  OPT_SHUFFLE_WINDOW,
   OPT_IPV4_ONLY,
   OPT_IPV6_ONLY,
   OPT_ALL_ADDRESSES,
@@ -329,6 +350,10 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       {"ehlo", required_argument, NULL, OPT_EHLO},
       {"resume", required_argument, NULL, OPT_RESUME},
       {"per-network", required_argument, NULL, OPT_PER_NETWORK},
+      {"metadata", required_argument, NULL, OPT_METADATA},
+      {"seed", required_argument, NULL, OPT_SEED},
+      {"shard", required_argument, NULL, OPT_SHARD},
+      {"shuffle-window", required_argument, NULL, OPT_SHUFFLE_WINDOW},
       {"ipv4-only", no_argument, NULL, OPT_IPV4_ONLY},
       {"ipv6-only", no_argument, NULL, OPT_IPV6_ONLY},
       {"all-addresses", no_argument, NULL, OPT_ALL_ADDRESSES},
@@ -396,6 +421,30 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       case OPT_NO_SNI: o->config.sni = 0; break;
       case OPT_RESOLVER: o->config.resolver = optarg; break;
       case OPT_RESUME: o->resume = optarg; break;
+      case OPT_METADATA: o->metadata = optarg; break;
+      case OPT_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long seed = strtoull(optarg, &end, 10);
+        if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-') {
+          return usage_error("--seed: expected a number, not '%s'", optarg);
+        }
+        o->seed = seed;
+        o->seed_given = 1;
+        break;
+      }
+      case OPT_SHARD:
+        if (!permuter_parse_shard(optarg, &o->shard, &o->nshards)) {
+          return usage_error("--shard: expected I/N with 0 <= I < N, not '%s'", optarg);
+        }
+        break;
+      case OPT_SHUFFLE_WINDOW:
+        if (!parse_uint(optarg, 0, PERMUTER_WINDOW_MAX, &v)) {
+          return usage_error("--shuffle-window must be 0-%lu, not '%s'",
+                             (unsigned long)PERMUTER_WINDOW_MAX, optarg);
+        }
+        o->window = v;
+        break;
       case OPT_IPV4_ONLY: o->config.family = 4; break;
       case OPT_IPV6_ONLY: o->config.family = 6; break;
       case OPT_ALL_ADDRESSES: o->config.all_addresses = 1; break;
@@ -446,6 +495,11 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
         return 1;
     }
   }
+  if (o->nshards > 1 && !o->seed_given) {
+    /* A random seed per machine would split the targets differently on
+     * each, and the parts would neither cover the whole nor be disjoint. */
+    return usage_error("--shard needs --seed (the same on every part)");
+  }
   if (o->resume != NULL && o->config.all_addresses) {
     /* A name's several records complete at different times; a checkpoint
      * could not say which of them reached the output. */
@@ -472,6 +526,9 @@ static void default_options(struct scan_options *o) {
   o->config.threads = cores > 0 ? (unsigned)cores : 1;
   o->defaults.port = 443;
   o->format = "jsonl";
+  o->shard = 0;
+  o->nshards = 1;
+  o->window = PERMUTER_WINDOW_DEFAULT;
   o->status = -1;
 }
 
@@ -479,6 +536,7 @@ static void default_options(struct scan_options *o) {
 
 struct run {
   struct scan_shared shared;
+  uint64_t seed;                /* the target order's seed */
   uint64_t drain_ns;            /* after a stop signal, how long in-flight work may take */
   const char *input_name;       /* for messages: the -i file, or "input" */
   struct writer writer;
@@ -619,8 +677,118 @@ static void *engine_thread(void *arg) {
   return NULL;
 }
 
-static int target_source_next_fn(void *source, struct target_item *out) {
-  return target_source_next(source, out);
+static json_t *json_time(time_t t) {
+  char buf[32];
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return json_string(buf);
+}
+
+/* write_metadata writes one JSON document describing the scan (as zmap's
+ * --metadata-file does): what ran, with which settings, when, and what came
+ * of it. Returns 0 or an errno value. */
+static int write_metadata(const struct scan_options *o, struct run *run, time_t start,
+                          time_t end) {
+  const struct scan_config *c = &o->config;
+  struct scan_stats *st = &run->shared.stats;
+  json_t *doc = json_object();
+  char alloc[128];
+  allocator_name(alloc, sizeof(alloc));
+  json_object_set_new(doc, "tool", json_string("tlssweep"));
+  json_object_set_new(doc, "version", json_string(TLSSWEEP_VERSION));
+  json_object_set_new(doc, "allocator", json_string(alloc));
+  json_t *cmd = json_array();
+  for (int i = 0; i < o->argc; i++) {
+    json_array_append_new(cmd, json_stringn(o->argv[i], strlen(o->argv[i])));
+  }
+  json_object_set_new(doc, "command", cmd);
+  json_t *opt = json_object();
+  json_t *versions = json_array();
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (c->versions & (1u << pv)) {
+      json_array_append_new(versions, json_string(probe_version_name((enum probe_version)pv)));
+    }
+  }
+  json_object_set_new(opt, "versions", versions);
+  json_object_set_new(opt, "port", json_integer(o->defaults.port));
+  json_object_set_new(opt, "concurrency", json_integer(c->concurrency));
+  json_object_set_new(opt, "threads", json_integer(c->threads));
+  json_object_set_new(opt, "rate", json_real(c->rate));
+  json_object_set_new(opt, "per_host", json_integer(c->per_host));
+  json_object_set_new(opt, "per_network", json_integer(c->per_network));
+  json_object_set_new(opt, "network_prefix",
+                      json_pack("[ii]", (int)c->net_prefix4, (int)c->net_prefix6));
+  json_object_set_new(opt, "timeout_ms", json_integer(c->timeout_ms));
+  json_object_set_new(opt, "retries", json_integer(c->retries));
+  json_object_set_new(opt, "sni", json_boolean(c->sni));
+  json_object_set_new(opt, "ehlo", c->ehlo ? json_string(c->ehlo) : json_null());
+  json_object_set_new(opt, "resolver", c->resolver ? json_string(c->resolver) : json_null());
+  json_object_set_new(opt, "family", c->family ? json_integer(c->family) : json_null());
+  json_object_set_new(opt, "all_addresses", json_boolean(c->all_addresses));
+  json_object_set_new(opt, "format", json_string(o->format));
+  json_object_set_new(opt, "input", o->input ? json_string(o->input) : json_null());
+  json_object_set_new(opt, "output", o->output ? json_string(o->output) : json_null());
+  json_object_set_new(opt, "resume", o->resume ? json_string(o->resume) : json_null());
+  json_object_set_new(opt, "seed", json_integer((json_int_t)run->seed));
+  json_object_set_new(opt, "shard", json_pack("[ii]", (int)o->shard, (int)o->nshards));
+  json_object_set_new(opt, "shuffle_window", json_integer((json_int_t)o->window));
+  json_object_set_new(doc, "options", opt);
+  json_object_set_new(doc, "start", json_time(start));
+  json_object_set_new(doc, "end", json_time(end));
+  json_object_set_new(doc, "duration_s", json_real((double)(now_ns() - run->start_ns) / 1e9));
+  json_t *targets = json_object();
+  json_object_set_new(targets, "read", json_integer((json_int_t)run->shared.feed->position));
+  json_object_set_new(targets, "done", json_integer((json_int_t)load(&st->targets_done)));
+  json_object_set_new(targets, "skipped_as_done_before",
+                      json_integer((json_int_t)run->shared.feed->skipped));
+  json_object_set_new(targets, "not_started",
+                      json_integer((json_int_t)load(&run->shared.not_started)));
+  json_object_set_new(targets, "abandoned", json_integer((json_int_t)load(&run->shared.abandoned)));
+  json_object_set_new(targets, "legacy", json_integer((json_int_t)load(&st->legacy_targets)));
+  json_object_set_new(doc, "targets", targets);
+  json_t *status = json_object();
+  for (int s = 0; s < STATUS_COUNT; s++) {
+    json_object_set_new(status, target_status_name((enum target_status)s),
+                        json_integer((json_int_t)load(&st->status_count[s])));
+  }
+  json_object_set_new(doc, "status", status);
+  json_t *by_version = json_object();
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (!(c->versions & (1u << pv))) {
+      continue;
+    }
+    json_t *counts = json_object();
+    for (int oc = 0; oc < OUTCOME_COUNT; oc++) {
+      uint64_t n = load(&st->outcomes[pv][oc]);
+      if (n > 0) {
+        json_object_set_new(counts, probe_outcome_name((enum probe_outcome)oc),
+                            json_integer((json_int_t)n));
+      }
+    }
+    json_object_set_new(by_version, probe_version_name((enum probe_version)pv), counts);
+  }
+  json_object_set_new(doc, "verdicts", by_version);
+  json_object_set_new(doc, "probes", json_integer((json_int_t)load(&st->probes_done)));
+  json_object_set_new(doc, "stopped_by",
+                      g_signal == 0 ? json_null()
+                                    : json_string(g_signal == SIGINT ? "SIGINT" : "SIGTERM"));
+  int err = json_dump_file(doc, o->metadata, JSON_INDENT(2)) == 0 ? 0 : EIO;
+  json_decref(doc);
+  return err;
+}
+
+static int permuter_next_fn(void *source, struct target_item *out) {
+  return permuter_next(source, out);
+}
+
+/* random_seed picks a seed for a scan that was given none. */
+static uint64_t random_seed(void) {
+  uint64_t seed = 0;
+  if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed)) {
+    seed = now_ns() ^ ((uint64_t)getpid() << 32);
+  }
+  return seed;
 }
 
 /* run_scan scans everything |source| yields. Returns the exit status. */
@@ -678,9 +846,20 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
     }
   }
   struct run *run = calloc(1, sizeof(*run));
+  /* The order: the given seed, or the one a resumed scan used, or a new
+   * random one (recorded in the checkpoint and the metadata). */
+  uint64_t seed = o->seed_given ? o->seed : resumed ? cp.seed : random_seed();
+  cp.seed = seed;
+  struct permuter *perm = malloc(sizeof(*perm));
+  if (perm == NULL || !permuter_init(perm, source, seed, o->shard, o->nshards, o->window)) {
+    fprintf(stderr, "tlssweep: cannot set up the target order (out of memory)\n");
+    free(perm);
+    done_set_free(&cp.done);
+    return 2;
+  }
   struct target_feed feed = {
-      .next = target_source_next_fn,
-      .source = source,
+      .next = permuter_next_fn,
+      .source = perm,
       .skip = resumed ? &cp.done : NULL,
   };
   struct rate_limiter limiter;
@@ -690,6 +869,7 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
   pthread_mutex_init(&feed.lock, NULL);
   rate_limiter_init(&limiter, o->config.rate);
   run->lab = lab;
+  run->seed = seed;
   /* In-flight targets get one step's timeout (at least a second) to finish. */
   run->drain_ns = (uint64_t)(o->config.timeout_ms < 1000 ? 1000 : o->config.timeout_ms) * 1000000u;
   run->input_name = o->input == NULL || strcmp(o->input, "-") == 0 ? "input" : o->input;
@@ -699,6 +879,7 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
   run->shared.sink = (struct scan_sink){.on_result = on_result, .congested = on_congested, .ctx = run};
   pthread_mutex_init(&run->shared.sink_lock, NULL);
   run->start_ns = now_ns();
+  time_t start_time = time(NULL);
   uint64_t nmalloc_start = jemalloc_nmalloc();
   /* 16 MiB of rendered records before engines hold back new targets. */
   /* The checkpoint's own done set is the writer's from here on; the feed
@@ -778,6 +959,10 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
   if (!o->quiet) {
     print_summary(run);
   }
+  if (o->metadata != NULL && write_metadata(o, run, start_time, time(NULL)) != 0) {
+    fprintf(stderr, "tlssweep: cannot write the metadata to %s\n", o->metadata);
+    fatal = 1;
+  }
   if (o->alloc_stats) {
     uint64_t allocs = jemalloc_nmalloc() - nmalloc_start;
     uint64_t probes = load(&run->shared.stats.probes_done);
@@ -805,6 +990,8 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
   g_signal = 0;
   done_set_free(&skip);
   done_set_free(&cp.done);
+  permuter_free(perm);
+  free(perm);
   free(threads);
   free(args);
   free(run);
@@ -815,6 +1002,8 @@ static int cmd_scan(int argc, char **argv) {
   struct scan_options o;
   default_options(&o);
   o.identity = checkpoint_identity(argc, argv);
+  o.argc = argc;
+  o.argv = argv;
   int rc = parse_scan_options(argc, argv, &o);
   if (rc != 0) {
     return rc < 0 ? 0 : rc;

@@ -257,18 +257,6 @@ static void set_hex16(json_t *obj, const char *key, const char *name, uint16_t c
   set(obj, key, json_string_nocheck(name));
 }
 
-static const char *outcome_name(enum probe_outcome o) {
-  switch (o) {
-    case OUTCOME_NOT_RUN: return "skipped";
-    case OUTCOME_ACCEPTED: return "accepted";
-    case OUTCOME_REJECTED: return "rejected";
-    case OUTCOME_TIMEOUT: return "timeout";
-    case OUTCOME_ERROR: return "error";
-    case OUTCOME_CONNECTED: return "connected";
-  }
-  return "unknown";
-}
-
 static const char *reason_name(enum reject_reason r) {
   switch (r) {
     case REJECT_NONE: return "";
@@ -326,7 +314,7 @@ static json_t *version_json(const struct version_result *v) {
   if (o == NULL) {
     return NULL;
   }
-  set(o, "verdict", json_string_nocheck(outcome_name(v->outcome)));
+  set(o, "verdict", json_string_nocheck(probe_outcome_name(v->outcome)));
   char buf[16];
   switch (v->outcome) {
     case OUTCOME_ACCEPTED:
@@ -369,6 +357,7 @@ static json_t *version_json(const struct version_result *v) {
       break;
     case OUTCOME_NOT_RUN:
     case OUTCOME_CONNECTED:
+    case OUTCOME_COUNT:
       break;
   }
   const char *downgrade = downgrade_name(v->downgrade);
@@ -581,10 +570,11 @@ static int csv_record(const struct scan_result *r, struct outbuf *out) {
           break;
         case OUTCOME_NOT_RUN:
         case OUTCOME_CONNECTED:
+        case OUTCOME_COUNT:
           break;
       }
     }
-    good = csv_field(out, selected ? outcome_name(v->outcome) : "", 0) &&
+    good = csv_field(out, selected ? probe_outcome_name(v->outcome) : "", 0) &&
            csv_field(out, detail, pv == PV_COUNT - 1);
   }
   return good;

@@ -351,23 +351,10 @@ static void unpack(struct permuter *p, struct permuter_unit *u, struct target_it
 }
 
 /* block_host turns the block's line in |out| into its address number
- * |index|, as target_source's cidr_item does: kind becomes the address's,
- * |text| keeps the block as written, |host| the address. */
+ * |index|, as target_source does for blocks it expands itself. */
 static void block_host(struct target_item *out, uint64_t index) {
-  uint32_t low = (uint32_t)index;
-  struct target_line *l = &out->line;
-  out->seq |= low;
-  if (l->kind == TARGET_CIDR4) {
-    l->kind = TARGET_IPV4;
-    l->addr.v4.s_addr = htonl(ntohl(l->addr.v4.s_addr) | low);
-    inet_ntop(AF_INET, &l->addr.v4, l->host, sizeof(l->host));
-  } else {
-    l->kind = TARGET_IPV6;
-    for (int i = 0; i < 4; i++) {
-      l->addr.v6.s6_addr[15 - i] |= (uint8_t)(low >> (8 * i));
-    }
-    inet_ntop(AF_INET6, &l->addr.v6, l->host, sizeof(l->host));
-  }
+  out->seq |= (uint32_t)index;
+  target_line_block_host(&out->line, index);
 }
 
 /* ---- the window ------------------------------------------------------------ */

@@ -59,3 +59,16 @@ const char *target_status_name(enum target_status s) {
   }
   return "unknown";
 }
+
+const char *probe_outcome_name(enum probe_outcome o) {
+  switch (o) {
+    case OUTCOME_NOT_RUN: return "skipped";
+    case OUTCOME_ACCEPTED: return "accepted";
+    case OUTCOME_REJECTED: return "rejected";
+    case OUTCOME_TIMEOUT: return "timeout";
+    case OUTCOME_ERROR: return "error";
+    case OUTCOME_CONNECTED: return "connected";
+    case OUTCOME_COUNT: break;
+  }
+  return "unknown";
+}

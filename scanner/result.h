@@ -37,7 +37,12 @@ enum probe_outcome {
   OUTCOME_TIMEOUT,    /* see stage */
   OUTCOME_ERROR,      /* see stage and error */
   OUTCOME_CONNECTED,  /* --connect-only (the benchmark floor): TCP connected, nothing sent */
+  OUTCOME_COUNT,
 };
+
+/* probe_outcome_name returns "accepted", "rejected", ... as output writes
+ * them ("skipped" for OUTCOME_NOT_RUN). */
+const char *probe_outcome_name(enum probe_outcome o);
 
 enum reject_reason {
   REJECT_NONE,

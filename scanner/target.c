@@ -673,15 +673,8 @@ static uint64_t unit_seq(const struct target_source *src, unsigned long arg_no,
 /* cidr_item fills |out| with address number |index| of the block. The base
  * has its host bits zero and |index| fits in them, so OR-ing the index into
  * the low 32 bits is the addition. */
-static void cidr_item(const struct target_source *src, uint64_t index, struct target_item *out) {
+void target_line_block_host(struct target_line *l, uint64_t index) {
   uint32_t low = (uint32_t)index;
-  out->type = TARGET_ITEM_TARGET;
-  out->line_no = src->cidr_line_no;
-  out->arg_no = src->cidr_arg_no;
-  out->seq = unit_seq(src, src->cidr_arg_no, src->cidr_line_no) | low;
-  out->line = src->cidr;
-  out->error[0] = '\0';
-  struct target_line *l = &out->line;
   if (l->kind == TARGET_CIDR4) {
     l->kind = TARGET_IPV4;
     l->addr.v4.s_addr = htonl(ntohl(l->addr.v4.s_addr) | low);
@@ -693,6 +686,16 @@ static void cidr_item(const struct target_source *src, uint64_t index, struct ta
     }
     inet_ntop(AF_INET6, &l->addr.v6, l->host, sizeof(l->host));
   }
+}
+
+static void cidr_item(const struct target_source *src, uint64_t index, struct target_item *out) {
+  out->type = TARGET_ITEM_TARGET;
+  out->line_no = src->cidr_line_no;
+  out->arg_no = src->cidr_arg_no;
+  out->seq = unit_seq(src, src->cidr_arg_no, src->cidr_line_no) | (uint32_t)index;
+  out->line = src->cidr;
+  out->error[0] = '\0';
+  target_line_block_host(&out->line, index);
 }
 
 /* read_line returns the file's next line without its line ending, or 0 at

@@ -147,6 +147,12 @@ struct target_source {
   unsigned long cidr_line_no, cidr_arg_no; /* where the block was written */
 };
 
+/* target_line_block_host turns the block line |l| into its address number
+ * |index| (below the block's size): kind becomes the address's, |text| keeps
+ * the block as written, |host| the address in text. The host bits of a
+ * block's base are zero, so OR-ing the index in is the addition. */
+void target_line_block_host(struct target_line *l, uint64_t index);
+
 /* target_source_init prepares |src| over |args| then |file| (either may be
  * empty/NULL). The caller keeps both alive and closes |file|. */
 void target_source_init(struct target_source *src, char *const *args, size_t nargs,
