@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "scanner/blocklist.h"
 #include "scanner/inflight.h"
 #include "scanner/ring.h"
 #include "scanner/slots.h"
@@ -377,6 +378,16 @@ static void target_ready(struct engine *e, uint32_t t) {
                       ? (const void *)&((struct sockaddr_in *)&ts->addr)->sin_addr
                       : (const void *)&((struct sockaddr_in6 *)&ts->addr)->sin6_addr;
   inet_ntop(ts->addr.ss_family, a, r->ip, sizeof(r->ip));
+  /* Every address is checked here, before any connection: literals and DNS
+   * answers alike pass through this point. */
+  const char *why = NULL;
+  if (e->cfg->policy != NULL &&
+      policy_check(e->cfg->policy, ts->addr.ss_family, a, &why) != POLICY_ALLOW) {
+    r->status = STATUS_BLOCKED;
+    snprintf(r->error, sizeof(r->error), "%s", why != NULL ? why : "blocked");
+    finish_target(e, t);
+    return;
+  }
   bind_target(e, ts);
   if (ts->todo == 0) {
     finish_target(e, t);

@@ -20,6 +20,8 @@
 #include "scanner/resume.h"
 #include "scanner/target.h"
 
+struct scan_policy;
+
 /* Settings of a scan, shared read-only by every engine thread. */
 struct scan_config {
   uint32_t versions;          /* mask of 1u << probe_version (-V) */
@@ -35,6 +37,8 @@ struct scan_config {
   const char *resolver;       /* "ADDR[:PORT]" or NULL for the system's (--resolver) */
   int family;                 /* 4 or 6 (--ipv4-only, --ipv6-only); 0: both */
   int all_addresses;          /* probe every address of a name (--all-addresses) */
+  /* What may be scanned: reserved ranges, --blocklist, --allowlist. */
+  const struct scan_policy *policy;
   unsigned threads;           /* engine threads (--threads) */
   int connect_only;           /* connect and close, send nothing: the benchmark floor */
 };

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scanner/blocklist.h"
 #include "scanner/engine.h"
 #include "scanner/lab.h"
 #include "scanner/output.h"
@@ -80,6 +81,10 @@ static const char kUsage[] =
     "  -q, --quiet             no status line and no summary\n"
     "      --connect-only      TCP connect and close only, no probe (the benchmark floor)\n"
     "      --alloc-stats       print heap allocations per probe at the end (jemalloc)\n"
+    "      --blocklist FILE    never connect to these CIDRs/addresses (one per line, '#'\n"
+    "                          comments); reserved ranges (0/8, 224/4, 240/4, ff00::/8...)\n"
+    "                          are always blocked [none]\n"
+    "      --allowlist FILE    connect only to these [everything not blocked]\n"
     "      --seed N            seed of the target order [random; kept in --resume's file]\n"
     "      --shard I/N         scan part I of N (0 <= I < N; the same --seed and input on\n"
     "                          every part; the parts' outputs concatenate) [0/1]\n"
@@ -280,6 +285,7 @@ struct scan_options {
   uint64_t seed;
   uint32_t shard, nshards; /* --shard I/N */
   size_t window;         /* --shuffle-window */
+  const char *blocklist, *allowlist;
   int argc;              /* the command line, for the metadata */
   char **argv;
 };
@@ -302,6 +308,8 @@ enum {
   OPT_PER_NETWORK,
   OPT_METADATA,
   OPT_SEED,
+  OPT_BLOCKLIST,
+  OPT_ALLOWLIST,
   OPT_SHARD,
   OPT_SHUFFLE_WINDOW,
   OPT_IPV4_ONLY,
@@ -352,6 +360,8 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       {"per-network", required_argument, NULL, OPT_PER_NETWORK},
       {"metadata", required_argument, NULL, OPT_METADATA},
       {"seed", required_argument, NULL, OPT_SEED},
+      {"blocklist", required_argument, NULL, OPT_BLOCKLIST},
+      {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
       {"shard", required_argument, NULL, OPT_SHARD},
       {"shuffle-window", required_argument, NULL, OPT_SHUFFLE_WINDOW},
       {"ipv4-only", no_argument, NULL, OPT_IPV4_ONLY},
@@ -422,6 +432,8 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       case OPT_RESOLVER: o->config.resolver = optarg; break;
       case OPT_RESUME: o->resume = optarg; break;
       case OPT_METADATA: o->metadata = optarg; break;
+      case OPT_BLOCKLIST: o->blocklist = optarg; break;
+      case OPT_ALLOWLIST: o->allowlist = optarg; break;
       case OPT_SEED: {
         char *end;
         errno = 0;
@@ -791,8 +803,27 @@ static uint64_t random_seed(void) {
   return seed;
 }
 
+static int run_scan_with_policy(struct scan_options *o, struct target_source *source,
+                                const struct lab *lab);
+
 /* run_scan scans everything |source| yields. Returns the exit status. */
 static int run_scan(struct scan_options *o, struct target_source *source, const struct lab *lab) {
+  struct scan_policy policy;
+  char perr[512];
+  if (!scan_policy_load(&policy, o->blocklist, o->allowlist, perr, sizeof(perr))) {
+    fprintf(stderr, "tlssweep: %s\n", perr);
+    return 1;
+  }
+  o->config.policy = &policy;
+  int rc_policy = run_scan_with_policy(o, source, lab);
+  o->config.policy = NULL;
+  scan_policy_free(&policy);
+  return rc_policy;
+}
+
+/* run_scan_with_policy is run_scan once the block and allow lists are loaded. */
+static int run_scan_with_policy(struct scan_options *o, struct target_source *source,
+                                const struct lab *lab) {
   int out_fd = STDOUT_FILENO;
   struct checkpoint cp;
   memset(&cp, 0, sizeof(cp));

@@ -76,4 +76,13 @@ assert by4[next(t for t in by4 if t.startswith("["))]["status"] == "blocked", d4
 assert by4[next(t for t in by4 if t.startswith("dual"))]["ip"] == "127.20.0.2", d4
 print("families ok")
 PYEOF
+# An address that came from DNS is checked against the blocklist too.
+echo "127.20.0.1/32" >"$TMP/block.txt"
+scan --blocklist "$TMP/block.txt" "web.scan.test:$TLS_PORT" >"$TMP/b.jsonl" || fail "blocklist scan exited $?"
+python3 - "$TMP/b.jsonl" <<'PYEOF' || fail "blocklist after DNS"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert len(r) == 1 and r[0]["status"] == "blocked" and r[0]["ip"] == "127.20.0.1", r
+print("DNS answer blocked")
+PYEOF
 echo PASS
