@@ -20,10 +20,10 @@
  * to between a third and a half (bench/RESULTS.md has the figures, against
  * the cost of making up the address to look up). A list crowded into one
  * bucket (all of it in 2001::/16, say) is bisected as if there were no
- * index, at the cost of one more load. A binary prefix trie would take as many steps as
- * there are prefix bits on the path, each a dependent load from a node
- * somewhere in the heap; the sorted array is smaller (8 or 32 bytes a range,
- * fewer ranges after merging) and needs no pointers.
+ * index, at the cost of one more load. A binary prefix trie would take as
+ * many steps as there are prefix bits on the path, each a dependent load
+ * from a node somewhere in the heap; the sorted array is smaller (8 or 32
+ * bytes a range, fewer ranges after merging) and needs no pointers.
  *
  * IPv4-mapped IPv6 prefixes are stored as the IPv4 prefixes they map, and an
  * IPv4-mapped address is looked up in the IPv4 ranges as well as the IPv6

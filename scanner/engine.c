@@ -52,7 +52,15 @@ enum op {
   OP_CANCEL,
   OP_ARES_POLL,
   OP_ARES_POLL_REMOVE,
+  OP_BIND,
 };
+
+/* IORING_OP_BIND (Linux 6.11): newer than the liburing headers Debian 12
+ * ships, so spelled out here; engine_init asks the kernel whether it has it
+ * before --source-ip uses it. */
+#ifndef IORING_OP_BIND
+#define IORING_OP_BIND 56
+#endif
 
 
 #define HELLO_CAP 1024
@@ -154,6 +162,7 @@ struct engine {
   struct ares_fd ares_fds[MAX_ARES_FDS];
   struct __kernel_timespec wait_ts;
   uint64_t rng;                 /* splitmix64 state for hello randoms */
+  unsigned next_source;         /* round robin over --source-ip */
 };
 
 uint64_t now_ns(void) {
@@ -925,6 +934,19 @@ static void dialogue_step(struct engine *e, uint32_t c, enum starttls_step step,
   }
 }
 
+/* next_source returns the --source-ip address for the next connection to
+ * |family| (round robin), or NULL when none was given for it. */
+static const struct sockaddr_storage *next_source(struct engine *e, int family) {
+  const struct scan_config *cfg = e->cfg;
+  for (unsigned tries = 0; tries < cfg->nsources; tries++) {
+    const struct sockaddr_storage *s = &cfg->sources[e->next_source++ % cfg->nsources];
+    if (s->ss_family == family) {
+      return s;
+    }
+  }
+  return NULL;
+}
+
 /* start_probe takes a free slot and runs version |pv| of target |t|. */
 static void start_probe(struct engine *e, uint32_t t, int pv) {
   struct target_state *ts = &e->targets[t];
@@ -952,27 +974,37 @@ static void start_probe(struct engine *e, uint32_t t, int pv) {
 
   uint8_t rnd[96]; /* random, session id, key share */
   fill_random(rnd, sizeof(rnd), &e->rng);
-  struct io_uring_sqe *sqe[3];
+  int family = ts->addr.ss_family;
+  const struct sockaddr_storage *src = next_source(e, family);
+  unsigned n = src != NULL ? 4 : 3;
+  struct io_uring_sqe *sqe[4];
   if (!tp_hello_from_template(&e->hello[pv], ts->result.sni[0] ? ts->result.sni : NULL, rnd,
                               rnd + 32, rnd + 64, cn->hello, sizeof(cn->hello), &cn->hello_len,
                               &cn->layout) ||
-      !get_sqes(e, sqe, 3)) {
+      !get_sqes(e, sqe, n)) {
     cn->socket_error = EINVAL;
     conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, EINVAL);
     conn_settle(e, c);
     return;
   }
-  int family = ts->addr.ss_family;
-  io_uring_prep_socket_direct(sqe[0], family, SOCK_STREAM, IPPROTO_TCP, c, 0);
-  sqe[0]->flags |= IOSQE_IO_LINK;
-  io_uring_sqe_set_data64(sqe[0], slot_ud(&e->slots, OP_SOCKET, c));
-  io_uring_prep_connect(sqe[1], (int)c, (struct sockaddr *)&ts->addr, ts->addrlen);
-  sqe[1]->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
-  io_uring_sqe_set_data64(sqe[1], slot_ud(&e->slots, OP_CONNECT, c));
+  unsigned k = 0;
+  io_uring_prep_socket_direct(sqe[k], family, SOCK_STREAM, IPPROTO_TCP, c, 0);
+  sqe[k]->flags |= IOSQE_IO_LINK;
+  io_uring_sqe_set_data64(sqe[k++], slot_ud(&e->slots, OP_SOCKET, c));
+  if (src != NULL) {
+    /* bind(fd, src, len): the address in addr, its length in off. */
+    io_uring_prep_rw(IORING_OP_BIND, sqe[k], (int)c, src,  0,
+                     family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+    sqe[k]->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
+    io_uring_sqe_set_data64(sqe[k++], slot_ud(&e->slots, OP_BIND, c));
+  }
+  io_uring_prep_connect(sqe[k], (int)c, (struct sockaddr *)&ts->addr, ts->addrlen);
+  sqe[k]->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
+  io_uring_sqe_set_data64(sqe[k++], slot_ud(&e->slots, OP_CONNECT, c));
   set_timeout(&cn->ts, e->cfg->timeout_ms);
-  io_uring_prep_link_timeout(sqe[2], &cn->ts, 0);
-  io_uring_sqe_set_data64(sqe[2], slot_ud(&e->slots, OP_CONNECT_TIMEOUT, c));
-  cn->pending = 3;
+  io_uring_prep_link_timeout(sqe[k], &cn->ts, 0);
+  io_uring_sqe_set_data64(sqe[k++], slot_ud(&e->slots, OP_CONNECT_TIMEOUT, c));
+  cn->pending = k;
 }
 
 static void on_connect(struct engine *e, uint32_t c, int res) {
@@ -1106,7 +1138,10 @@ static void on_cqe(struct engine *e, struct io_uring_cqe *cqe) {
   cn->pending--;
   switch (op) {
     case OP_SOCKET:
-      if (cqe->res < 0) {
+    case OP_BIND:
+      /* A failed socket or bind cancels the connect linked behind it; keep
+       * the first real error for the record. */
+      if (cqe->res < 0 && cqe->res != -ECANCELED && cn->socket_error == 0) {
         cn->socket_error = -cqe->res;
       }
       break;
@@ -1288,6 +1323,15 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
   int rc = ring_setup(&e->ring, entries, entries * 4);
   if (rc < 0) {
     return rc;
+  }
+  if (e->cfg->nsources > 0) {
+    struct io_uring_probe *probe = io_uring_get_probe_ring(&e->ring);
+    int has_bind = probe != NULL && io_uring_opcode_supported(probe, IORING_OP_BIND);
+    io_uring_free_probe(probe);
+    if (!has_bind) {
+      io_uring_queue_exit(&e->ring);
+      return -EOPNOTSUPP;
+    }
   }
   rc = io_uring_register_files_sparse(&e->ring, e->nconn);
   if (rc < 0) {

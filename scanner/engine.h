@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdint.h>
 
 #include "scanner/result.h"
@@ -37,6 +38,10 @@ struct scan_config {
   const char *resolver;       /* "ADDR[:PORT]" or NULL for the system's (--resolver) */
   int family;                 /* 4 or 6 (--ipv4-only, --ipv6-only); 0: both */
   int all_addresses;          /* probe every address of a name (--all-addresses) */
+  /* --source-ip: local addresses connections are bound to, round robin
+   * among those of the target's family. */
+  struct sockaddr_storage sources[16];
+  unsigned nsources;
   /* What may be scanned: reserved ranges, --blocklist, --allowlist. */
   const struct scan_policy *policy;
   unsigned threads;           /* engine threads (--threads) */

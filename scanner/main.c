@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,6 +82,8 @@ static const char kUsage[] =
     "  -q, --quiet             no status line and no summary\n"
     "      --connect-only      TCP connect and close only, no probe (the benchmark floor)\n"
     "      --alloc-stats       print heap allocations per probe at the end (jemalloc)\n"
+    "      --source-ip ADDR    bind connections to ADDR; repeat for several, used in\n"
+    "                          turn per family (Linux 6.11+) [the kernel's choice]\n"
     "      --blocklist FILE    never connect to these CIDRs/addresses (one per line, '#'\n"
     "                          comments); reserved ranges (0/8, 224/4, 240/4, ff00::/8...)\n"
     "                          are always blocked [none]\n"
@@ -309,6 +312,7 @@ enum {
   OPT_METADATA,
   OPT_SEED,
   OPT_BLOCKLIST,
+  OPT_SOURCE_IP,
   OPT_ALLOWLIST,
   OPT_SHARD,
   OPT_SHUFFLE_WINDOW,
@@ -361,6 +365,7 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       {"metadata", required_argument, NULL, OPT_METADATA},
       {"seed", required_argument, NULL, OPT_SEED},
       {"blocklist", required_argument, NULL, OPT_BLOCKLIST},
+      {"source-ip", required_argument, NULL, OPT_SOURCE_IP},
       {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
       {"shard", required_argument, NULL, OPT_SHARD},
       {"shuffle-window", required_argument, NULL, OPT_SHUFFLE_WINDOW},
@@ -433,6 +438,26 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       case OPT_RESUME: o->resume = optarg; break;
       case OPT_METADATA: o->metadata = optarg; break;
       case OPT_BLOCKLIST: o->blocklist = optarg; break;
+      case OPT_SOURCE_IP: {
+        struct scan_config *cfg = &o->config;
+        if (cfg->nsources == sizeof(cfg->sources) / sizeof(cfg->sources[0])) {
+          return usage_error("--source-ip: at most %zu addresses",
+                             sizeof(cfg->sources) / sizeof(cfg->sources[0]));
+        }
+        struct sockaddr_storage *ss = &cfg->sources[cfg->nsources];
+        memset(ss, 0, sizeof(*ss));
+        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+        if (inet_pton(AF_INET, optarg, &sin->sin_addr) == 1) {
+          sin->sin_family = AF_INET;
+        } else if (inet_pton(AF_INET6, optarg, &sin6->sin6_addr) == 1) {
+          sin6->sin6_family = AF_INET6;
+        } else {
+          return usage_error("--source-ip: '%s' is not an IPv4 or IPv6 address", optarg);
+        }
+        cfg->nsources++;
+        break;
+      }
       case OPT_ALLOWLIST: o->allowlist = optarg; break;
       case OPT_SEED: {
         char *end;
@@ -955,7 +980,11 @@ static int run_scan_with_policy(struct scan_options *o, struct target_source *so
   for (unsigned i = 0; i < n; i++) {
     pthread_join(threads[i], NULL);
     if (args[i].rc < 0) {
-      fprintf(stderr, "tlssweep: cannot set up io_uring: %s\n", strerror(-args[i].rc));
+      if (args[i].rc == -EOPNOTSUPP) {
+        fprintf(stderr, "tlssweep: --source-ip needs io_uring's bind (Linux 6.11 or later)\n");
+      } else {
+        fprintf(stderr, "tlssweep: cannot set up io_uring: %s\n", strerror(-args[i].rc));
+      }
       fatal = 1;
     }
   }

@@ -564,7 +564,8 @@ static void test_load_errors(void **state) {
       {"10.0.0.0/8 192.0.2.0/24\n",
        "LIST:1: unexpected '192.0.2.0/24' after '10.0.0.0/8' (one entry per line)"},
       {"10.0.0.0/8 ; old\n", "LIST:1: unexpected ';' after '10.0.0.0/8' (one entry per line)"},
-      {"10.0.0.0/8\r\n10.0.0.0 /8\r\n", "LIST:2: unexpected '/8' after '10.0.0.0' (one entry per line)"},
+      {"10.0.0.0/8\r\n10.0.0.0 /8\r\n",
+       "LIST:2: unexpected '/8' after '10.0.0.0' (one entry per line)"},
   };
   for (size_t i = 0; i < sizeof(kCases) / sizeof(kCases[0]); i++) {
     struct addr_set s;
