@@ -71,7 +71,9 @@ struct addr {
 static uint64_t mask64(unsigned bits) { return bits == 0 ? 0 : ~(uint64_t)0 << (64 - bits); }
 
 /* 2000::/3, where the IPv6 prefixes and addresses are. */
-static uint64_t global_unicast(uint64_t hi) { return (hi & ~(UINT64_C(7) << 61)) | UINT64_C(1) << 61; }
+static uint64_t global_unicast(uint64_t hi) {
+  return (hi & ~(UINT64_C(7) << 61)) | UINT64_C(1) << 61;
+}
 
 /* prefix_k is prefix number |k| of the set, host bits included (the set
  * masks them). */
