@@ -58,7 +58,11 @@ kill -9 "$pid"
 wait "$pid" 2>/dev/null
 [ -s "$TMP/ckpt" ] || fail "no checkpoint after 2.5 s"
 n1=$(wc -l <"$TMP/out.jsonl")
-echo "run 1 (SIGKILL): $n1 lines"
+# What run 2 starts from: the lines within the checkpoint's output length
+# (anything after it is dropped and probed again).
+kept=$(sed -n 's/^output_bytes //p' "$TMP/ckpt")
+k1=$(head -c "$kept" "$TMP/out.jsonl" | wc -l)
+echo "run 1 (SIGKILL): $n1 lines, $k1 of them in the checkpoint"
 
 "${CMD[@]}" 2>"$TMP/err2.txt" &
 pid=$!
@@ -72,6 +76,10 @@ grep -q "resuming" "$TMP/err2.txt" || fail "run 2 did not say it resumed"
 n2=$(wc -l <"$TMP/out.jsonl")
 echo "run 2 (SIGINT): $n2 lines"
 [ "$n2" -gt "$n1" ] || fail "run 2 added nothing"
+# SIGINT flushes every record it finished: exactly what it says it did.
+done2=$(sed -n 's/.*stopped by SIGINT: \([0-9]*\) targets done.*/\1/p' "$TMP/err2.txt")
+[ -n "$done2" ] && [ $((k1 + done2)) -eq "$n2" ] ||
+  fail "SIGINT run reported $done2 targets done but wrote $((n2 - k1)) lines"
 
 "${CMD[@]}" 2>"$TMP/err3.txt" || fail "run 3 exited $?: $(cat "$TMP/err3.txt")"
 
