@@ -24,6 +24,8 @@
 #include <ares.h>
 #include <errno.h>
 #include <liburing.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -39,6 +41,8 @@
 #include "scanner/ring.h"
 #include "scanner/slots.h"
 #include "scanner/starttls.h"
+#include "scanner/appcheck.h"
+#include "scanner/cert.h"
 #include "tlsparse/tlsparse.h"
 
 enum op {
@@ -74,6 +78,8 @@ enum conn_state {
   CONN_CONNECTING,
   CONN_DIALOGUE,                /* the plaintext STARTTLS dialogue */
   CONN_EXCHANGING,              /* ClientHello sent, reading the answer */
+  CONN_HANDSHAKE,               /* confirmation: BoringSSL handshaking */
+  CONN_APP,                     /* confirmation: the application's first exchange */
   CONN_CLOSING,
 };
 
@@ -99,6 +105,14 @@ struct conn {
   struct tp_client_hello_layout layout;
   struct tp_reader reader;
   struct starttls dialogue;
+  /* Confirmation connections (cn->confirm): a BoringSSL client over memory
+   * BIOs whose bytes the ring moves. The SSL object stays with the slot and
+   * is reused (SSL_clear) by the slot's next confirmation. */
+  int confirm;
+  SSL *ssl;
+  BIO *rbio, *wbio;             /* owned by |ssl| */
+  struct appcheck app;
+  uint8_t sslbuf[4096];         /* BoringSSL's output on its way to the socket */
   /* Dialogue commands are copied here to be sent, alternating, so that a
    * command waiting behind one in flight never shares its buffer. */
   uint8_t txbuf[2][STARTTLS_OUT_MAX];
@@ -109,6 +123,8 @@ struct conn {
 
 struct target_state {
   struct engine *engine;        /* for c-ares callbacks, which carry one pointer */
+  uint8_t confirm_left[PV_COUNT]; /* confirmation runs still to start, per version */
+  int confirm_planned;
   int used;
   uint32_t next;                /* FIFO / free-list link */
   int bound;                    /* counted in the in-flight tables */
@@ -162,6 +178,7 @@ struct engine {
   struct ares_fd ares_fds[MAX_ARES_FDS];
   struct __kernel_timespec wait_ts;
   uint64_t rng;                 /* splitmix64 state for hello randoms */
+  SSL_CTX *ssl_ctx;             /* confirmations; NULL when they are off */
   unsigned next_source;         /* round robin over --source-ip */
 };
 
@@ -338,12 +355,22 @@ static void finish_target(struct engine *e, uint32_t t) {
   if (legacy) {
     stat_add(&st->legacy_targets, 1);
   }
+  if (scan_result_legacy_app(r) == 1) {
+    stat_add(&st->legacy_app_targets, 1);
+  }
   for (int pv = 0; pv < PV_COUNT; pv++) {
     if (r->v[pv].outcome == OUTCOME_ACCEPTED) {
       stat_add(&st->accepted[pv], 1);
     }
     if (r->status == STATUS_OK && (r->versions_selected & (1u << pv))) {
       stat_add(&st->outcomes[pv][r->v[pv].outcome], 1);
+    }
+    const struct confirm_result *cr = &r->v[pv].confirm;
+    if (cr->runs > 0) {
+      stat_add(&st->confirm_runs[pv], cr->runs);
+      stat_add(&st->confirm_handshakes[pv], cr->handshake_ok_runs);
+      stat_add(&st->confirm_app_ok[pv], cr->app_ok_runs);
+      stat_add(&st->confirm_app_refused[pv], cr->app_refused_runs);
     }
   }
   pthread_mutex_lock(&e->sh->sink_lock);
@@ -714,6 +741,9 @@ static void close_conn(struct engine *e, uint32_t c) {
 /* conn_settle runs after every completion of a slot: once the probe has its
  * verdict it closes, and once nothing is outstanding it frees the slot and
  * moves the target on. */
+static int plan_confirmations(struct engine *e, struct target_state *ts);
+static int confirm_pending(const struct target_state *ts);
+
 static void conn_settle(struct engine *e, uint32_t c) {
   struct conn *cn = &e->conns[c];
   if (cn->verdict_done && cn->state != CONN_CLOSING) {
@@ -727,9 +757,14 @@ static void conn_settle(struct engine *e, uint32_t c) {
   count_conn(e, ts, -1);
   ts->active--;
   release_conn(e, c);
-  if (ts->todo != 0 && ts->result.status == STATUS_OK) {
+  if ((ts->todo != 0 || confirm_pending(ts)) && ts->result.status == STATUS_OK) {
     fifo_push(e, t);
   } else if (ts->active == 0) {
+    /* Probes done: confirmations next, if any are due. */
+    if (!ts->confirm_planned && plan_confirmations(e, ts)) {
+      fifo_push(e, t);
+      return;
+    }
     /* Versions never probed because the target was unreachable stay not_run. */
     ts->todo = 0;
     finish_target(e, t);
@@ -780,10 +815,17 @@ static void set_verdict_from_reader(struct conn *cn, struct version_result *v) {
 
 /* conclude records the probe's outcome once; later completions of the same
  * probe (cancelled timeouts, a close) cannot change it. */
+static void confirm_conclude(struct engine *e, uint32_t c, enum probe_outcome outcome,
+                             enum reject_reason reason, enum probe_stage stage, int err);
+
 static void conclude(struct engine *e, uint32_t c, enum probe_outcome outcome,
                      enum reject_reason reason, enum probe_stage stage, int err) {
   struct conn *cn = &e->conns[c];
   if (cn->verdict_done) {
+    return;
+  }
+  if (cn->confirm) {
+    confirm_conclude(e, c, outcome, reason, stage, err);
     return;
   }
   struct target_state *ts = &e->targets[cn->target];
@@ -870,10 +912,17 @@ static void start_tls(struct engine *e, uint32_t c, const uint8_t *early, size_t
   submit_recv(e, c);
 }
 
+static void confirm_dialogue_failed(struct engine *e, uint32_t c);
+static void start_handshake(struct engine *e, uint32_t c, const uint8_t *early, size_t early_len);
+
 /* dialogue_failed records why the dialogue ended without a go-ahead. */
 static void dialogue_failed(struct engine *e, uint32_t c) {
   struct conn *cn = &e->conns[c];
   if (cn->verdict_done) {
+    return;
+  }
+  if (cn->confirm) {
+    confirm_dialogue_failed(e, c);
     return;
   }
   const struct starttls *st = &cn->dialogue;
@@ -924,7 +973,11 @@ static void dialogue_step(struct engine *e, uint32_t c, enum starttls_step step,
         continue;
       }
       case STARTTLS_READY:
-        start_tls(e, c, rest, rest_len);
+        if (cn->confirm) {
+          start_handshake(e, c, rest, rest_len);
+        } else {
+          start_tls(e, c, rest, rest_len);
+        }
         return;
       case STARTTLS_FAILED:
         dialogue_failed(e, c);
@@ -948,13 +1001,16 @@ static const struct sockaddr_storage *next_source(struct engine *e, int family) 
 }
 
 /* start_probe takes a free slot and runs version |pv| of target |t|. */
-static void start_probe(struct engine *e, uint32_t t, int pv) {
+/* take_conn readies a free slot for a connection of target |t| at version
+ * |pv| (a probe, or a confirmation when |confirm|). */
+static uint32_t take_conn(struct engine *e, uint32_t t, int pv, int confirm) {
   struct target_state *ts = &e->targets[t];
   uint32_t c = slot_take(&e->slots);
   struct conn *cn = &e->conns[c];
   cn->state = CONN_CONNECTING;
   cn->target = t;
   cn->pv = (enum probe_version)pv;
+  cn->confirm = confirm;
   cn->pending = 0;
   cn->socket_error = 0;
   cn->recv_inflight = 0;
@@ -964,26 +1020,24 @@ static void start_probe(struct engine *e, uint32_t t, int pv) {
   cn->tx_next = NULL;
   cn->txbuf_turn = 0;
   cn->start_ns = now_ns();
-  ts->todo &= ~(1u << pv);
   ts->active++;
-  ts->attempts[pv]++;
   count_conn(e, ts, +1);
   stat_add(&e->sh->stats.in_flight, 1);
   stat_add(&e->sh->stats.connects, 1);
-  tp_reader_init(&cn->reader);
+  return c;
+}
 
-  uint8_t rnd[96]; /* random, session id, key share */
-  fill_random(rnd, sizeof(rnd), &e->rng);
+/* submit_connect links socket, [bind,] connect and the connect's timeout. */
+static void submit_connect(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  struct target_state *ts = &e->targets[cn->target];
   int family = ts->addr.ss_family;
   const struct sockaddr_storage *src = next_source(e, family);
   unsigned n = src != NULL ? 4 : 3;
   struct io_uring_sqe *sqe[4];
-  if (!tp_hello_from_template(&e->hello[pv], ts->result.sni[0] ? ts->result.sni : NULL, rnd,
-                              rnd + 32, rnd + 64, cn->hello, sizeof(cn->hello), &cn->hello_len,
-                              &cn->layout) ||
-      !get_sqes(e, sqe, n)) {
-    cn->socket_error = EINVAL;
-    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, EINVAL);
+  if (!get_sqes(e, sqe, n)) {
+    cn->socket_error = EBUSY;
+    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, EBUSY);
     conn_settle(e, c);
     return;
   }
@@ -993,7 +1047,7 @@ static void start_probe(struct engine *e, uint32_t t, int pv) {
   io_uring_sqe_set_data64(sqe[k++], slot_ud(&e->slots, OP_SOCKET, c));
   if (src != NULL) {
     /* bind(fd, src, len): the address in addr, its length in off. */
-    io_uring_prep_rw(IORING_OP_BIND, sqe[k], (int)c, src,  0,
+    io_uring_prep_rw(IORING_OP_BIND, sqe[k], (int)c, src, 0,
                      family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
     sqe[k]->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
     io_uring_sqe_set_data64(sqe[k++], slot_ud(&e->slots, OP_BIND, c));
@@ -1005,6 +1059,35 @@ static void start_probe(struct engine *e, uint32_t t, int pv) {
   io_uring_prep_link_timeout(sqe[k], &cn->ts, 0);
   io_uring_sqe_set_data64(sqe[k++], slot_ud(&e->slots, OP_CONNECT_TIMEOUT, c));
   cn->pending = k;
+}
+
+/* start_probe takes a free slot and runs version |pv| of target |t|. */
+static void start_probe(struct engine *e, uint32_t t, int pv) {
+  struct target_state *ts = &e->targets[t];
+  ts->todo &= ~(1u << pv);
+  ts->attempts[pv]++;
+  uint32_t c = take_conn(e, t, pv, 0);
+  struct conn *cn = &e->conns[c];
+  tp_reader_init(&cn->reader);
+  uint8_t rnd[96]; /* random, session id, key share */
+  fill_random(rnd, sizeof(rnd), &e->rng);
+  if (!tp_hello_from_template(&e->hello[pv], ts->result.sni[0] ? ts->result.sni : NULL, rnd,
+                              rnd + 32, rnd + 64, cn->hello, sizeof(cn->hello), &cn->hello_len,
+                              &cn->layout)) {
+    cn->socket_error = EINVAL;
+    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, EINVAL);
+    conn_settle(e, c);
+    return;
+  }
+  submit_connect(e, c);
+}
+
+/* start_confirm takes a free slot for one confirmation run of version |pv|. */
+static void start_confirm(struct engine *e, uint32_t t, int pv) {
+  struct target_state *ts = &e->targets[t];
+  ts->confirm_left[pv]--;
+  uint32_t c = take_conn(e, t, pv, 1);
+  submit_connect(e, c);
 }
 
 static void on_connect(struct engine *e, uint32_t c, int res) {
@@ -1021,6 +1104,8 @@ static void on_connect(struct engine *e, uint32_t c, int res) {
       cn->state = CONN_DIALOGUE;
       starttls_init(&cn->dialogue, proto, e->cfg->ehlo);
       dialogue_step(e, c, starttls_begin(&cn->dialogue), NULL, 0);
+    } else if (cn->confirm) {
+      start_handshake(e, c, NULL, 0);
     } else {
       start_tls(e, c, NULL, 0);
     }
@@ -1052,9 +1137,16 @@ static void on_connect(struct engine *e, uint32_t c, int res) {
   conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, err);
 }
 
+static void confirm_recv(struct engine *e, uint32_t c, int res);
+static void confirm_sent(struct engine *e, uint32_t c);
+
 static void on_recv(struct engine *e, uint32_t c, int res) {
   struct conn *cn = &e->conns[c];
   if (cn->verdict_done) {
+    return;
+  }
+  if (cn->state == CONN_HANDSHAKE || cn->state == CONN_APP) {
+    confirm_recv(e, c, res);
     return;
   }
   if (cn->state == CONN_DIALOGUE) {
@@ -1117,6 +1209,8 @@ static void on_send(struct engine *e, uint32_t c, int res) {
     const uint8_t *p = cn->tx_next;
     cn->tx_next = NULL;
     send_bytes(e, c, p, cn->tx_next_len);
+  } else if (cn->confirm) {
+    confirm_sent(e, c);
   }
 }
 
@@ -1162,6 +1256,363 @@ static void on_cqe(struct engine *e, struct io_uring_cqe *cqe) {
       break;
   }
   conn_settle(e, c);
+}
+
+
+/* ---- confirmation: BoringSSL over the ring --------------------------------- */
+
+/* A probe's ServerHello says a server picked a version, not that the
+ * handshake completes nor that the service then works (Exchange Online
+ * completed TLS 1.0 handshakes and then refused them in POP3 and IMAP).
+ * A confirmation connects again, runs the same STARTTLS dialogue, completes
+ * a BoringSSL handshake pinned to the version (min = max) over memory BIOs
+ * whose bytes go through the ring like any other, and then the protocol's
+ * first exchange (appcheck.h): greeting, EHLO, CAPABILITY, CAPA. */
+
+/* plan_confirmations decides, once the probes of a target are done, which
+ * versions to confirm and how often: each accepted legacy version (TLS 1.0,
+ * 1.1) and, as a control, the highest accepted one; every accepted version
+ * with --confirm-all. Returns whether any run is planned. */
+static int plan_confirmations(struct engine *e, struct target_state *ts) {
+  ts->confirm_planned = 1;
+  const struct scan_config *cfg = e->cfg;
+  if (e->ssl_ctx == NULL || ts->result.status != STATUS_OK) {
+    return 0;
+  }
+  int highest = -1;
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (ts->result.v[pv].outcome == OUTCOME_ACCEPTED) {
+      highest = pv;
+    }
+  }
+  int any = 0;
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    struct version_result *v = &ts->result.v[pv];
+    if (v->outcome != OUTCOME_ACCEPTED) {
+      continue;
+    }
+    int legacy = pv == PV_TLS10 || pv == PV_TLS11 || pv == PV_SSL3;
+    if (!legacy && !cfg->confirm_all && pv != highest) {
+      continue;
+    }
+    if (pv == PV_SSL3) {
+      v->confirm.state = CONFIRM_UNSUPPORTED;
+      continue;
+    }
+    v->confirm.state = CONFIRM_DONE;
+    /* Repeats measure how often a legacy version is refused; the control
+     * version runs once. */
+    ts->confirm_left[pv] = (uint8_t)(legacy ? cfg->repeat : 1);
+    any = 1;
+  }
+  return any;
+}
+
+static int confirm_pending(const struct target_state *ts) {
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (ts->confirm_left[pv] > 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int next_confirm_version(const struct target_state *ts) {
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (ts->confirm_left[pv] > 0) {
+      return pv;
+    }
+  }
+  return -1;
+}
+
+/* confirm_record adds one run's outcome to the version's confirmation; the
+ * first run is kept in full. */
+static void confirm_record(struct engine *e, uint32_t c, int handshake_ok,
+                           enum confirm_failure failure, int app, const char *stage) {
+  struct conn *cn = &e->conns[c];
+  struct confirm_result *cr = &e->targets[cn->target].result.v[cn->pv].confirm;
+  if (cr->runs == 0) {
+    cr->handshake_ok = handshake_ok;
+    cr->failure = failure;
+    if (cr->stage_name == NULL) {
+      cr->stage_name = stage;
+    }
+  }
+  cr->runs++;
+  cr->handshake_ok_runs += handshake_ok != 0;
+  cr->app_ok_runs += app == APP_OK || app == APP_UNCHECKED;
+  cr->app_refused_runs += app == APP_REFUSED;
+  cn->verdict_done = 1;
+  stat_add(&e->sh->stats.confirms_done, 1);
+}
+
+static const char *confirm_stage(const struct conn *cn) {
+  switch (cn->state) {
+    case CONN_CONNECTING: return "connect";
+    case CONN_DIALOGUE: return starttls_stage_name(&cn->dialogue);
+    case CONN_HANDSHAKE: return "handshake";
+    case CONN_APP: return "app";
+    default: return "connect";
+  }
+}
+
+/* confirm_conclude is conclude() for a confirmation: a connection that
+ * failed before or during the handshake. */
+static void confirm_conclude(struct engine *e, uint32_t c, enum probe_outcome outcome,
+                             enum reject_reason reason, enum probe_stage stage, int err) {
+  struct conn *cn = &e->conns[c];
+  struct confirm_result *cr = &e->targets[cn->target].result.v[cn->pv].confirm;
+  enum confirm_failure f = CONFIRM_FAIL_CONNECT;
+  if (outcome == OUTCOME_TIMEOUT) {
+    f = CONFIRM_FAIL_TIMEOUT;
+  } else if (reason == REJECT_CLOSED) {
+    f = CONFIRM_FAIL_CLOSED;
+  } else if (reason == REJECT_RESET) {
+    f = CONFIRM_FAIL_RESET;
+  }
+  (void)stage;
+  if (cr->runs == 0) {
+    cr->error = err;
+  }
+  /* Silence or a reset after the handshake is the application's answer (or
+   * its absence), not a failed handshake. */
+  if (cn->state == CONN_APP) {
+    if (cr->runs == 0) {
+      cr->app = APP_PENDING;
+      cr->app_name = f == CONFIRM_FAIL_TIMEOUT ? "timeout" : f == CONFIRM_FAIL_RESET ? "reset"
+                                                                                      : "closed";
+      cr->stage_name = appcheck_stage_name(&cn->app);
+    }
+    confirm_record(e, c, 1, CONFIRM_FAIL_NONE, APP_CLOSED, appcheck_stage_name(&cn->app));
+    return;
+  }
+  confirm_record(e, c, 0, f, APP_PENDING, confirm_stage(cn));
+}
+
+static void confirm_dialogue_failed(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  const struct starttls *st = &cn->dialogue;
+  struct confirm_result *cr = &e->targets[cn->target].result.v[cn->pv].confirm;
+  if (cr->runs == 0) {
+    cr->reason_name = starttls_failure_name(st);
+    size_t n = st->reply_len < RESULT_REPLY_MAX ? st->reply_len : RESULT_REPLY_MAX;
+    memcpy(cr->reply, st->reply, n);
+    cr->reply_len = (uint16_t)n;
+  }
+  confirm_record(e, c, 0, starttls_failure(st) == STARTTLS_CLOSED ? CONFIRM_FAIL_CLOSED
+                                                                  : CONFIRM_FAIL_STARTTLS,
+                 APP_PENDING, starttls_stage_name(st));
+}
+
+/* drain_ssl sends what BoringSSL wrote to its output BIO, one buffer at a
+ * time (the next once the last has gone: confirm_sent). */
+static void drain_ssl(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  if (cn->send_inflight || cn->tx_next != NULL || cn->verdict_done) {
+    return;
+  }
+  int n = BIO_read(cn->wbio, cn->sslbuf, sizeof(cn->sslbuf));
+  if (n > 0) {
+    send_bytes(e, c, cn->sslbuf, (size_t)n);
+  }
+}
+
+static void confirm_sent(struct engine *e, uint32_t c) { drain_ssl(e, c); }
+
+static void want_recv(struct engine *e, uint32_t c) {
+  if (!e->conns[c].recv_inflight && !e->conns[c].verdict_done) {
+    submit_recv(e, c);
+  }
+}
+
+/* app_done records the application's answer and ends the run. */
+static void app_done(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  struct confirm_result *cr = &e->targets[cn->target].result.v[cn->pv].confirm;
+  enum appcheck_result res = appcheck_result(&cn->app);
+  if (cr->runs == 0) {
+    cr->app = res;
+    cr->app_name = appcheck_result_name(&cn->app);
+    cr->app_code = (int)appcheck_code(&cn->app);
+    size_t len;
+    const uint8_t *reply = appcheck_reply(&cn->app, &len);
+    len = len < RESULT_REPLY_MAX ? len : RESULT_REPLY_MAX;
+    memcpy(cr->reply, reply, len);
+    cr->reply_len = (uint16_t)len;
+  }
+  confirm_record(e, c, 1, CONFIRM_FAIL_NONE, res, "app");
+}
+
+/* app_step acts on what the application check asks for next. */
+static void app_step(struct engine *e, uint32_t c, enum appcheck_step step) {
+  struct conn *cn = &e->conns[c];
+  if (step == APPCHECK_SEND) {
+    size_t len;
+    const uint8_t *out = appcheck_output(&cn->app, &len);
+    if (SSL_write(cn->ssl, out, (int)len) <= 0) {
+      confirm_record(e, c, 1, CONFIRM_FAIL_NONE, APP_CLOSED, "app");
+      return;
+    }
+    drain_ssl(e, c);
+    want_recv(e, c);
+  } else if (step == APPCHECK_NEED_MORE) {
+    want_recv(e, c);
+  } else {
+    app_done(e, c);
+  }
+}
+
+/* handshake_failed reads why BoringSSL gave up: an alert the server sent
+ * (its reason codes are 1000 + the alert), or its own reason. */
+static void handshake_failed(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  struct confirm_result *cr = &e->targets[cn->target].result.v[cn->pv].confirm;
+  uint32_t err = ERR_peek_last_error();
+  int reason = ERR_GET_REASON(err);
+  ERR_clear_error();
+  enum confirm_failure f = CONFIRM_FAIL_TLS;
+  if (reason >= SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
+    f = CONFIRM_FAIL_ALERT;
+    if (cr->runs == 0) {
+      cr->alert = (uint8_t)(reason - SSL_AD_REASON_OFFSET);
+    }
+  } else if (cr->runs == 0) {
+    cr->error = (int)err;
+  }
+  confirm_record(e, c, 0, f, APP_PENDING, "handshake");
+}
+
+/* tls_drive moves the handshake, then the application exchange, as far as
+ * the bytes received so far allow. */
+static void tls_drive(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  if (cn->state == CONN_HANDSHAKE) {
+    int rc = SSL_do_handshake(cn->ssl);
+    if (rc != 1) {
+      int err = SSL_get_error(cn->ssl, rc);
+      drain_ssl(e, c);
+      if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        want_recv(e, c);
+      } else {
+        handshake_failed(e, c);
+      }
+      return;
+    }
+    struct target_state *ts = &e->targets[cn->target];
+    struct confirm_result *cr = &ts->result.v[cn->pv].confirm;
+    if (cr->runs == 0) {
+      cr->version = (uint16_t)SSL_version(cn->ssl);
+      const SSL_CIPHER *cipher = SSL_get_current_cipher(cn->ssl);
+      cr->cipher = cipher != NULL ? SSL_CIPHER_get_protocol_id(cipher) : 0;
+    }
+    if (!ts->result.has_cert && e->cfg->verifier != NULL) {
+      const char *host = ts->result.sni[0] ? ts->result.sni : ts->result.ip;
+      ts->result.has_cert = cert_info_from_ssl(cn->ssl, e->cfg->verifier, host, time(NULL),
+                                               &ts->result.cert);
+    }
+    cn->state = CONN_APP;
+    enum proto proto = ts->item.line.proto;
+    appcheck_init(&cn->app, proto, starttls_needed(proto),
+                  ts->item.line.kind == TARGET_NAME ? ts->item.line.host : e->cfg->ehlo);
+    drain_ssl(e, c);
+    app_step(e, c, appcheck_begin(&cn->app));
+    if (cn->verdict_done || cn->state != CONN_APP) {
+      return;
+    }
+  }
+  /* The application's bytes: decrypt what has arrived and feed it. */
+  uint8_t plain[2048];
+  for (;;) {
+    int n = SSL_read(cn->ssl, plain, sizeof(plain));
+    if (n <= 0) {
+      int err = SSL_get_error(cn->ssl, n);
+      drain_ssl(e, c);
+      if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        want_recv(e, c);
+      } else {
+        /* close_notify or a fatal alert after the handshake: the service
+         * ended the session without an answer. */
+        ERR_clear_error();
+        app_step(e, c, appcheck_eof(&cn->app));
+      }
+      return;
+    }
+    size_t at = 0;
+    while (at < (size_t)n && !cn->verdict_done) {
+      size_t used = 0;
+      enum appcheck_step step = appcheck_feed(&cn->app, plain + at, (size_t)n - at, &used);
+      at += used;
+      app_step(e, c, step);
+      if (step != APPCHECK_SEND || used == 0) {
+        break;
+      }
+    }
+    if (cn->verdict_done) {
+      return;
+    }
+  }
+}
+
+/* start_handshake sets the slot's SSL object up for this run and starts. */
+static void start_handshake(struct engine *e, uint32_t c, const uint8_t *early, size_t early_len) {
+  struct conn *cn = &e->conns[c];
+  struct target_state *ts = &e->targets[cn->target];
+  if (cn->ssl == NULL) {
+    cn->ssl = SSL_new(e->ssl_ctx);
+    cn->rbio = BIO_new(BIO_s_mem());
+    cn->wbio = BIO_new(BIO_s_mem());
+    if (cn->ssl == NULL || cn->rbio == NULL || cn->wbio == NULL) {
+      BIO_free(cn->rbio);
+      BIO_free(cn->wbio);
+      SSL_free(cn->ssl);
+      cn->ssl = NULL;
+      confirm_record(e, c, 0, CONFIRM_FAIL_TLS, APP_PENDING, "handshake");
+      return;
+    }
+    SSL_set_bio(cn->ssl, cn->rbio, cn->wbio);
+  } else {
+    SSL_clear(cn->ssl);
+    BIO_reset(cn->rbio);
+    BIO_reset(cn->wbio);
+  }
+  uint16_t version = probe_version_wire(cn->pv);
+  SSL_set_min_proto_version(cn->ssl, version);
+  SSL_set_max_proto_version(cn->ssl, version);
+  if (ts->result.sni[0] != '\0') {
+    SSL_set_tlsext_host_name(cn->ssl, ts->result.sni);
+  }
+  SSL_set_connect_state(cn->ssl);
+  cn->state = CONN_HANDSHAKE;
+  if (early_len > 0) {
+    BIO_write(cn->rbio, early, (int)early_len);
+  }
+  tls_drive(e, c);
+}
+
+static void confirm_recv(struct engine *e, uint32_t c, int res) {
+  struct conn *cn = &e->conns[c];
+  if (cn->verdict_done) {
+    return;
+  }
+  if (res > 0) {
+    BIO_write(cn->rbio, cn->rbuf, res);
+    tls_drive(e, c);
+    return;
+  }
+  if (res == 0 && cn->state == CONN_APP) {
+    app_step(e, c, appcheck_eof(&cn->app));
+    return;
+  }
+  if (res == 0) {
+    conclude(e, c, OUTCOME_REJECTED, REJECT_CLOSED, STAGE_RECV, 0);
+  } else if (res == -ECONNRESET || res == -EPIPE) {
+    conclude(e, c, OUTCOME_REJECTED, REJECT_RESET, STAGE_RECV, 0);
+  } else if (res == -ECANCELED) {
+    conclude(e, c, OUTCOME_TIMEOUT, REJECT_NONE, STAGE_RECV, 0);
+  } else {
+    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, -res);
+  }
 }
 
 /* ---- the loop -------------------------------------------------------------- */
@@ -1249,6 +1700,12 @@ static uint64_t start_probes(struct engine *e) {
     uint32_t t = fifo_pop(e);
     struct target_state *ts = &e->targets[t];
     int pv = next_version(ts->todo);
+    int confirm = 0;
+    if (pv < 0 && ts->active == 0) {
+      /* Confirmations start once every probe of the target is in. */
+      pv = next_confirm_version(ts);
+      confirm = 1;
+    }
     if (pv < 0 || ts->result.status != STATUS_OK) {
       continue; /* conn_settle finishes it when its last probe ends */
     }
@@ -1271,7 +1728,11 @@ static uint64_t start_probes(struct engine *e) {
       deferred_tail = t;
       continue;
     }
-    start_probe(e, t, pv);
+    if (confirm) {
+      start_confirm(e, t, pv);
+    } else {
+      start_probe(e, t, pv);
+    }
     budget--;
   }
   /* Deferred targets go back in front, in order. */
@@ -1339,6 +1800,21 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
     return rc;
   }
   e->rng = now_ns() ^ (uint64_t)(uintptr_t)e;
+  if (e->cfg->confirm) {
+    /* One context for every confirmation of this thread; the version is set
+     * per connection. The chain is checked by cert.c against the trust
+     * store and reported, never enforced: a scanner must see servers with
+     * bad certificates too. A broad cipher list, 3DES and RC4 included
+     * where BoringSSL still has them, so old servers can say yes. */
+    e->ssl_ctx = SSL_CTX_new(TLS_method());
+    if (e->ssl_ctx == NULL) {
+      return -ENOMEM;
+    }
+    SSL_CTX_set_verify(e->ssl_ctx, SSL_VERIFY_NONE, NULL);
+    SSL_CTX_set_cipher_list(e->ssl_ctx, "ALL:3DES:RC4:@STRENGTH");
+    SSL_CTX_set_min_proto_version(e->ssl_ctx, TLS1_VERSION);
+    SSL_CTX_set_max_proto_version(e->ssl_ctx, TLS1_3_VERSION);
+  }
   e->ares_ready = ares_setup(e);
   return 0;
 }
@@ -1350,6 +1826,10 @@ static void engine_free(struct engine *e) {
   io_uring_queue_exit(&e->ring);
   free(e->conns);
   slot_pool_free(&e->slots);
+  for (unsigned i = 0; e->conns != NULL && i < e->nconn; i++) {
+    SSL_free(e->conns[i].ssl); /* frees its BIOs too */
+  }
+  SSL_CTX_free(e->ssl_ctx);
   free(e->targets);
   inflight_free(&e->per_host);
   inflight_free(&e->per_net);

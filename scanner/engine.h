@@ -38,6 +38,11 @@ struct scan_config {
   const char *resolver;       /* "ADDR[:PORT]" or NULL for the system's (--resolver) */
   int family;                 /* 4 or 6 (--ipv4-only, --ipv6-only); 0: both */
   int all_addresses;          /* probe every address of a name (--all-addresses) */
+  /* Confirmation of accepted versions by full BoringSSL handshakes. */
+  int confirm;                /* --confirm (on) / --no-confirm */
+  int confirm_all;            /* every accepted version, not just legacy + control */
+  unsigned repeat;            /* runs per legacy version (--repeat) */
+  const struct cert_verifier *verifier; /* trust store for the certificate report */
   /* --source-ip: local addresses connections are bound to, round robin
    * among those of the target's family. */
   struct sockaddr_storage sources[16];
@@ -83,6 +88,12 @@ struct scan_stats {
   uint64_t outcomes[PV_COUNT][OUTCOME_COUNT]; /* by version and enum probe_outcome */
   uint64_t status_count[STATUS_COUNT];
   uint64_t connects;
+  uint64_t confirms_done;
+  /* Confirmation runs by version: all, handshakes completed, and sessions
+   * the application accepted (for the refusal rate in the summary). */
+  uint64_t confirm_runs[PV_COUNT], confirm_handshakes[PV_COUNT], confirm_app_ok[PV_COUNT];
+  uint64_t confirm_app_refused[PV_COUNT];
+  uint64_t legacy_app_targets;  /* targets where TLS 1.0/1.1 works at the application level */
 };
 
 /* A token bucket shared by the engine threads (--rate). */

@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "scanner/appcheck.h"
 #include "tlsparse/tlsparse.h"
 
 static const struct lab_endpoint kEndpoints[] = {
@@ -41,6 +42,7 @@ static const struct lab_endpoint kEndpoints[] = {
     {"smtp-starttls-1.0-1.2", LAB_SMTP, TP_TLS10, TP_TLS12, ""},
     {"imap-starttls-1.2-1.3", LAB_IMAP, TP_TLS12, TP_TLS13, ""},
     {"pop3-stls-1.0-1.3", LAB_POP3, TP_TLS10, TP_TLS13, ""},
+    {"pop3s-retiring-legacy", LAB_POP3S_RETIRING, TP_TLS10, TP_TLS13, ""},
     {"plaintext-http", LAB_PLAINTEXT, 0, 0, ""},
     {"silent", LAB_SILENT, 0, 0, ""},
     {"reset", LAB_RESET, 0, 0, ""},
@@ -69,7 +71,8 @@ struct lab {
 };
 
 static int speaks_tls(enum lab_kind kind) {
-  return kind == LAB_TLS || kind == LAB_SMTP || kind == LAB_IMAP || kind == LAB_POP3;
+  return kind == LAB_TLS || kind == LAB_SMTP || kind == LAB_IMAP || kind == LAB_POP3 ||
+         kind == LAB_POP3S_RETIRING;
 }
 
 static const char *scheme_of(enum lab_kind kind) {
@@ -77,6 +80,7 @@ static const char *scheme_of(enum lab_kind kind) {
     case LAB_SMTP: return "smtp://";
     case LAB_IMAP: return "imap://";
     case LAB_POP3: return "pop3://";
+    case LAB_POP3S_RETIRING: return "pop3s://";
     default: return "";
   }
 }
@@ -228,6 +232,68 @@ static void on_mail_bytes(struct lab *lab, struct lab_conn *c, enum lab_kind kin
   }
 }
 
+static void say_tls(struct lab_conn *c, const char *text) {
+  SSL_write(c->ssl, text, (int)strlen(text)); /* small; the socket takes it at once */
+}
+
+/* on_tls_ready runs when a handshake completes: a plain TLS endpoint has no
+ * service behind it and closes; the retiring POP3S server greets, or, for
+ * TLS 1.0 and 1.1, refuses in POP3 as Exchange Online did. Returns 0 to
+ * close. */
+static int on_tls_ready(struct lab_conn *c, enum lab_kind kind) {
+  c->line_len = 0;
+  if (kind == LAB_POP3S_RETIRING) {
+    if (SSL_version(c->ssl) < TLS1_2_VERSION) {
+      say_tls(c, "-ERR TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to "
+                 "support TLS 1.2. Visit https://aka.ms/popimap_tls\r\n");
+      return 0;
+    }
+    say_tls(c, "+OK The lab POP3 service is ready.\r\n");
+    return 1;
+  }
+  return kind == LAB_SMTP || kind == LAB_IMAP || kind == LAB_POP3;
+}
+
+/* on_tls_bytes answers the client's first command inside TLS (EHLO,
+ * CAPABILITY, CAPA), as the mail servers the lab stands for would. */
+static void on_tls_bytes(struct lab_conn *c, enum lab_kind kind) {
+  char buf[512];
+  int n = SSL_read(c->ssl, buf, sizeof(buf));
+  if (n <= 0) {
+    int err = SSL_get_error(c->ssl, n);
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+      conn_close(c, 0);
+    }
+    return;
+  }
+  for (int i = 0; i < n; i++) {
+    if (buf[i] == '\r') {
+      continue;
+    }
+    if (buf[i] != '\n') {
+      if (c->line_len + 1 < sizeof(c->line)) {
+        c->line[c->line_len++] = buf[i];
+      }
+      continue;
+    }
+    c->line[c->line_len] = '\0';
+    c->line_len = 0;
+    if (kind == LAB_SMTP) {
+      say_tls(c, "250-lab.tlssweep.invalid\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n");
+    } else if (kind == LAB_IMAP) {
+      const char *space = strchr(c->line, ' ');
+      char reply[160];
+      snprintf(reply, sizeof(reply),
+               "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n%.*s OK Capability completed.\r\n",
+               space != NULL && space - c->line < 64 ? (int)(space - c->line) : 1,
+               space != NULL ? c->line : "*");
+      say_tls(c, reply);
+    } else {
+      say_tls(c, "+OK\r\nUSER\r\nUIDL\r\n.\r\n");
+    }
+  }
+}
+
 static const char kHttpAnswer[] =
     "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
@@ -261,6 +327,7 @@ static void on_accept(struct lab *lab, size_t ep) {
     case LAB_SILENT:
       return;
     case LAB_TLS:
+    case LAB_POP3S_RETIRING:
       if (!start_tls_on(lab, c)) {
         conn_close(c, 0);
       }
@@ -304,15 +371,21 @@ static void on_ready(struct lab *lab, struct lab_conn *c, enum lab_kind kind) {
     }
     return;
   }
-  int rc = SSL_do_handshake(c->ssl);
-  if (rc == 1) {
-    conn_close(c, 0);
+  if (!SSL_is_init_finished(c->ssl)) {
+    int rc = SSL_do_handshake(c->ssl);
+    if (rc != 1) {
+      int err = SSL_get_error(c->ssl, rc);
+      if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+        conn_close(c, 0);
+      }
+      return;
+    }
+    if (!on_tls_ready(c, kind)) {
+      conn_close(c, 0);
+    }
     return;
   }
-  int err = SSL_get_error(c->ssl, rc);
-  if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
-    conn_close(c, 0);
-  }
+  on_tls_bytes(c, kind);
 }
 
 static void *lab_main(void *arg) {
@@ -464,6 +537,7 @@ int lab_check(const struct lab_endpoint *ep, const struct scan_result *r, char *
       case LAB_SMTP:
       case LAB_IMAP:
       case LAB_POP3:
+      case LAB_POP3S_RETIRING:
         ok = (wire >= ep->min && wire <= ep->max) == (v->outcome == OUTCOME_ACCEPTED);
         break;
       case LAB_PLAINTEXT:
@@ -483,6 +557,20 @@ int lab_check(const struct lab_endpoint *ep, const struct scan_result *r, char *
     if (!ok) {
       snprintf(why, whycap, "%s: unexpected verdict", probe_version_name((enum probe_version)pv));
       return 0;
+    }
+    /* Where a confirmation ran, it must have seen what the endpoint does:
+     * the retiring server completes TLS 1.0/1.1 and refuses in POP3. */
+    const struct confirm_result *cr = &v->confirm;
+    if (cr->runs > 0) {
+      int legacy = wire < TP_TLS12;
+      int want_refused = ep->kind == LAB_POP3S_RETIRING && legacy;
+      int app_ok = cr->app == APP_OK || cr->app == APP_UNCHECKED;
+      if (!cr->handshake_ok || (want_refused ? cr->app != APP_REFUSED : !app_ok)) {
+        snprintf(why, whycap, "%s: unexpected confirmation (handshake %d, app %s)",
+                 probe_version_name((enum probe_version)pv), cr->handshake_ok,
+                 cr->app_name != NULL ? cr->app_name : "?");
+        return 0;
+      }
     }
   }
   return 1;

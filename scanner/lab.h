@@ -20,6 +20,8 @@ enum lab_kind {
   LAB_SMTP,       /* the same, after an SMTP STARTTLS dialogue */
   LAB_IMAP,       /* ... after IMAP STARTTLS */
   LAB_POP3,       /* ... after POP3 STLS */
+  LAB_POP3S_RETIRING, /* POP3 over implicit TLS that completes TLS 1.0/1.1
+                         handshakes and then refuses them, as Exchange Online did */
   LAB_PLAINTEXT,  /* answers with an HTTP error page */
   LAB_SILENT,     /* accepts and never says a word */
   LAB_RESET,      /* accepts and resets at once */

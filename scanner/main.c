@@ -24,10 +24,12 @@
 #include <unistd.h>
 
 #include "scanner/blocklist.h"
+#include "scanner/cert.h"
 #include "scanner/engine.h"
 #include "scanner/lab.h"
 #include "scanner/output.h"
 #include "scanner/permute.h"
+#include "scanner/stats.h"
 #include "scanner/writer.h"
 #include "tlsparse/tlsparse.h"
 
@@ -82,6 +84,14 @@ static const char kUsage[] =
     "  -q, --quiet             no status line and no summary\n"
     "      --connect-only      TCP connect and close only, no probe (the benchmark floor)\n"
     "      --alloc-stats       print heap allocations per probe at the end (jemalloc)\n"
+    "      --confirm / --no-confirm  confirm accepted TLS 1.0/1.1 (and, as a control, the\n"
+    "                          highest accepted version) with full BoringSSL handshakes\n"
+    "                          and the protocol's first exchange [--confirm]\n"
+    "      --confirm-all       confirm every accepted version\n"
+    "      --repeat N          confirm each accepted legacy version N times; the summary\n"
+    "                          gives the refusal rate with a 95% Wilson interval [1]\n"
+    "      --ca-file FILE      trust store for the certificate report [system's]\n"
+    "      --fail-on-legacy    exit 3 when TLS 1.0/1.1 works at the application level\n"
     "      --source-ip ADDR    bind connections to ADDR; repeat for several, used in\n"
     "                          turn per family (Linux 6.11+) [the kernel's choice]\n"
     "      --blocklist FILE    never connect to these CIDRs/addresses (one per line, '#'\n"
@@ -100,7 +110,8 @@ static const char kUsage[] =
     "\n"
     "exit status: 0 done; 1 usage or input error (bad flags, unreadable input, invalid\n"
     "target lines: all other targets are still scanned); 2 fatal runtime error;\n"
-    "130/143 stopped by SIGINT/SIGTERM (a second SIGINT stops without waiting)\n";
+    "3 with --fail-on-legacy when an endpoint accepts TLS 1.0/1.1; 130/143 stopped by\n"
+    "SIGINT/SIGTERM (a second SIGINT stops without waiting)\n";
 
 static void allocator_name(char *buf, size_t cap) {
   const char *version = NULL;
@@ -289,6 +300,8 @@ struct scan_options {
   uint32_t shard, nshards; /* --shard I/N */
   size_t window;         /* --shuffle-window */
   const char *blocklist, *allowlist;
+  int fail_on_legacy;    /* exit 3 when TLS 1.0/1.1 works somewhere */
+  const char *ca_file;   /* trust store for the certificate report */
   int argc;              /* the command line, for the metadata */
   char **argv;
 };
@@ -313,6 +326,12 @@ enum {
   OPT_SEED,
   OPT_BLOCKLIST,
   OPT_SOURCE_IP,
+  OPT_CONFIRM,
+  OPT_NO_CONFIRM,
+  OPT_CONFIRM_ALL,
+  OPT_REPEAT,
+  OPT_FAIL_ON_LEGACY,
+  OPT_CA_FILE,
   OPT_ALLOWLIST,
   OPT_SHARD,
   OPT_SHUFFLE_WINDOW,
@@ -366,6 +385,12 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       {"seed", required_argument, NULL, OPT_SEED},
       {"blocklist", required_argument, NULL, OPT_BLOCKLIST},
       {"source-ip", required_argument, NULL, OPT_SOURCE_IP},
+      {"confirm", no_argument, NULL, OPT_CONFIRM},
+      {"no-confirm", no_argument, NULL, OPT_NO_CONFIRM},
+      {"confirm-all", no_argument, NULL, OPT_CONFIRM_ALL},
+      {"repeat", required_argument, NULL, OPT_REPEAT},
+      {"fail-on-legacy", no_argument, NULL, OPT_FAIL_ON_LEGACY},
+      {"ca-file", required_argument, NULL, OPT_CA_FILE},
       {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
       {"shard", required_argument, NULL, OPT_SHARD},
       {"shuffle-window", required_argument, NULL, OPT_SHUFFLE_WINDOW},
@@ -438,6 +463,20 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       case OPT_RESUME: o->resume = optarg; break;
       case OPT_METADATA: o->metadata = optarg; break;
       case OPT_BLOCKLIST: o->blocklist = optarg; break;
+      case OPT_CONFIRM: o->config.confirm = 1; break;
+      case OPT_NO_CONFIRM: o->config.confirm = 0; break;
+      case OPT_CONFIRM_ALL:
+        o->config.confirm = 1;
+        o->config.confirm_all = 1;
+        break;
+      case OPT_REPEAT:
+        if (!parse_uint(optarg, 1, 255, &v)) {
+          return usage_error("--repeat must be 1-255, not '%s'", optarg);
+        }
+        o->config.repeat = (unsigned)v;
+        break;
+      case OPT_FAIL_ON_LEGACY: o->fail_on_legacy = 1; break;
+      case OPT_CA_FILE: o->ca_file = optarg; break;
       case OPT_SOURCE_IP: {
         struct scan_config *cfg = &o->config;
         if (cfg->nsources == sizeof(cfg->sources) / sizeof(cfg->sources[0])) {
@@ -553,6 +592,8 @@ static void default_options(struct scan_options *o) {
   o->config.concurrency = 1000;
   o->config.rate = 0;
   o->config.per_host = 1;
+  o->config.confirm = 1;
+  o->config.repeat = 1;
   o->config.per_network = 0;
   o->config.net_prefix4 = 24;
   o->config.net_prefix6 = 48;
@@ -676,6 +717,27 @@ static void print_summary(struct run *run) {
     }
   }
   fprintf(stderr, "  %-12s %10llu\n", "legacy", (unsigned long long)load(&st->legacy_targets));
+  fprintf(stderr, "  %-12s %10llu\n", "legacy app", (unsigned long long)load(&st->legacy_app_targets));
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    uint64_t hs = load(&st->confirm_handshakes[pv]);
+    uint64_t ok = load(&st->confirm_app_ok[pv]);
+    uint64_t refused = load(&st->confirm_app_refused[pv]);
+    uint64_t runs = load(&st->confirm_runs[pv]);
+    if (runs == 0) {
+      continue;
+    }
+    /* Of the sessions whose handshake completed, how many did the
+     * application refuse in its protocol: the rate a gradual retirement
+     * shows (other endings, such as a silent close, are neither). */
+    double lo, hi;
+    wilson_interval(refused, hs, 1.959964, &lo, &hi);
+    fprintf(stderr,
+            "  confirm %-6s %llu runs: %llu handshakes, application ok %llu, refused %llu "
+            "= %.1f%% (95%% CI %.1f-%.1f%%)\n",
+            probe_version_name((enum probe_version)pv), (unsigned long long)runs,
+            (unsigned long long)hs, (unsigned long long)ok, (unsigned long long)refused,
+            hs ? 100.0 * (double)refused / (double)hs : 0.0, 100 * lo, 100 * hi);
+  }
   for (int s = 0; s < STATUS_COUNT; s++) {
     fprintf(stderr, "  %-12s %10llu\n", target_status_name((enum target_status)s),
             (unsigned long long)load(&st->status_count[s]));
@@ -840,8 +902,24 @@ static int run_scan(struct scan_options *o, struct target_source *source, const 
     return 1;
   }
   o->config.policy = &policy;
+  struct cert_verifier verifier;
+  int have_verifier = 0;
+  if (o->config.confirm) {
+    if (!cert_verifier_init(&verifier, o->ca_file)) {
+      fprintf(stderr, "tlssweep: cannot load the trust store%s%s\n", o->ca_file ? " " : "",
+              o->ca_file ? o->ca_file : "");
+      scan_policy_free(&policy);
+      return 1;
+    }
+    have_verifier = 1;
+    o->config.verifier = &verifier;
+  }
   int rc_policy = run_scan_with_policy(o, source, lab);
   o->config.policy = NULL;
+  o->config.verifier = NULL;
+  if (have_verifier) {
+    cert_verifier_free(&verifier);
+  }
   scan_policy_free(&policy);
   return rc_policy;
 }
@@ -1042,6 +1120,9 @@ static int run_scan_with_policy(struct scan_options *o, struct target_source *so
     if (run->lab_bad > 0 && rc == 0) {
       rc = 2;
     }
+  }
+  if (rc == 0 && o->fail_on_legacy && load(&run->shared.stats.legacy_app_targets) > 0) {
+    rc = 3;
   }
   if (g_signal != 0) {
     rc = 128 + g_signal; /* as shells report a death by that signal */

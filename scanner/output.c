@@ -11,117 +11,15 @@
  * Formats are plug-ins: a const struct per format, registered in kFormats. */
 #include "scanner/output.h"
 
+#include "scanner/appcheck.h"
+
 #include <errno.h>
 #include <jansson.h>
+#include <openssl/err.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- output buffer --------------------------------------------------------- */
-
-void outbuf_free(struct outbuf *b) {
-  free(b->data);
-  b->data = NULL;
-  b->len = b->cap = 0;
-}
-
-/* outbuf_reserve makes room for |n| more bytes. Returns 1, or 0 on allocation
- * failure (the buffer is unchanged). */
-static int outbuf_reserve(struct outbuf *b, size_t n) {
-  if (b->cap - b->len >= n) {
-    return 1;
-  }
-  size_t cap = b->cap ? b->cap : 4096;
-  while (cap - b->len < n) {
-    if (cap > SIZE_MAX / 2) {
-      return 0;
-    }
-    cap *= 2;
-  }
-  char *p = realloc(b->data, cap);
-  if (p == NULL) {
-    return 0;
-  }
-  b->data = p;
-  b->cap = cap;
-  return 1;
-}
-
-static int outbuf_append(struct outbuf *b, const void *p, size_t n) {
-  if (!outbuf_reserve(b, n)) {
-    return 0;
-  }
-  memcpy(b->data + b->len, p, n);
-  b->len += n;
-  return 1;
-}
-
-static int outbuf_puts(struct outbuf *b, const char *s) { return outbuf_append(b, s, strlen(s)); }
-
-/* ---- UTF-8 ------------------------------------------------------------------ */
-
-/* utf8_seq_len returns the length of the well-formed UTF-8 sequence at |p|
- * (|n| bytes available), or 0 when it is ill-formed (RFC 3629, 4: no
- * overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_seq_len(const uint8_t *p, size_t n) {
-  uint8_t c = p[0];
-  if (c < 0x80) {
-    return 1;
-  }
-  size_t len;
-  uint8_t lo = 0x80, hi = 0xbf; /* range of the second byte */
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    if (c == 0xe0) {
-      lo = 0xa0;
-    } else if (c == 0xed) {
-      hi = 0x9f;
-    }
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    if (c == 0xf0) {
-      lo = 0x90;
-    } else if (c == 0xf4) {
-      hi = 0x8f;
-    }
-  } else {
-    return 0;
-  }
-  if (n < len || p[1] < lo || p[1] > hi) {
-    return 0;
-  }
-  for (size_t i = 2; i < len; i++) {
-    if ((p[i] & 0xc0) != 0x80) {
-      return 0;
-    }
-  }
-  return len;
-}
-
-int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len) {
-  /* At most two bytes out per byte in. */
-  if (len > SIZE_MAX / 2 || !outbuf_reserve(out, 2 * len)) {
-    return 0;
-  }
-  size_t i = 0;
-  while (i < len) {
-    size_t k = utf8_seq_len(data + i, len - i);
-    if (k > 0) {
-      memcpy(out->data + out->len, data + i, k);
-      out->len += k;
-      i += k;
-      continue;
-    }
-    /* U+0080..U+00FF for the byte 0x80..0xff it stands for. */
-    out->data[out->len++] = (char)(0xc0 | (data[i] >> 6));
-    out->data[out->len++] = (char)(0x80 | (data[i] & 0x3f));
-    i++;
-  }
-  return 1;
-}
 
 /* ---- per-thread rendering state --------------------------------------------- */
 
@@ -309,6 +207,77 @@ static const char *version_or_hex(uint16_t v, char *buf, size_t cap) {
   return name;
 }
 
+static const char *confirm_failure_name(enum confirm_failure f) {
+  switch (f) {
+    case CONFIRM_FAIL_NONE: return "";
+    case CONFIRM_FAIL_ALERT: return "alert";
+    case CONFIRM_FAIL_TLS: return "tls_error";
+    case CONFIRM_FAIL_CLOSED: return "closed";
+    case CONFIRM_FAIL_RESET: return "reset";
+    case CONFIRM_FAIL_TIMEOUT: return "timeout";
+    case CONFIRM_FAIL_CONNECT: return "connect";
+    case CONFIRM_FAIL_STARTTLS: return "starttls";
+  }
+  return "unknown";
+}
+
+/* confirm_json renders a version's confirmation: the first run in full,
+ * and the counts over all runs when there were several (design.md). */
+static json_t *confirm_json(const struct confirm_result *c) {
+  json_t *o = json_object();
+  if (c->state == CONFIRM_UNSUPPORTED) {
+    set(o, "handshake", json_string_nocheck("unsupported"));
+    return o;
+  }
+  char buf[16];
+  if (c->handshake_ok) {
+    set(o, "handshake", json_string_nocheck("ok"));
+    set(o, "version", json_string_nocheck(version_or_hex(c->version, buf, sizeof(buf))));
+    set_hex16(o, "cipher", tp_cipher_name(c->cipher), c->cipher);
+    set(o, "app", json_string_nocheck(c->app_name != NULL ? c->app_name : "unknown"));
+    if (c->app_code != 0) {
+      set(o, "app_code", json_integer(c->app_code));
+    }
+    if (c->reply_len > 0) {
+      set(o, "app_message", json_bytes(c->reply, c->reply_len));
+    }
+    if (c->app == APP_PENDING && c->stage_name != NULL) {
+      set(o, "app_stage", json_string_nocheck(c->stage_name));
+    }
+  } else {
+    set(o, "handshake", json_string_nocheck("failed"));
+    if (c->failure == CONFIRM_FAIL_STARTTLS && c->reason_name != NULL) {
+      set(o, "reason", json_string_nocheck(c->reason_name));
+    } else {
+      set(o, "reason", json_string_nocheck(confirm_failure_name(c->failure)));
+    }
+    if (c->failure == CONFIRM_FAIL_ALERT) {
+      const char *name = tp_alert_name(c->alert);
+      set(o, "alert", name != NULL ? json_string_nocheck(name) : json_integer(c->alert));
+    } else if (c->failure == CONFIRM_FAIL_TLS && c->error != 0) {
+      const char *why = ERR_reason_error_string((uint32_t)c->error);
+      set(o, "error", json_text(why != NULL ? why : "unknown"));
+    } else if (c->failure == CONFIRM_FAIL_CONNECT && c->error != 0) {
+      set(o, "error", json_text(strerror(c->error)));
+    }
+    if (c->stage_name != NULL) {
+      set(o, "stage", json_string_nocheck(c->stage_name));
+    }
+    if (c->reply_len > 0) {
+      set(o, "reply", json_bytes(c->reply, c->reply_len));
+    }
+  }
+  if (c->runs > 1) {
+    json_t *rep = json_object();
+    set(rep, "n", json_integer(c->runs));
+    set(rep, "handshake_ok", json_integer(c->handshake_ok_runs));
+    set(rep, "app_ok", json_integer(c->app_ok_runs));
+    set(rep, "app_refused", json_integer(c->app_refused_runs));
+    set(o, "repeat", rep);
+  }
+  return o;
+}
+
 static json_t *version_json(const struct version_result *v) {
   json_t *o = json_object();
   if (o == NULL) {
@@ -393,6 +362,9 @@ static json_t *version_json(const struct version_result *v) {
   if (v->attempts > 1) {
     set(o, "attempts", json_integer(v->attempts));
   }
+  if (v->confirm.state != CONFIRM_NONE) {
+    set(o, "confirm", confirm_json(&v->confirm));
+  }
   return o;
 }
 
@@ -432,6 +404,24 @@ static json_t *record_json(const struct scan_result *r) {
                              : json_string_nocheck(probe_version_name((enum probe_version)min_pv)));
     set(o, "max", max_pv < 0 ? json_null()
                              : json_string_nocheck(probe_version_name((enum probe_version)max_pv)));
+  }
+  if (r->status == STATUS_OK) {
+    /* Findings across versions: a server that marks its lower-version
+     * answers with the RFC 8446 sentinel protects against downgrade. */
+    int sentinel = 0;
+    for (int pv = 0; pv < PV_COUNT; pv++) {
+      sentinel |= r->v[pv].downgrade != TP_DOWNGRADE_NONE;
+    }
+    if (sentinel) {
+      set(o, "downgrade_protection", json_true());
+    }
+    int legacy_app = scan_result_legacy_app(r);
+    if (legacy_app >= 0) {
+      set(o, "legacy_app", json_boolean(legacy_app));
+    }
+  }
+  if (r->has_cert) {
+    set(o, "cert", cert_info_json(&r->cert));
   }
   set(o, "scan_ms", json_integer(r->scan_ms));
   return o;

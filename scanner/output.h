@@ -13,17 +13,8 @@
 
 #include <stddef.h>
 
+#include "scanner/outbuf.h"
 #include "scanner/result.h"
-
-/* A growable byte buffer (the only heap use of output; it grows to the
- * largest record once and is then reused). */
-struct outbuf {
-  char *data;
-  size_t len;
-  size_t cap;
-};
-
-void outbuf_free(struct outbuf *b);
 
 struct output_format {
   const char *name;                                   /* "jsonl", "csv" */
@@ -36,12 +27,5 @@ struct output_format {
 
 /* output_format_find returns the format called |name|, or NULL. */
 const struct output_format *output_format_find(const char *name);
-
-/* utf8_sanitize appends |len| bytes from a server to |out| as valid UTF-8:
- * well-formed UTF-8 passes through unchanged (NUL included), and each byte of
- * an ill-formed sequence becomes the code point U+00XX of the same value, so
- * nothing is dropped and any JSON library will accept the string. Returns 1,
- * or 0 on allocation failure. */
-int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len);
 
 #endif /* SCANNER_OUTPUT_H */

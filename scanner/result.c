@@ -72,3 +72,18 @@ const char *probe_outcome_name(enum probe_outcome o) {
   }
   return "unknown";
 }
+
+int scan_result_legacy_app(const struct scan_result *r) {
+  int seen = -1;
+  for (int pv = PV_TLS10; pv <= PV_TLS11; pv++) {
+    const struct confirm_result *c = &r->v[pv].confirm;
+    if (c->state != CONFIRM_DONE || c->runs == 0) {
+      continue;
+    }
+    seen = 0;
+    if (c->app_ok_runs > 0) {
+      return 1;
+    }
+  }
+  return seen;
+}

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "scanner/cert.h"
 #include "scanner/target.h"
 #include "tlsparse/tlsparse.h"
 
@@ -67,6 +68,45 @@ enum probe_stage {
 /* What is kept of a server's dialogue reply (a refusal's text). */
 #define RESULT_REPLY_MAX 200
 
+/* The confirmation of an accepted version: full BoringSSL handshakes at
+ * that version (min = max), then the application's first exchange. */
+enum confirm_state {
+  CONFIRM_NONE,         /* not asked for this version */
+  CONFIRM_DONE,         /* ran: see the fields */
+  CONFIRM_UNSUPPORTED,  /* SSLv3: BoringSSL cannot speak it */
+};
+
+enum confirm_failure {
+  CONFIRM_FAIL_NONE,
+  CONFIRM_FAIL_ALERT,     /* the server sent alert |alert| */
+  CONFIRM_FAIL_TLS,       /* the handshake broke on our side: |error| names why */
+  CONFIRM_FAIL_CLOSED,
+  CONFIRM_FAIL_RESET,
+  CONFIRM_FAIL_TIMEOUT,   /* |stage| */
+  CONFIRM_FAIL_CONNECT,   /* |error| is errno */
+  CONFIRM_FAIL_STARTTLS,  /* the dialogue before TLS failed: |reason_name| */
+};
+
+struct confirm_result {
+  enum confirm_state state;
+  /* The first run, reported in full. */
+  int handshake_ok;
+  enum confirm_failure failure;
+  uint8_t alert;
+  int error;                    /* errno, or a BoringSSL reason code for CONFIRM_FAIL_TLS */
+  const char *stage_name;       /* where a timeout or failure happened (static) */
+  const char *reason_name;      /* CONFIRM_FAIL_STARTTLS (static) */
+  uint16_t version;             /* negotiated */
+  uint16_t cipher;
+  int app;                      /* enum appcheck_result of the first run with a handshake */
+  const char *app_name;         /* its name for the output: "ok", "refused", "timeout"... */
+  int app_code;                 /* its reply code (SMTP, FTP, HTTP), 0 if none */
+  uint16_t reply_len;
+  uint8_t reply[RESULT_REPLY_MAX]; /* the application's (or dialogue's) answer, raw */
+  /* All runs (--repeat). */
+  uint16_t runs, handshake_ok_runs, app_ok_runs, app_refused_runs;
+};
+
 struct version_result {
   enum probe_outcome outcome;
   enum reject_reason reason;
@@ -91,6 +131,7 @@ struct version_result {
   const char *reason_name;      /* REJECT_STARTTLS: "starttls_refused"... (static) */
   uint16_t reply_len;
   uint8_t reply[RESULT_REPLY_MAX]; /* REJECT_STARTTLS: the server's reply, raw */
+  struct confirm_result confirm;
 };
 
 enum target_status {
@@ -113,9 +154,18 @@ struct scan_result {
   char sni[TARGET_HOST_MAX];        /* the SNI sent, empty if none */
   char error[TARGET_ERROR_MAX];     /* invalid / dns_error / unreachable detail */
   uint32_t versions_selected;       /* mask of 1u << probe_version */
+  int has_cert;                     /* a confirmation saw the certificate */
+  struct cert_info cert;
   struct version_result v[PV_COUNT];
   uint32_t scan_ms;
 };
+
+/* scan_result_legacy_app says whether TLS 1.0 or 1.1 works at the
+ * application level: 1 when a confirmation of one of them completed its
+ * handshake and the application answered (or has no check), 0 when every
+ * confirmed legacy version failed or was refused, -1 when none was
+ * confirmed. --fail-on-legacy exits 3 on 1. */
+int scan_result_legacy_app(const struct scan_result *r);
 
 /* scan_result_summary computes the derived fields of a finished result:
  * |*legacy| (TLS 1.0 or 1.1 accepted, or SSLv3), and the lowest and highest

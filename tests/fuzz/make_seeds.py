@@ -5,8 +5,10 @@ Seeds are small, real shapes a server sends (ServerHellos of every version,
 a HelloRetryRequest, alerts, an SSLv2 SERVER-HELLO, plaintext banners) and
 ClientHello option sets, and STARTTLS dialogues as servers speak them
 (Postfix, Exim, Dovecot, Exchange, vsftpd, ProFTPD, OpenLDAP-shaped BER,
-Prosody, ejabberd, PostgreSQL), so the fuzzers start from inputs that reach
-deep into the parsers. Run it again after changing it; the files are committed."""
+Prosody, ejabberd, PostgreSQL), and the application's first exchange after
+the handshake (greetings; answers to EHLO, CAPABILITY, CAPA, FEAT and HEAD;
+Exchange Online's TLS 1.0 refusals), so the fuzzers start from inputs that
+reach deep into the parsers. Run it again after changing it; the files are committed."""
 import os
 import struct
 
@@ -200,7 +202,110 @@ def starttls_seeds():
                 write("starttls", "%s_%s_%02x" % (proto, name, prefix), bytes([prefix]) + data)
 
 
+# Index of each mode in fuzz_appcheck.c's kModes (first byte % 16): the
+# protocol, and for the last six the other way in (a greeting inside TLS on a
+# STARTTLS protocol, a command after a dialogue on an implicit one) or none.
+APPCHECK_MODES = ["pop3s", "imaps", "smtps", "ftps", "https", "smtp", "submission", "imap",
+                  "pop3", "ftp", "smtp_greeting", "imaps_command", "pop3s_command",
+                  "ftps_command", "tls", "ldaps"]
+
+
+def appcheck_seeds():
+    """The first application exchange after the handshake, as servers answer
+    it, Exchange Online's TLS 1.0/1.1 refusals included."""
+    popimap = (b"TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to "
+               b"support TLS 1.2. Visit https://aka.ms/popimap_tls\r\n")
+    smtp_refusal = (b"421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your "
+                    b"client to support TLS 1.2. Visit https://aka.ms/smtp_auth_tls\r\n")
+    postfix = b"220 mail.example.com ESMTP Postfix (Debian/GNU)\r\n"
+    exchange_smtp = (b"220 SN4PR0501CA0123.outlook.office365.com Microsoft ESMTP MAIL Service "
+                     b"ready at Mon, 5 Feb 2024 10:00:00 +0000\r\n")
+    ehlo = (b"250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+            b"250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 CHUNKING\r\n")
+    dovecot_imap = (b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE "
+                    b"LITERAL+ AUTH=PLAIN] Dovecot (Debian) ready.\r\n")
+    capability = (b"* CAPABILITY IMAP4rev1 SASL-IR ID ENABLE IDLE AUTH=PLAIN\r\n"
+                  b"a2 OK Pre-login capabilities listed.\r\n")
+    feat = (b"211-Features:\r\n AUTH TLS\r\n EPSV\r\n MDTM\r\n PBSZ\r\n PROT\r\n"
+            b" REST STREAM\r\n SIZE\r\n UTF8\r\n211 End\r\n")
+    capa = b"+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nUSER\r\nSASL PLAIN\r\n.\r\n"
+    tls = b"\x15\x03\x01\x00\x02\x02\x46"
+    seeds = {
+        "pop3s": {
+            "dovecot": b"+OK Dovecot (Debian) ready.\r\n",
+            "exchange": b"-ERR " + popimap,
+            "imap": dovecot_imap,
+            "alert": tls,
+        },
+        "imaps": {
+            "dovecot": dovecot_imap,
+            "exchange": b"* BYE " + popimap,
+            "preauth": b"* PREAUTH IMAP4rev1 server logged in as Smith\r\n",
+        },
+        "smtps": {
+            "postfix": postfix + ehlo,
+            "exchange": exchange_smtp + smtp_refusal,
+            "greeting_554": b"554-mx.example.net\r\n554 5.7.1 Service unavailable\r\n",
+            "multiline_lf": b"220-mx ready\n220 mx\n250-mx\n250 8BITMIME\n",
+        },
+        "ftps": {
+            "vsftpd": b"220 (vsFTPd 3.0.3)\r\n",
+            "proftpd": (b"220-Welcome to the example.org archive.\r\n    All transfers are "
+                        b"logged.\r\n220-\r\n220 ProFTPD Server (Debian) [::ffff:192.0.2.10]\r\n"),
+            "later": b"120 Service ready in 1 minute.\r\n220 ready\r\n",
+            "busy": b"421 Too many connections (8) from this IP\r\n",
+        },
+        "https": {
+            "nginx": b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 0\r\n\r\n",
+            "bad_request": b"HTTP/1.0 400 Bad Request\r\n",
+            "ssh": b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n",
+            "no_code": b"HTTP/1.1 OK\r\n",
+        },
+        "smtp": {
+            "postfix": ehlo,
+            "exchange": smtp_refusal,
+            "multiline_554": (b"554-5.7.0 Your TLS version is too old.\r\n"
+                              b"554 5.7.0 Use TLS 1.2 or newer.\r\n"),
+        },
+        "submission": {
+            "exchange": (b"250-SN4PR0501CA0123.outlook.office365.com Hello [192.0.2.7]\r\n"
+                         b"250-SIZE 157286400\r\n250-PIPELINING\r\n250-AUTH LOGIN XOAUTH2\r\n"
+                         b"250 SMTPUTF8\r\n"),
+        },
+        "imap": {
+            "dovecot": capability,
+            "exchange": b"* BYE " + popimap,
+            "no": b"* CAPABILITY IMAP4rev1\r\na2 NO [UNAVAILABLE] TLS 1.0 is not allowed\r\n",
+            "bye_later": b"* OK [ALERT] System shutdown in 10 minutes\r\n* BYE shutting down\r\n",
+        },
+        "pop3": {
+            "capa": capa,
+            "exchange": b"-ERR " + popimap,
+        },
+        "ftp": {
+            "vsftpd": feat,
+            "not_understood": b"500 FEAT not understood\r\n",
+            "refused": b"421 Service not available, closing control connection.\r\n",
+        },
+        "smtp_greeting": {"postfix": postfix + ehlo},
+        "imaps_command": {"dovecot": capability},
+        "pop3s_command": {"capa": capa},
+        "ftps_command": {"vsftpd": feat},
+        "tls": {"anything": b"+OK\r\n"},
+        "ldaps": {"anything": b"\x30\x0c\x02\x01\x01\x61\x07\x0a\x01\x00\x04\x00\x04\x00"},
+    }
+    for mode, cases in seeds.items():
+        index = APPCHECK_MODES.index(mode)
+        for name, data in sorted(cases.items()):
+            # First byte: the mode (byte % 16) and the piece size
+            # ((byte >> 4) + 1): a byte at a time, 4 and 16 at a time.
+            for piece_bits in (0x00, 0x30, 0xF0):
+                prefix = piece_bits | index
+                write("appcheck", "%s_%s_%02x" % (mode, name, prefix), bytes([prefix]) + data)
+
+
 if __name__ == "__main__":
     reader_seeds()
     client_hello_seeds()
     starttls_seeds()
+    appcheck_seeds()
