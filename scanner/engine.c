@@ -109,6 +109,8 @@ struct conn {
    * BIOs whose bytes the ring moves. The SSL object stays with the slot and
    * is reused (SSL_clear) by the slot's next confirmation. */
   int confirm;
+  int minimal;                  /* this probe sends the minimal hello (shape retry) */
+  int fallback;                 /* this probe is the TLS_FALLBACK_SCSV check */
   SSL *ssl;
   BIO *rbio, *wbio;             /* owned by |ssl| */
   struct appcheck app;
@@ -125,6 +127,9 @@ struct target_state {
   struct engine *engine;        /* for c-ares callbacks, which carry one pointer */
   uint8_t confirm_left[PV_COUNT]; /* confirmation runs still to start, per version */
   int confirm_planned;
+  uint8_t shape_tried[PV_COUNT];  /* the minimal hello was tried for the version */
+  uint8_t minimal_next[PV_COUNT]; /* the version's next probe sends it */
+  int fallback_planned, fallback_todo;
   int used;
   uint32_t next;                /* FIFO / free-list link */
   int bound;                    /* counted in the in-flight tables */
@@ -164,6 +169,8 @@ struct engine {
   struct conn *conns;
   struct slot_pool slots;       /* which conns are busy, and their generations */
   struct tp_hello_template hello[PV_COUNT]; /* built once; patched per probe */
+  struct tp_hello_template hello_min[PV_COUNT]; /* the minimal shape (shape retries) */
+  struct tp_hello_template hello_fb[PV_COUNT];  /* with TLS_FALLBACK_SCSV (--check-fallback) */
   unsigned ntargets;
   struct target_state *targets;
   uint32_t free_targets;        /* free-list head */
@@ -697,17 +704,42 @@ static void release_conn(struct engine *e, uint32_t c) {
   stat_add(&e->sh->stats.in_flight, -1);
 }
 
+/* probe_slot is where a probe's verdict goes: its version's result, or the
+ * fallback check's. */
+static struct version_result *probe_slot(struct engine *e, const struct conn *cn) {
+  struct scan_result *r = &e->targets[cn->target].result;
+  return cn->fallback ? &r->fallback : &r->v[cn->pv];
+}
+
 /* probe_finished is called once per probe when its verdict is in r->v[pv]. */
 static void probe_finished(struct engine *e, uint32_t c) {
   struct conn *cn = &e->conns[c];
   struct target_state *ts = &e->targets[cn->target];
-  struct version_result *v = &ts->result.v[cn->pv];
+  struct version_result *v = probe_slot(e, cn);
   v->ms = (uint32_t)((now_ns() - cn->start_ns) / 1000000);
-  v->attempts = ts->attempts[cn->pv];
+  v->hello_minimal = cn->minimal;
   stat_add(&e->sh->stats.probes_done, 1);
+  if (cn->fallback) {
+    return;
+  }
+  v->attempts = ts->attempts[cn->pv];
+  uint32_t bit = 1u << cn->pv;
   /* A timeout is retried while attempts remain. */
   if (v->outcome == OUTCOME_TIMEOUT && ts->attempts[cn->pv] <= e->cfg->retries) {
-    ts->todo |= 1u << cn->pv;
+    ts->todo |= bit;
+    return;
+  }
+  /* A server that swallowed the hello (closed, reset, silence after it was
+   * sent) may choke on its size or its extensions, as some did on the hellos
+   * of sslscan and masscan: try once more with the minimal shape. */
+  int after_hello = v->stage == STAGE_RECV || v->stage == STAGE_SEND;
+  int swallowed = v->outcome == OUTCOME_TIMEOUT ||
+                  (v->outcome == OUTCOME_REJECTED &&
+                   (v->reason == REJECT_CLOSED || v->reason == REJECT_RESET));
+  if (e->cfg->shape_retry && swallowed && after_hello && !cn->minimal && !ts->shape_tried[cn->pv]) {
+    ts->shape_tried[cn->pv] = 1;
+    ts->minimal_next[cn->pv] = 1;
+    ts->todo |= bit;
   }
 }
 
@@ -744,6 +776,29 @@ static void close_conn(struct engine *e, uint32_t c) {
 static int plan_confirmations(struct engine *e, struct target_state *ts);
 static int confirm_pending(const struct target_state *ts);
 
+/* plan_fallback (--check-fallback): with two or more versions accepted, one
+ * more probe at the second highest carries TLS_FALLBACK_SCSV (RFC 7507); a
+ * server that protects against downgrade answers inappropriate_fallback. */
+static int plan_fallback(struct engine *e, struct target_state *ts) {
+  ts->fallback_planned = 1;
+  if (!e->cfg->check_fallback || ts->result.status != STATUS_OK) {
+    return 0;
+  }
+  int highest = -1, second = -1;
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (ts->result.v[pv].outcome == OUTCOME_ACCEPTED) {
+      second = highest;
+      highest = pv;
+    }
+  }
+  if (second < 0) {
+    return 0;
+  }
+  ts->result.fallback_pv = second;
+  ts->fallback_todo = 1;
+  return 1;
+}
+
 static void conn_settle(struct engine *e, uint32_t c) {
   struct conn *cn = &e->conns[c];
   if (cn->verdict_done && cn->state != CONN_CLOSING) {
@@ -757,10 +812,15 @@ static void conn_settle(struct engine *e, uint32_t c) {
   count_conn(e, ts, -1);
   ts->active--;
   release_conn(e, c);
-  if ((ts->todo != 0 || confirm_pending(ts)) && ts->result.status == STATUS_OK) {
+  if ((ts->todo != 0 || ts->fallback_todo || confirm_pending(ts)) &&
+      ts->result.status == STATUS_OK) {
     fifo_push(e, t);
   } else if (ts->active == 0) {
-    /* Probes done: confirmations next, if any are due. */
+    /* Probes done: the fallback check, then confirmations, if due. */
+    if (!ts->fallback_planned && plan_fallback(e, ts)) {
+      fifo_push(e, t);
+      return;
+    }
     if (!ts->confirm_planned && plan_confirmations(e, ts)) {
       fifo_push(e, t);
       return;
@@ -828,8 +888,7 @@ static void conclude(struct engine *e, uint32_t c, enum probe_outcome outcome,
     confirm_conclude(e, c, outcome, reason, stage, err);
     return;
   }
-  struct target_state *ts = &e->targets[cn->target];
-  struct version_result *v = &ts->result.v[cn->pv];
+  struct version_result *v = probe_slot(e, cn);
   memset(v, 0, sizeof(*v));
   v->outcome = outcome;
   v->reason = reason;
@@ -901,7 +960,7 @@ static void start_tls(struct engine *e, uint32_t c, const uint8_t *early, size_t
   struct conn *cn = &e->conns[c];
   cn->state = CONN_EXCHANGING;
   if (early_len > 0 && tp_reader_feed(&cn->reader, early, early_len) != TP_NEED_MORE) {
-    struct version_result *v = &e->targets[cn->target].result.v[cn->pv];
+    struct version_result *v = probe_slot(e, cn);
     memset(v, 0, sizeof(*v));
     set_verdict_from_reader(cn, v);
     cn->verdict_done = 1;
@@ -929,7 +988,7 @@ static void dialogue_failed(struct engine *e, uint32_t c) {
   enum starttls_failure f = starttls_failure(st);
   enum reject_reason reason = f == STARTTLS_CLOSED ? REJECT_CLOSED : REJECT_STARTTLS;
   conclude(e, c, OUTCOME_REJECTED, reason, STAGE_DIALOGUE, 0);
-  struct version_result *v = &e->targets[cn->target].result.v[cn->pv];
+  struct version_result *v = probe_slot(e, cn);
   v->stage_name = starttls_stage_name(st);
   v->reason_name = starttls_failure_name(st);
   size_t n = st->reply_len < RESULT_REPLY_MAX ? st->reply_len : RESULT_REPLY_MAX;
@@ -1011,6 +1070,8 @@ static uint32_t take_conn(struct engine *e, uint32_t t, int pv, int confirm) {
   cn->target = t;
   cn->pv = (enum probe_version)pv;
   cn->confirm = confirm;
+  cn->minimal = 0;
+  cn->fallback = 0;
   cn->pending = 0;
   cn->socket_error = 0;
   cn->recv_inflight = 0;
@@ -1062,16 +1123,24 @@ static void submit_connect(struct engine *e, uint32_t c) {
 }
 
 /* start_probe takes a free slot and runs version |pv| of target |t|. */
-static void start_probe(struct engine *e, uint32_t t, int pv) {
+static void start_probe(struct engine *e, uint32_t t, int pv, int fallback) {
   struct target_state *ts = &e->targets[t];
-  ts->todo &= ~(1u << pv);
-  ts->attempts[pv]++;
+  if (fallback) {
+    ts->fallback_todo = 0;
+  } else {
+    ts->todo &= ~(1u << pv);
+    ts->attempts[pv]++;
+  }
   uint32_t c = take_conn(e, t, pv, 0);
   struct conn *cn = &e->conns[c];
+  cn->fallback = fallback;
+  cn->minimal = !fallback && ts->minimal_next[pv];
+  const struct tp_hello_template *tpl =
+      fallback ? &e->hello_fb[pv] : cn->minimal ? &e->hello_min[pv] : &e->hello[pv];
   tp_reader_init(&cn->reader);
   uint8_t rnd[96]; /* random, session id, key share */
   fill_random(rnd, sizeof(rnd), &e->rng);
-  if (!tp_hello_from_template(&e->hello[pv], ts->result.sni[0] ? ts->result.sni : NULL, rnd,
+  if (!tp_hello_from_template(tpl, ts->result.sni[0] ? ts->result.sni : NULL, rnd,
                               rnd + 32, rnd + 64, cn->hello, sizeof(cn->hello), &cn->hello_len,
                               &cn->layout)) {
     cn->socket_error = EINVAL;
@@ -1168,8 +1237,7 @@ static void on_recv(struct engine *e, uint32_t c, int res) {
       submit_recv(e, c);
       return;
     }
-    struct target_state *ts = &e->targets[cn->target];
-    struct version_result *v = &ts->result.v[cn->pv];
+    struct version_result *v = probe_slot(e, cn);
     memset(v, 0, sizeof(*v));
     set_verdict_from_reader(cn, v);
     cn->verdict_done = 1;
@@ -1700,8 +1768,11 @@ static uint64_t start_probes(struct engine *e) {
     uint32_t t = fifo_pop(e);
     struct target_state *ts = &e->targets[t];
     int pv = next_version(ts->todo);
-    int confirm = 0;
-    if (pv < 0 && ts->active == 0) {
+    int confirm = 0, fallback = 0;
+    if (pv < 0 && ts->active == 0 && ts->fallback_todo) {
+      pv = ts->result.fallback_pv;
+      fallback = 1;
+    } else if (pv < 0 && ts->active == 0) {
       /* Confirmations start once every probe of the target is in. */
       pv = next_confirm_version(ts);
       confirm = 1;
@@ -1731,7 +1802,7 @@ static uint64_t start_probes(struct engine *e) {
     if (confirm) {
       start_confirm(e, t, pv);
     } else {
-      start_probe(e, t, pv);
+      start_probe(e, t, pv, fallback);
     }
     budget--;
   }
@@ -1767,7 +1838,12 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
      * to leave room for it. */
     static const uint8_t kZeros[32];
     opts.session_id = kZeros;
-    if (!tp_hello_template_init(&e->hello[pv], &opts)) {
+    struct tp_client_hello_opts min = opts, fb = opts;
+    min.minimal = 1;
+    fb.fallback_scsv = 1;
+    if (!tp_hello_template_init(&e->hello[pv], &opts) ||
+        !tp_hello_template_init(&e->hello_min[pv], &min) ||
+        !tp_hello_template_init(&e->hello_fb[pv], &fb)) {
       return -EINVAL;
     }
   }

@@ -42,6 +42,8 @@ struct scan_config {
   int confirm;                /* --confirm (on) / --no-confirm */
   int confirm_all;            /* every accepted version, not just legacy + control */
   unsigned repeat;            /* runs per legacy version (--repeat) */
+  int shape_retry;            /* retry swallowed hellos with the minimal shape */
+  int check_fallback;         /* --check-fallback */
   const struct cert_verifier *verifier; /* trust store for the certificate report */
   /* --source-ip: local addresses connections are bound to, round robin
    * among those of the target's family. */

@@ -91,6 +91,10 @@ static const char kUsage[] =
     "      --repeat N          confirm each accepted legacy version N times; the summary\n"
     "                          gives the refusal rate with a 95% Wilson interval [1]\n"
     "      --ca-file FILE      trust store for the certificate report [system's]\n"
+    "      --check-fallback    one more probe at the second highest accepted version with\n"
+    "                          TLS_FALLBACK_SCSV: is downgrade refused? [off]\n"
+    "      --no-shape-retry    do not retry a swallowed hello (closed, reset, silence)\n"
+    "                          with the minimal hello [retry once]\n"
     "      --fail-on-legacy    exit 3 when TLS 1.0/1.1 works at the application level\n"
     "      --source-ip ADDR    bind connections to ADDR; repeat for several, used in\n"
     "                          turn per family (Linux 6.11+) [the kernel's choice]\n"
@@ -332,6 +336,8 @@ enum {
   OPT_REPEAT,
   OPT_FAIL_ON_LEGACY,
   OPT_CA_FILE,
+  OPT_CHECK_FALLBACK,
+  OPT_NO_SHAPE_RETRY,
   OPT_ALLOWLIST,
   OPT_SHARD,
   OPT_SHUFFLE_WINDOW,
@@ -391,6 +397,8 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       {"repeat", required_argument, NULL, OPT_REPEAT},
       {"fail-on-legacy", no_argument, NULL, OPT_FAIL_ON_LEGACY},
       {"ca-file", required_argument, NULL, OPT_CA_FILE},
+      {"check-fallback", no_argument, NULL, OPT_CHECK_FALLBACK},
+      {"no-shape-retry", no_argument, NULL, OPT_NO_SHAPE_RETRY},
       {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
       {"shard", required_argument, NULL, OPT_SHARD},
       {"shuffle-window", required_argument, NULL, OPT_SHUFFLE_WINDOW},
@@ -477,6 +485,8 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
         break;
       case OPT_FAIL_ON_LEGACY: o->fail_on_legacy = 1; break;
       case OPT_CA_FILE: o->ca_file = optarg; break;
+      case OPT_CHECK_FALLBACK: o->config.check_fallback = 1; break;
+      case OPT_NO_SHAPE_RETRY: o->config.shape_retry = 0; break;
       case OPT_SOURCE_IP: {
         struct scan_config *cfg = &o->config;
         if (cfg->nsources == sizeof(cfg->sources) / sizeof(cfg->sources[0])) {
@@ -594,6 +604,7 @@ static void default_options(struct scan_options *o) {
   o->config.per_host = 1;
   o->config.confirm = 1;
   o->config.repeat = 1;
+  o->config.shape_retry = 1;
   o->config.per_network = 0;
   o->config.net_prefix4 = 24;
   o->config.net_prefix6 = 48;

@@ -362,6 +362,13 @@ static json_t *version_json(const struct version_result *v) {
   if (v->attempts > 1) {
     set(o, "attempts", json_integer(v->attempts));
   }
+  if (v->hello_minimal) {
+    /* The full hello was swallowed; this answer is to the minimal one. */
+    set(o, "hello", json_string_nocheck("minimal"));
+    if (v->outcome == OUTCOME_ACCEPTED) {
+      set(o, "intolerant", json_string_nocheck("hello_shape"));
+    }
+  }
   if (v->confirm.state != CONFIRM_NONE) {
     set(o, "confirm", confirm_json(&v->confirm));
   }
@@ -419,6 +426,14 @@ static json_t *record_json(const struct scan_result *r) {
     if (legacy_app >= 0) {
       set(o, "legacy_app", json_boolean(legacy_app));
     }
+  }
+  if (r->status == STATUS_OK && r->fallback.outcome != OUTCOME_NOT_RUN) {
+    json_t *fb = version_json(&r->fallback);
+    set(fb, "version", json_string_nocheck(probe_version_name((enum probe_version)r->fallback_pv)));
+    int protected = r->fallback.outcome == OUTCOME_REJECTED && r->fallback.reason == REJECT_ALERT &&
+                    r->fallback.alert == TP_ALERT_INAPPROPRIATE_FALLBACK;
+    set(fb, "protection", json_boolean(protected));
+    set(o, "fallback_scsv", fb);
   }
   if (r->has_cert) {
     set(o, "cert", cert_info_json(&r->cert));

@@ -132,6 +132,7 @@ struct version_result {
   uint16_t reply_len;
   uint8_t reply[RESULT_REPLY_MAX]; /* REJECT_STARTTLS: the server's reply, raw */
   struct confirm_result confirm;
+  int hello_minimal;            /* this verdict came from the minimal hello (shape retry) */
 };
 
 enum target_status {
@@ -154,6 +155,8 @@ struct scan_result {
   char sni[TARGET_HOST_MAX];        /* the SNI sent, empty if none */
   char error[TARGET_ERROR_MAX];     /* invalid / dns_error / unreachable detail */
   uint32_t versions_selected;       /* mask of 1u << probe_version */
+  int fallback_pv;                  /* --check-fallback: the version probed with the SCSV */
+  struct version_result fallback;   /* its answer (OUTCOME_NOT_RUN: not probed) */
   int has_cert;                     /* a confirmation saw the certificate */
   struct cert_info cert;
   struct version_result v[PV_COUNT];

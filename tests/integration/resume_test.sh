@@ -49,7 +49,7 @@ for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.32.0.40/$PORT") 2>/dev/null && bre
 for i in $(seq 1 40); do echo "127.32.0.$i:$PORT label=silent-$i"; done >"$TMP/targets.txt"
 for i in $(seq 1 20); do echo "127.33.0.$i:$PORT label=closed-$i"; done >>"$TMP/targets.txt"
 CMD=("$TLSSWEEP" scan -i "$TMP/targets.txt" -o "$TMP/out.jsonl" --resume "$TMP/ckpt"
-     -V tls1.2 --timeout 1s --retries 0 -c 4 --threads 1 -q)
+     -V tls1.2 --timeout 1s --retries 0 --no-shape-retry -c 4 --threads 1 -q)
 
 "${CMD[@]}" &
 pid=$!

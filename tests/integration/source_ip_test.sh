@@ -35,7 +35,7 @@ def serve():
         pass
 t = threading.Thread(target=serve)
 t.start()
-r = subprocess.run([tlssweep, "scan", "-q", "--source-ip", "127.0.0.2", "--source-ip", "::1",
+r = subprocess.run([tlssweep, "scan", "-q", "--no-shape-retry", "--source-ip", "127.0.0.2", "--source-ip", "::1",
                     "--source-ip", "127.0.0.3", "--threads", "1", f"127.37.0.1:{port}"],
                    stdin=subprocess.DEVNULL, capture_output=True, text=True)
 t.join()
