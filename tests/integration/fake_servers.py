@@ -5,6 +5,8 @@ Each endpoint kind is one way a real service fails a TLS prober:
   reset     accepts and resets the connection at once (SO_LINGER 0)
   plaintext answers any bytes with an HTTP error page (not TLS)
   garbage   answers with bytes that look like a TLS record but are broken
+  hello-then-close  answers any hello with a TLS 1.0 ServerHello, then closes
+            (the probe sees acceptance; a full handshake cannot complete)
 and, for the STARTTLS dialogues, SMTP and POP3 servers that fail in the ways
 mail servers do (each greets only after 200 ms, and answers "554 pipelining"
 if the client spoke before being spoken to):
@@ -81,6 +83,12 @@ def main():
                 continue
             if kind == "plaintext":
                 s.sendall(b"HTTP/1.1 400 Bad Request\r\nServer: \xff\xfe\x00fake\r\n\r\n")
+                held.remove(s)
+                s.close()
+            elif kind == "hello-then-close":
+                body = (b"\x03\x01" + b"\x42" * 32 + b"\x00" + b"\xc0\x13" + b"\x00")
+                msg = b"\x02" + len(body).to_bytes(3, "big") + body
+                s.sendall(b"\x16\x03\x01" + len(msg).to_bytes(2, "big") + msg)
                 held.remove(s)
                 s.close()
             elif kind == "garbage":
