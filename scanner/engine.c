@@ -1900,11 +1900,11 @@ static void engine_free(struct engine *e) {
     ares_destroy(e->channel);
   }
   io_uring_queue_exit(&e->ring);
-  free(e->conns);
-  slot_pool_free(&e->slots);
   for (unsigned i = 0; e->conns != NULL && i < e->nconn; i++) {
     SSL_free(e->conns[i].ssl); /* frees its BIOs too */
   }
+  free(e->conns);
+  slot_pool_free(&e->slots);
   SSL_CTX_free(e->ssl_ctx);
   free(e->targets);
   inflight_free(&e->per_host);
