@@ -1369,8 +1369,8 @@ static int plan_confirmations(struct engine *e, struct target_state *ts) {
     }
     v->confirm.state = CONFIRM_DONE;
     /* Repeats measure how often a legacy version is refused; the control
-     * version runs once. */
-    ts->confirm_left[pv] = (uint8_t)(legacy ? cfg->repeat : 1);
+     * version runs once, unless every version is confirmed alike. */
+    ts->confirm_left[pv] = (uint8_t)(legacy || cfg->confirm_all ? cfg->repeat : 1);
     any = 1;
   }
   return any;

@@ -87,7 +87,7 @@ static const char kUsage[] =
     "      --confirm / --no-confirm  confirm accepted TLS 1.0/1.1 (and, as a control, the\n"
     "                          highest accepted version) with full BoringSSL handshakes\n"
     "                          and the protocol's first exchange [--confirm]\n"
-    "      --confirm-all       confirm every accepted version\n"
+    "      --confirm-all       confirm every accepted version (--repeat applies to all)\n"
     "      --repeat N          confirm each accepted legacy version N times; the summary\n"
     "                          gives the refusal rate with a 95% Wilson interval [1]\n"
     "      --ca-file FILE      trust store for the certificate report [system's]\n"
