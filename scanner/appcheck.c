@@ -31,6 +31,8 @@
  * with the first line kept (binary first bytes at once). */
 #include "scanner/appcheck.h"
 
+#include "scanner/mailtext.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -76,11 +78,6 @@ _Static_assert(HOST_NAME_MAX_LEN < sizeof(((struct appcheck *)0)->name),
                "a host name fits the name");
 
 /* What the server's first bytes say so far. */
-enum prefix {
-  PREFIX_MORE, /* plausible, not decided yet */
-  PREFIX_OK,   /* this protocol's shape: judge no further */
-  PREFIX_BAD,  /* something else */
-};
 
 struct family {
   const char *not_proto_name; /* the verdict's name when the server speaks something else */
@@ -95,43 +92,6 @@ struct family {
 static const struct family *family_of(enum proto proto);
 
 /* ---- Small helpers ---- */
-
-static int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
-
-static uint8_t lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c; }
-
-/* word_is reports whether the text starts with |word| as a whole word, ASCII
- * case-insensitively (POP3 status words and IMAP atoms are): the text ends
- * after it or a space or tab follows. */
-static int word_is(const uint8_t *p, size_t len, const char *word) {
-  size_t n = strlen(word);
-  if (len < n) {
-    return 0;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (lower(p[i]) != lower((uint8_t)word[i])) {
-      return 0;
-    }
-  }
-  return len == n || p[n] == ' ' || p[n] == '\t';
-}
-
-/* is_binary: a byte no text reply starts with. A server that sends one
- * will not send a line end either, so it is judged at once. */
-static int is_binary(uint8_t c) {
-  return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c >= 0x7F;
-}
-
-static int host_name_ok(const char *s) {
-  size_t n = 0;
-  for (; n <= HOST_NAME_MAX_LEN && s[n] != '\0'; n++) {
-    uint8_t c = (uint8_t)s[n];
-    if (!(is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'z') || c == '-' || c == '.')) {
-      return 0;
-    }
-  }
-  return n > 0 && n <= HOST_NAME_MAX_LEN;
-}
 
 /* ---- Verdicts and commands ---- */
 
@@ -171,10 +131,6 @@ static enum appcheck_step decide_on_code(struct appcheck *a, enum appcheck_resul
   return decide_on_reply(a, result);
 }
 
-static void out_text(tp_cbb *cbb, const char *text) {
-  tp_cbb_add_bytes(cbb, (const uint8_t *)text, strlen(text));
-}
-
 /* say moves to |next|, builds the command that stage answers, and starts
  * reading a new reply. */
 static enum appcheck_step say(struct appcheck *a, enum stage next) {
@@ -182,23 +138,23 @@ static enum appcheck_step say(struct appcheck *a, enum stage next) {
   tp_cbb_init(&cbb, a->out, sizeof(a->out));
   switch (next) {
     case STAGE_EHLO:
-      out_text(&cbb, "EHLO ");
-      out_text(&cbb, a->name);
-      out_text(&cbb, "\r\n");
+      mt_out_text(&cbb, "EHLO ");
+      mt_out_text(&cbb, a->name);
+      mt_out_text(&cbb, "\r\n");
       break;
     case STAGE_CAPABILITY:
-      out_text(&cbb, kImapCapability);
+      mt_out_text(&cbb, kImapCapability);
       break;
     case STAGE_CAPA:
-      out_text(&cbb, "CAPA\r\n");
+      mt_out_text(&cbb, "CAPA\r\n");
       break;
     case STAGE_FEAT:
-      out_text(&cbb, "FEAT\r\n");
+      mt_out_text(&cbb, "FEAT\r\n");
       break;
     case STAGE_HEAD:
-      out_text(&cbb, kHeadStart);
-      out_text(&cbb, a->name);
-      out_text(&cbb, kHeadEnd);
+      mt_out_text(&cbb, kHeadStart);
+      mt_out_text(&cbb, a->name);
+      mt_out_text(&cbb, kHeadEnd);
       break;
     case STAGE_NONE:
     case STAGE_GREETING:
@@ -219,34 +175,6 @@ static enum appcheck_step say(struct appcheck *a, enum stage next) {
 }
 
 /* ---- SMTP and FTP replies (RFC 5321 4.2, RFC 959 4.2) ---- */
-
-/* reply_prefix: a reply line starts with a code whose first digit is 1 to 5,
- * then a space, a hyphen or the line end. */
-static enum prefix reply_prefix(const uint8_t *b, size_t len) {
-  if (len >= 1 && (b[0] < '1' || b[0] > '5')) {
-    return PREFIX_BAD;
-  }
-  if ((len >= 2 && !is_digit(b[1])) || (len >= 3 && !is_digit(b[2]))) {
-    return PREFIX_BAD;
-  }
-  if (len < 4) {
-    return PREFIX_MORE;
-  }
-  return b[3] == ' ' || b[3] == '-' || b[3] == '\r' || b[3] == '\n' ? PREFIX_OK : PREFIX_BAD;
-}
-
-/* reply_code reads a reply line's code and whether more lines follow ('-'). */
-static int reply_code(const uint8_t *l, size_t len, unsigned *code, int *more) {
-  if (len < 3 || reply_prefix(l, len < 4 ? len : 4) == PREFIX_BAD) {
-    return 0;
-  }
-  if (len > 3 && l[3] != ' ' && l[3] != '-') {
-    return 0;
-  }
-  *code = (unsigned)(l[0] - '0') * 100 + (unsigned)(l[1] - '0') * 10 + (unsigned)(l[2] - '0');
-  *more = len > 3 && l[3] == '-';
-  return 1;
-}
 
 static unsigned reply_code_saved(const struct appcheck *a) {
   return (a->flags & CODE_BITS) >> CODE_SHIFT;
@@ -277,7 +205,7 @@ static enum appcheck_step smtp_reply(struct appcheck *a, unsigned code) {
 static enum appcheck_step smtp_line(struct appcheck *a, const uint8_t *l, size_t len) {
   unsigned code;
   int more;
-  if (!reply_code(l, len, &code, &more)) {
+  if (!mt_reply_code(l, len, &code, &more)) {
     return decide_on_reply(a, APP_PROTOCOL_ERROR);
   }
   if (a->flags & F_IN_REPLY) {
@@ -322,13 +250,13 @@ static enum appcheck_step ftp_line(struct appcheck *a, const uint8_t *l, size_t 
   unsigned code;
   int more;
   if (a->flags & F_IN_REPLY) {
-    if (!reply_code(l, len, &code, &more) || more || code != reply_code_saved(a)) {
+    if (!mt_reply_code(l, len, &code, &more) || more || code != reply_code_saved(a)) {
       return APPCHECK_NEED_MORE;
     }
     a->flags &= ~F_IN_REPLY;
     return ftp_reply(a, code);
   }
-  if (!reply_code(l, len, &code, &more)) {
+  if (!mt_reply_code(l, len, &code, &more)) {
     return decide_on_reply(a, APP_PROTOCOL_ERROR);
   }
   if (more) {
@@ -357,12 +285,12 @@ static enum appcheck_step imap_line(struct appcheck *a, const uint8_t *l, size_t
     const uint8_t *status = l + 2;
     size_t status_len = len - 2;
     /* RFC 9051 7.1.5: BYE at the greeting or at any time before logout. */
-    if (word_is(status, status_len, "BYE")) {
+    if (mt_word_is(status, status_len, "BYE")) {
       return decide(a, APP_REFUSED, l, len);
     }
     if (a->state == STAGE_GREETING) {
       /* RFC 9051 7.1.1, 7.1.4. */
-      int ok = word_is(status, status_len, "OK") || word_is(status, status_len, "PREAUTH");
+      int ok = mt_word_is(status, status_len, "OK") || mt_word_is(status, status_len, "PREAUTH");
       return decide(a, ok ? APP_OK : APP_PROTOCOL_ERROR, l, len);
     }
     /* The CAPABILITY data, or other untagged data (RFC 9051 2.2.2). */
@@ -372,10 +300,10 @@ static enum appcheck_step imap_line(struct appcheck *a, const uint8_t *l, size_t
   if (a->state == STAGE_CAPABILITY && len >= tag_len && memcmp(l, kImapTag, tag_len) == 0) {
     const uint8_t *status = l + tag_len;
     size_t status_len = len - tag_len;
-    if (word_is(status, status_len, "OK")) {
+    if (mt_word_is(status, status_len, "OK")) {
       return decide(a, APP_OK, l, len);
     }
-    if (word_is(status, status_len, "NO") || word_is(status, status_len, "BAD")) {
+    if (mt_word_is(status, status_len, "NO") || mt_word_is(status, status_len, "BAD")) {
       return decide(a, APP_REFUSED, l, len);
     }
   }
@@ -384,32 +312,17 @@ static enum appcheck_step imap_line(struct appcheck *a, const uint8_t *l, size_t
 
 /* ---- POP3 (RFC 1939, RFC 2449) ---- */
 
-/* status_prefix judges the start of a line against a status word that must
- * be followed by a space or the line end. */
-static enum prefix status_prefix(const uint8_t *b, size_t len, const char *word) {
-  size_t n = strlen(word);
-  for (size_t i = 0; i < len && i < n; i++) {
-    if (lower(b[i]) != lower((uint8_t)word[i])) {
-      return PREFIX_BAD;
-    }
-  }
-  if (len <= n) {
-    return PREFIX_MORE;
-  }
-  return b[n] == ' ' || b[n] == '\r' || b[n] == '\n' ? PREFIX_OK : PREFIX_BAD;
-}
-
 static enum prefix pop3_prefix(const uint8_t *b, size_t len) {
-  return status_prefix(b, len, b[0] == '-' ? "-ERR" : "+OK");
+  return mt_status_prefix(b, len, b[0] == '-' ? "-ERR" : "+OK");
 }
 
 /* pop3_line decides on the status of the first line; CAPA's list after a
  * +OK is left unread. */
 static enum appcheck_step pop3_line(struct appcheck *a, const uint8_t *l, size_t len) {
-  if (word_is(l, len, "+OK")) {
+  if (mt_word_is(l, len, "+OK")) {
     return decide(a, APP_OK, l, len);
   }
-  return decide(a, word_is(l, len, "-ERR") ? APP_REFUSED : APP_PROTOCOL_ERROR, l, len);
+  return decide(a, mt_word_is(l, len, "-ERR") ? APP_REFUSED : APP_PROTOCOL_ERROR, l, len);
 }
 
 /* ---- HTTP/1.1 (RFC 9112) ---- */
@@ -433,12 +346,12 @@ static enum prefix http_prefix(const uint8_t *b, size_t len) {
  * (RFC 9110 15). The SP before an empty reason is often left out: allowed. */
 static int http_status(const uint8_t *l, size_t len, unsigned *status) {
   static const size_t kCode = sizeof("HTTP/1.1 ") - 1;
-  if (len < kCode + 3 || http_prefix(l, len) != PREFIX_OK || !is_digit(l[5]) || l[6] != '.' ||
-      !is_digit(l[7]) || l[8] != ' ') {
+  if (len < kCode + 3 || http_prefix(l, len) != PREFIX_OK || !mt_is_digit(l[5]) || l[6] != '.' ||
+      !mt_is_digit(l[7]) || l[8] != ' ') {
     return 0;
   }
   const uint8_t *c = l + kCode;
-  if (c[0] < '1' || c[0] > '5' || !is_digit(c[1]) || !is_digit(c[2])) {
+  if (c[0] < '1' || c[0] > '5' || !mt_is_digit(c[1]) || !mt_is_digit(c[2])) {
     return 0;
   }
   if (len > kCode + 3 && c[3] != ' ') {
@@ -463,10 +376,10 @@ enum family_id { FAMILY_NONE, FAMILY_SMTP, FAMILY_IMAP, FAMILY_POP3, FAMILY_FTP,
 
 static const struct family kFamilies[] = {
     [FAMILY_NONE] = {"not_proto", STAGE_NONE, STAGE_NONE, NULL, NULL},
-    [FAMILY_SMTP] = {"not_smtp", STAGE_GREETING, STAGE_EHLO, reply_prefix, smtp_line},
+    [FAMILY_SMTP] = {"not_smtp", STAGE_GREETING, STAGE_EHLO, mt_reply_prefix, smtp_line},
     [FAMILY_IMAP] = {"not_imap", STAGE_GREETING, STAGE_CAPABILITY, imap_prefix, imap_line},
     [FAMILY_POP3] = {"not_pop3", STAGE_GREETING, STAGE_CAPA, pop3_prefix, pop3_line},
-    [FAMILY_FTP] = {"not_ftp", STAGE_GREETING, STAGE_FEAT, reply_prefix, ftp_line},
+    [FAMILY_FTP] = {"not_ftp", STAGE_GREETING, STAGE_FEAT, mt_reply_prefix, ftp_line},
     [FAMILY_HTTP] = {"not_http", STAGE_HEAD, STAGE_HEAD, http_prefix, http_line},
 };
 
@@ -527,7 +440,7 @@ static enum appcheck_step take_byte(struct appcheck *a, const struct family *f, 
         a->flags &= ~F_FIRST;
         break;
       case PREFIX_BAD:
-        if (is_binary(b)) {
+        if (mt_is_binary(b)) {
           return decide(a, APP_NOT_PROTO, a->line, a->line_len);
         }
         a->flags |= F_FOREIGN;
@@ -538,7 +451,7 @@ static enum appcheck_step take_byte(struct appcheck *a, const struct family *f, 
 }
 
 void appcheck_init(struct appcheck *a, enum proto proto, int after_starttls, const char *name) {
-  const char *use = name != NULL && host_name_ok(name) ? name : DEFAULT_NAME;
+  const char *use = name != NULL && mt_host_name_ok(name) ? name : DEFAULT_NAME;
   memcpy(a->name, use, strlen(use) + 1);
   const struct family *f = family_of(proto);
   a->proto = proto;

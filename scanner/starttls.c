@@ -16,6 +16,8 @@
  * end will come. */
 #include "scanner/starttls.h"
 
+#include "scanner/mailtext.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -58,11 +60,6 @@ enum stage {
 #define DEFAULT_XMPP_DOMAIN "localhost"
 
 /* What a protocol's first server bytes say so far. */
-enum prefix {
-  PREFIX_MORE, /* plausible, not decided yet */
-  PREFIX_OK,   /* this protocol's shape: judge no further */
-  PREFIX_BAD,  /* something else */
-};
 
 struct dialogue {
   const char *not_proto_name; /* the reason when the server speaks something else */
@@ -80,61 +77,6 @@ struct dialogue {
 static const struct dialogue *dialogue_of(enum proto proto);
 
 /* ---- Small helpers ---- */
-
-static int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
-
-static uint8_t lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c; }
-
-/* starts_with_ci reports whether |len| bytes at |p| start with |word|, ASCII
- * case-insensitively: SMTP keywords, IMAP atoms and POP3 status words are
- * case-insensitive. */
-static int starts_with_ci(const uint8_t *p, size_t len, const char *word) {
-  size_t n = strlen(word);
-  if (len < n) {
-    return 0;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (lower(p[i]) != lower((uint8_t)word[i])) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* word_is reports whether the text starts with |word| as a whole word: the
- * text ends after it or a space or tab follows. */
-static int word_is(const uint8_t *p, size_t len, const char *word) {
-  size_t n = strlen(word);
-  return starts_with_ci(p, len, word) && (len == n || p[n] == ' ' || p[n] == '\t');
-}
-
-static int contains(const uint8_t *hay, size_t len, const char *needle) {
-  size_t n = strlen(needle);
-  for (size_t i = 0; i + n <= len; i++) {
-    if (memcmp(hay + i, needle, n) == 0) {
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* is_binary: a byte no text greeting starts with. A server that sends one
- * (a TLS record's 0x16, an alert's 0x15) will not send a line end either,
- * so it is judged at once rather than at a timeout. */
-static int is_binary(uint8_t c) {
-  return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c >= 0x7F;
-}
-
-static int host_name_ok(const char *s) {
-  size_t n = 0;
-  for (; n <= HOST_NAME_MAX_LEN && s[n] != '\0'; n++) {
-    uint8_t c = (uint8_t)s[n];
-    if (!(is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'z') || c == '-' || c == '.')) {
-      return 0;
-    }
-  }
-  return n > 0 && n <= HOST_NAME_MAX_LEN;
-}
 
 /* ---- Steps ---- */
 
@@ -188,10 +130,6 @@ static enum starttls_step say(struct starttls *st, enum stage next, const tp_cbb
   return STARTTLS_SEND;
 }
 
-static void out_text(tp_cbb *cbb, const char *text) {
-  tp_cbb_add_bytes(cbb, (const uint8_t *)text, strlen(text));
-}
-
 static enum starttls_step say_bytes(struct starttls *st, enum stage next, const uint8_t *data,
                                     size_t len) {
   tp_cbb cbb;
@@ -230,35 +168,6 @@ static size_t rest_of_reply(const struct starttls *st, const uint8_t *p) {
   return (size_t)(st->line + st->line_len - p);
 }
 
-/* reply_prefix: an SMTP or FTP reply line starts with a code whose first
- * digit is 1 to 5 (RFC 5321 4.2, RFC 959 4.2), then a space, a hyphen or the
- * line end. */
-static enum prefix reply_prefix(const uint8_t *b, size_t len) {
-  if (len >= 1 && (b[0] < '1' || b[0] > '5')) {
-    return PREFIX_BAD;
-  }
-  if ((len >= 2 && !is_digit(b[1])) || (len >= 3 && !is_digit(b[2]))) {
-    return PREFIX_BAD;
-  }
-  if (len < 4) {
-    return PREFIX_MORE;
-  }
-  return b[3] == ' ' || b[3] == '-' || b[3] == '\r' || b[3] == '\n' ? PREFIX_OK : PREFIX_BAD;
-}
-
-/* reply_code reads a reply line's code and whether more lines follow ('-'). */
-static int reply_code(const uint8_t *l, size_t len, unsigned *code, int *more) {
-  if (len < 3 || reply_prefix(l, len < 4 ? len : 4) == PREFIX_BAD) {
-    return 0;
-  }
-  if (len > 3 && l[3] != ' ' && l[3] != '-') {
-    return 0;
-  }
-  *code = (unsigned)(l[0] - '0') * 100 + (unsigned)(l[1] - '0') * 10 + (unsigned)(l[2] - '0');
-  *more = len > 3 && l[3] == '-';
-  return 1;
-}
-
 static unsigned reply_code_saved(const struct starttls *st) {
   return (st->flags & CODE_BITS) >> CODE_SHIFT;
 }
@@ -288,9 +197,9 @@ static enum starttls_step smtp_reply(struct starttls *st, unsigned code) {
     case STAGE_GREETING:
       if (code == 220) {
         tp_cbb_init(&cbb, st->out, sizeof(st->out));
-        out_text(&cbb, "EHLO ");
-        out_text(&cbb, st->ehlo_name);
-        out_text(&cbb, "\r\n");
+        mt_out_text(&cbb, "EHLO ");
+        mt_out_text(&cbb, st->ehlo_name);
+        mt_out_text(&cbb, "\r\n");
         return say(st, STAGE_EHLO, &cbb);
       }
       /* RFC 5321 3.1: 554 instead of 220; 421 when the service is closing. */
@@ -318,7 +227,7 @@ static enum starttls_step smtp_reply(struct starttls *st, unsigned code) {
 static enum starttls_step smtp_line(struct starttls *st, const uint8_t *l, size_t len) {
   unsigned code;
   int more;
-  if (!reply_code(l, len, &code, &more)) {
+  if (!mt_reply_code(l, len, &code, &more)) {
     return fail(st, STARTTLS_PROTOCOL_ERROR);
   }
   if (st->flags & F_IN_REPLY) {
@@ -332,7 +241,7 @@ static enum starttls_step smtp_line(struct starttls *st, const uint8_t *l, size_
         kw++;
         kw_len--;
       }
-      if (word_is(kw, kw_len, "STARTTLS")) {
+      if (mt_word_is(kw, kw_len, "STARTTLS")) {
         st->flags |= F_OFFERED;
       }
     }
@@ -372,13 +281,13 @@ static enum starttls_step ftp_line(struct starttls *st, const uint8_t *l, size_t
   unsigned code;
   int more;
   if (st->flags & F_IN_REPLY) {
-    if (!reply_code(l, len, &code, &more) || more || code != reply_code_saved(st)) {
+    if (!mt_reply_code(l, len, &code, &more) || more || code != reply_code_saved(st)) {
       return STARTTLS_NEED_MORE;
     }
     st->flags &= ~F_IN_REPLY;
     return ftp_reply(st, code);
   }
-  if (!reply_code(l, len, &code, &more)) {
+  if (!mt_reply_code(l, len, &code, &more)) {
     return fail(st, STARTTLS_PROTOCOL_ERROR);
   }
   if (more) {
@@ -406,7 +315,7 @@ static int imap_greeting_capability(const uint8_t *t, size_t len) {
   while (i < len && t[i] == ' ') {
     i++;
   }
-  if (!starts_with_ci(t + i, len - i, kCode)) {
+  if (!mt_starts_with_ci(t + i, len - i, kCode)) {
     return -1;
   }
   i += sizeof(kCode) - 1;
@@ -415,7 +324,7 @@ static int imap_greeting_capability(const uint8_t *t, size_t len) {
     while (i < len && t[i] != ' ' && t[i] != ']') {
       i++;
     }
-    if (i - start == 8 && starts_with_ci(t + start, 8, "STARTTLS")) {
+    if (i - start == 8 && mt_starts_with_ci(t + start, 8, "STARTTLS")) {
       return 1;
     }
     while (i < len && t[i] == ' ') {
@@ -433,7 +342,7 @@ static enum starttls_step imap_line(struct starttls *st, const uint8_t *l, size_
     }
     const uint8_t *status = l + 2;
     size_t status_len = len - 2;
-    if (word_is(status, status_len, "OK")) {
+    if (mt_word_is(status, status_len, "OK")) {
       if (imap_greeting_capability(status + 2, status_len - 2) == 0) {
         return fail(st, STARTTLS_UNSUPPORTED);
       }
@@ -441,26 +350,26 @@ static enum starttls_step imap_line(struct starttls *st, const uint8_t *l, size_
     }
     /* RFC 3501 6.2.1: STARTTLS is only valid before authentication, and a
      * PREAUTH greeting starts out authenticated. */
-    if (word_is(status, status_len, "PREAUTH")) {
+    if (mt_word_is(status, status_len, "PREAUTH")) {
       return fail(st, STARTTLS_UNSUPPORTED);
     }
-    if (word_is(status, status_len, "BYE")) {
+    if (mt_word_is(status, status_len, "BYE")) {
       return fail(st, STARTTLS_REJECTED_GREETING);
     }
     return fail(st, STARTTLS_PROTOCOL_ERROR);
   }
   /* The answer to "a1 STARTTLS": untagged data may come first (RFC 3501 2.2.2). */
   if (untagged) {
-    if (word_is(l + 2, len - 2, "BYE")) {
+    if (mt_word_is(l + 2, len - 2, "BYE")) {
       return fail_with(st, STARTTLS_REFUSED, l, rest_of_reply(st, l));
     }
     return STARTTLS_NEED_MORE;
   }
   if (len >= 3 && memcmp(l, "a1 ", 3) == 0) {
-    if (word_is(l + 3, len - 3, "OK")) {
+    if (mt_word_is(l + 3, len - 3, "OK")) {
       return ready(st);
     }
-    if (word_is(l + 3, len - 3, "NO") || word_is(l + 3, len - 3, "BAD")) {
+    if (mt_word_is(l + 3, len - 3, "NO") || mt_word_is(l + 3, len - 3, "BAD")) {
       return fail_with(st, STARTTLS_REFUSED, l, rest_of_reply(st, l));
     }
   }
@@ -469,31 +378,16 @@ static enum starttls_step imap_line(struct starttls *st, const uint8_t *l, size_
 
 /* ---- POP3 (RFC 1939, RFC 2595) ---- */
 
-/* status_prefix judges the start of a line against a status word that must
- * be followed by a space or the line end. */
-static enum prefix status_prefix(const uint8_t *b, size_t len, const char *word) {
-  size_t n = strlen(word);
-  for (size_t i = 0; i < len && i < n; i++) {
-    if (lower(b[i]) != lower((uint8_t)word[i])) {
-      return PREFIX_BAD;
-    }
-  }
-  if (len <= n) {
-    return PREFIX_MORE;
-  }
-  return b[n] == ' ' || b[n] == '\r' || b[n] == '\n' ? PREFIX_OK : PREFIX_BAD;
-}
-
 static enum prefix pop3_prefix(const uint8_t *b, size_t len) {
   if (len == 0) {
     return PREFIX_MORE;
   }
-  return status_prefix(b, len, b[0] == '-' ? "-ERR" : "+OK");
+  return mt_status_prefix(b, len, b[0] == '-' ? "-ERR" : "+OK");
 }
 
 static enum starttls_step pop3_line(struct starttls *st, const uint8_t *l, size_t len) {
-  int ok = word_is(l, len, "+OK");
-  int err = word_is(l, len, "-ERR");
+  int ok = mt_word_is(l, len, "+OK");
+  int err = mt_word_is(l, len, "-ERR");
   if (st->state == STAGE_GREETING) {
     if (ok) {
       return say_text(st, STAGE_STARTTLS, "STLS\r\n");
@@ -719,9 +613,9 @@ static enum prefix xmpp_prefix(const uint8_t *b, size_t len) {
 static enum starttls_step xmpp_hello(struct starttls *st) {
   tp_cbb cbb;
   tp_cbb_init(&cbb, st->out, sizeof(st->out));
-  out_text(&cbb, kXmppHead);
-  out_text(&cbb, st->ehlo_name);
-  out_text(&cbb, kXmppTail);
+  mt_out_text(&cbb, kXmppHead);
+  mt_out_text(&cbb, st->ehlo_name);
+  mt_out_text(&cbb, kXmppTail);
   return say(st, STAGE_STREAM, &cbb);
 }
 
@@ -772,7 +666,7 @@ static enum starttls_step xmpp_tag(struct starttls *st) {
                                        : fail(st, STARTTLS_UNSUPPORTED);
       }
       if ((st->flags & F_IN_FEATURES) && !tag.end && xml_name_is(&tag, "starttls") &&
-          contains(st->line + start, tag_len, kXmppTlsNs)) {
+          mt_contains(st->line + start, tag_len, kXmppTlsNs)) {
         st->flags |= F_OFFERED;
       }
       return STARTTLS_NEED_MORE;
@@ -871,11 +765,11 @@ static enum starttls_step postgres_byte(struct starttls *st, uint8_t b) {
 /* ---- The table and the driver ---- */
 
 static const struct dialogue kDialogues[PROTO_COUNT] = {
-    [PROTO_SMTP] = {"not_smtp", STAGE_GREETING, reply_prefix, NULL, line_byte, smtp_line},
-    [PROTO_SUBMISSION] = {"not_smtp", STAGE_GREETING, reply_prefix, NULL, line_byte, smtp_line},
+    [PROTO_SMTP] = {"not_smtp", STAGE_GREETING, mt_reply_prefix, NULL, line_byte, smtp_line},
+    [PROTO_SUBMISSION] = {"not_smtp", STAGE_GREETING, mt_reply_prefix, NULL, line_byte, smtp_line},
     [PROTO_IMAP] = {"not_imap", STAGE_GREETING, imap_prefix, NULL, line_byte, imap_line},
     [PROTO_POP3] = {"not_pop3", STAGE_GREETING, pop3_prefix, NULL, line_byte, pop3_line},
-    [PROTO_FTP] = {"not_ftp", STAGE_GREETING, reply_prefix, NULL, line_byte, ftp_line},
+    [PROTO_FTP] = {"not_ftp", STAGE_GREETING, mt_reply_prefix, NULL, line_byte, ftp_line},
     [PROTO_LDAP] = {"not_ldap", STAGE_EXTENDED, ldap_prefix, ldap_hello, ldap_byte, NULL},
     [PROTO_XMPP] = {"not_xmpp", STAGE_STREAM, xmpp_prefix, xmpp_hello, xmpp_byte, NULL},
     [PROTO_POSTGRES] = {"not_postgres", STAGE_SSLREQUEST, postgres_prefix, postgres_hello,
@@ -915,7 +809,7 @@ static enum starttls_step take_byte(struct starttls *st, const struct dialogue *
         st->flags &= ~F_FIRST;
         break;
       case PREFIX_BAD:
-        if (is_binary(b)) {
+        if (mt_is_binary(b)) {
           return fail(st, STARTTLS_NOT_PROTO);
         }
         st->flags |= F_FOREIGN;
@@ -930,7 +824,7 @@ int starttls_needed(enum proto proto) { return dialogue_of(proto) != NULL; }
 void starttls_init(struct starttls *st, enum proto proto, const char *name) {
   const struct dialogue *d = dialogue_of(proto);
   const char *fallback = proto == PROTO_XMPP ? DEFAULT_XMPP_DOMAIN : DEFAULT_EHLO_NAME;
-  const char *use = name != NULL && host_name_ok(name) ? name : fallback;
+  const char *use = name != NULL && mt_host_name_ok(name) ? name : fallback;
   size_t len = strlen(use);
   memcpy(st->ehlo_name, use, len + 1);
   st->proto = proto;
