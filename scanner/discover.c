@@ -6,10 +6,12 @@
  * the conventional names, one "job" each, numbered after the MX job. A pump
  * starts jobs while fewer than DISCOVERY_MAX_IN_FLIGHT are in flight,
  * second-phase jobs first so tenants finish before new ones start; each job
- * holds one slot, the context its c-ares callback receives. Callbacks only
- * record answers and queue work, never start lookups, so a callback that
- * c-ares runs inside ares_query cannot recurse into the pump. The loop polls
- * the channel's sockets (ares_getsock) with ares_timeout as the bound.
+ * holds one slot, the context its c-ares callback receives. Callbacks hand
+ * the answer to discovery_answer_mx/srv/name (public, so that tests feed
+ * answers without a resolver), which record endpoints and queue work but
+ * never start lookups, so a callback that c-ares runs inside ares_query
+ * cannot recurse into the pump. The loop polls the channel's sockets
+ * (ares_getsock) with ares_timeout as the bound.
  *
  * Endpoints are kept once, in an open-addressing table keyed by (host, port,
  * protocol); each endpoint lists its tenants and each tenant its endpoints
@@ -602,9 +604,12 @@ static void name_done(void *arg, int status, int timeouts, struct ares_addrinfo 
  * longer than a DNS name can be (then nothing by that name exists). */
 static void start_job(struct discovery *d, uint32_t ti, uint8_t job) {
   const char *domain = d->tenants[ti].domain;
-  const char *prefix = job == JOB_MX               ? ""
-                       : job < JOB_NAME_FIRST ? kSrvServices[job - JOB_SRV_FIRST].prefix
-                                                   : kNames[job - JOB_NAME_FIRST].prefix;
+  const char *prefix = "";
+  if (job >= JOB_NAME_FIRST) {
+    prefix = kNames[job - JOB_NAME_FIRST].prefix;
+  } else if (job >= JOB_SRV_FIRST) {
+    prefix = kSrvServices[job - JOB_SRV_FIRST].prefix;
+  }
   char name[TARGET_HOST_MAX + 32];
   int n = snprintf(name, sizeof(name), "%s%s", prefix, domain);
   if (n < 0 || n > 253) {
@@ -659,12 +664,14 @@ static int pump(struct discovery *d) {
 static int wait_and_process(struct discovery *d) {
   ares_channel channel = d->channel;
   ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-  int bits = ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
+  /* The bits as unsigned: ARES_GETSOCK_WRITABLE shifts an int 1 into the
+   * sign bit for the last socket. */
+  unsigned bits = (unsigned)ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
   struct pollfd pfd[ARES_GETSOCK_MAXNUM];
   nfds_t n = 0;
-  for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-    short events = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-                           (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+  for (unsigned i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+    short events = (short)(((bits & (1u << i)) ? POLLIN : 0) |
+                           ((bits & (1u << (i + ARES_GETSOCK_MAXNUM))) ? POLLOUT : 0));
     if (events != 0) {
       pfd[n].fd = socks[i];
       pfd[n].events = events;

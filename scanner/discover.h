@@ -77,7 +77,7 @@ struct discovery_tenant {
   char label[TARGET_LABEL_MAX];   /* the label given, or the domain */
   enum discovery_dns_status status;
   const char *detail;             /* c-ares's words for the MX outcome (static) */
-  unsigned mx_hosts;              /* usable MX hosts */
+  unsigned mx_hosts;              /* usable MX records */
   unsigned failed_lookups;        /* SRV and name lookups that failed (timeout,
                                    * SERVFAIL...): the endpoint list may be
                                    * incomplete; NXDOMAIN and NODATA are answers */

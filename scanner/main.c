@@ -30,6 +30,7 @@
 #include "scanner/output.h"
 #include "scanner/permute.h"
 #include "scanner/stats.h"
+#include "scanner/tenants.h"
 #include "scanner/writer.h"
 #include "tlsparse/tlsparse.h"
 
@@ -51,6 +52,12 @@ static const char kUsage[] =
     "commands:\n"
     "  scan [options] [target...]  scan targets from arguments, -i FILE, or standard input\n"
     "  lab [options]               start the built-in loopback lab and scan it\n"
+    "  tenants [options] [domain...]  discover each mail domain's endpoints (MX, SRV,\n"
+    "                              mail./imap./pop./smtp./autodiscover.), scan each once,\n"
+    "                              and give one verdict per tenant; domains also from\n"
+    "                              -i FILE ('domain [label=NAME]' per line);\n"
+    "                              --dry-run prints the endpoints as target lines;\n"
+    "                              --preset exchange-online adds Exchange Online's endpoints\n"
     "  hello VERSION [SNI]         print the ClientHello sent for VERSION, as hex\n"
     "                              (--minimal, --modern, --fallback-scsv)\n"
     "\n"
@@ -306,6 +313,10 @@ struct scan_options {
   const char *blocklist, *allowlist;
   int fail_on_legacy;    /* exit 3 when TLS 1.0/1.1 works somewhere */
   const char *ca_file;   /* trust store for the certificate report */
+  int tenants_mode;      /* `tlssweep tenants` */
+  int dry_run;           /* tenants: print the endpoints, do not probe */
+  const char *preset;    /* tenants: --preset exchange-online */
+  struct tenants *tenants; /* tenants: the sweep's bookkeeping */
   int argc;              /* the command line, for the metadata */
   char **argv;
 };
@@ -337,6 +348,8 @@ enum {
   OPT_FAIL_ON_LEGACY,
   OPT_CA_FILE,
   OPT_CHECK_FALLBACK,
+  OPT_DRY_RUN,
+  OPT_PRESET,
   OPT_NO_SHAPE_RETRY,
   OPT_ALLOWLIST,
   OPT_SHARD,
@@ -398,6 +411,8 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       {"fail-on-legacy", no_argument, NULL, OPT_FAIL_ON_LEGACY},
       {"ca-file", required_argument, NULL, OPT_CA_FILE},
       {"check-fallback", no_argument, NULL, OPT_CHECK_FALLBACK},
+      {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+      {"preset", required_argument, NULL, OPT_PRESET},
       {"no-shape-retry", no_argument, NULL, OPT_NO_SHAPE_RETRY},
       {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
       {"shard", required_argument, NULL, OPT_SHARD},
@@ -486,6 +501,18 @@ static int parse_scan_options(int argc, char **argv, struct scan_options *o) {
       case OPT_FAIL_ON_LEGACY: o->fail_on_legacy = 1; break;
       case OPT_CA_FILE: o->ca_file = optarg; break;
       case OPT_CHECK_FALLBACK: o->config.check_fallback = 1; break;
+      case OPT_DRY_RUN:
+      case OPT_PRESET:
+        if (!o->tenants_mode) {
+          return usage_error("--%s is an option of 'tlssweep tenants'",
+                             c == OPT_DRY_RUN ? "dry-run" : "preset");
+        }
+        if (c == OPT_DRY_RUN) {
+          o->dry_run = 1;
+        } else {
+          o->preset = optarg;
+        }
+        break;
       case OPT_NO_SHAPE_RETRY: o->config.shape_retry = 0; break;
       case OPT_SOURCE_IP: {
         struct scan_config *cfg = &o->config;
@@ -625,6 +652,7 @@ static void default_options(struct scan_options *o) {
 
 struct run {
   struct scan_shared shared;
+  struct tenants *tenants;      /* tenants mode: records go out once per tenant */
   uint64_t seed;                /* the target order's seed */
   uint64_t drain_ns;            /* after a stop signal, how long in-flight work may take */
   const char *input_name;       /* for messages: the -i file, or "input" */
@@ -636,8 +664,16 @@ struct run {
   atomic_int finished;
 };
 
+static void emit_record(void *ctx, const struct scan_result *r) {
+  struct run *run = ctx;
+  writer_put(&run->writer, r);
+}
+
 static void on_result(void *ctx, const struct scan_result *r) {
   struct run *run = ctx;
+  if (run->tenants != NULL && tenants_record(run->tenants, r, emit_record, run) != NULL) {
+    return;
+  }
   if (r->status == STATUS_INVALID) {
     /* The record says it too; stderr tells the person running the scan. */
     const struct target_item *item = r->item;
@@ -1015,6 +1051,7 @@ static int run_scan_with_policy(struct scan_options *o, struct target_source *so
   rate_limiter_init(&limiter, o->config.rate);
   run->lab = lab;
   run->seed = seed;
+  run->tenants = o->tenants;
   /* In-flight targets get one step's timeout (at least a second) to finish. */
   run->drain_ns = (uint64_t)(o->config.timeout_ms < 1000 ? 1000 : o->config.timeout_ms) * 1000000u;
   run->input_name = o->input == NULL || strcmp(o->input, "-") == 0 ? "input" : o->input;
@@ -1081,6 +1118,16 @@ static int run_scan_with_policy(struct scan_options *o, struct target_source *so
   if (status_started) {
     pthread_join(status_thread, NULL);
   }
+  if (run->tenants != NULL) {
+    /* Every endpoint is in: the tenants' summary records close the output. */
+    struct outbuf sums = {0};
+    if (!tenants_finish(run->tenants, &sums) ||
+        !writer_put_text(&run->writer, sums.data ? sums.data : "", sums.len)) {
+      fprintf(stderr, "tlssweep: out of memory writing the tenant summaries\n");
+      fatal = 1;
+    }
+    outbuf_free(&sums);
+  }
   int werr = writer_finish(&run->writer);
   if (out_fd != STDOUT_FILENO) {
     close(out_fd);
@@ -1135,6 +1182,9 @@ static int run_scan_with_policy(struct scan_options *o, struct target_source *so
   if (rc == 0 && o->fail_on_legacy && load(&run->shared.stats.legacy_app_targets) > 0) {
     rc = 3;
   }
+  if (run->tenants != NULL && !o->quiet) {
+    tenants_table(run->tenants, stderr);
+  }
   if (g_signal != 0) {
     rc = 128 + g_signal; /* as shells report a death by that signal */
   }
@@ -1187,6 +1237,130 @@ static int cmd_scan(int argc, char **argv) {
   if (in != NULL && in != stdin) {
     fclose(in);
   }
+  return rc;
+}
+
+/* cmd_tenants: discover the mail endpoints of the given domains, scan each
+ * distinct endpoint once, and report per tenant (tenants.h). */
+static int cmd_tenants(int argc, char **argv) {
+  struct scan_options o;
+  default_options(&o);
+  o.tenants_mode = 1;
+  o.identity = checkpoint_identity(argc, argv);
+  o.argc = argc;
+  o.argv = argv;
+  int rc = parse_scan_options(argc, argv, &o);
+  if (rc != 0) {
+    return rc < 0 ? 0 : rc;
+  }
+  if (o.resume != NULL) {
+    return usage_error("--resume is an option of 'tlssweep scan', not of 'tenants'");
+  }
+  struct discovery d;
+  /* A DNS answer is quicker than a TLS step: a second per try, at most. */
+  unsigned dns_ms = o.config.timeout_ms < 2000 ? o.config.timeout_ms : 2000;
+  if (!discovery_init(&d, o.config.resolver, dns_ms, 2)) {
+    fprintf(stderr, "tlssweep tenants: cannot set up the resolver%s%s\n",
+            o.config.resolver ? " " : "", o.config.resolver ? o.config.resolver : "");
+    return 1;
+  }
+  int bad = 0;
+  char err[256];
+  for (int i = optind; i < argc; i++) {
+    if (discovery_add_tenant_line(&d, argv[i], strlen(argv[i]), err, sizeof(err)) ==
+        TARGET_PARSE_ERROR) {
+      fprintf(stderr, "tlssweep tenants: argument %d ('%.64s'): %s\n", i - optind + 1, argv[i],
+              err);
+      bad = 1;
+    }
+  }
+  if (o.input != NULL) {
+    FILE *in = strcmp(o.input, "-") == 0 ? stdin : fopen(o.input, "r");
+    if (in == NULL) {
+      fprintf(stderr, "tlssweep tenants: cannot open input '%s': %s\n", o.input, strerror(errno));
+      discovery_free(&d);
+      return 1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long no = 0;
+    while ((n = getline(&line, &cap, in)) >= 0) {
+      no++;
+      while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+        n--;
+      }
+      if (discovery_add_tenant_line(&d, line, (size_t)n, err, sizeof(err)) ==
+          TARGET_PARSE_ERROR) {
+        fprintf(stderr, "tlssweep tenants: %s line %lu: %s\n", o.input, no, err);
+        bad = 1;
+      }
+    }
+    free(line);
+    if (in != stdin) {
+      fclose(in);
+    }
+  }
+  if (discovery_tenant_count(&d) == 0 && o.preset == NULL) {
+    discovery_free(&d);
+    return usage_error("tenants: no domains (arguments, -i FILE) and no --preset");
+  }
+  if (!discovery_run(&d)) {
+    fprintf(stderr, "tlssweep tenants: discovery failed (out of memory?)\n");
+    discovery_free(&d);
+    return 2;
+  }
+  struct tenants t;
+  if (!tenants_build(&t, &d, o.preset, err, sizeof(err))) {
+    fprintf(stderr, "tlssweep tenants: %s\n", err);
+    tenants_free(&t);
+    discovery_free(&d);
+    return 1;
+  }
+  if (o.dry_run) {
+    /* The endpoints as target lines `tlssweep scan` reads. */
+    FILE *out = stdout;
+    if (o.output != NULL && strcmp(o.output, "-") != 0) {
+      out = fopen(o.output, "w");
+      if (out == NULL) {
+        fprintf(stderr, "tlssweep tenants: cannot open output '%s': %s\n", o.output,
+                strerror(errno));
+        tenants_free(&t);
+        discovery_free(&d);
+        return 1;
+      }
+    }
+    int ok = discovery_write_targets(&d, out);
+    size_t np = 0;
+    const char *const *preset = o.preset ? discovery_preset(o.preset, &np) : NULL;
+    for (size_t i = 0; preset != NULL && i < np; i++) {
+      ok = ok && fprintf(out, "%s\n", preset[i]) > 0;
+    }
+    for (size_t i = 0; i < discovery_tenant_count(&d); i++) {
+      const struct discovery_tenant *dt = discovery_tenant(&d, i);
+      fprintf(stderr, "tenant %s: dns %s, %zu endpoints\n", dt->domain,
+              discovery_dns_status_name(dt->status), dt->nlinks);
+    }
+    if (out != stdout) {
+      ok = fclose(out) == 0 && ok;
+    }
+    tenants_free(&t);
+    discovery_free(&d);
+    return !ok ? 2 : bad ? 1 : 0;
+  }
+  struct target_source source;
+  target_source_init(&source, t.lines, t.nendpoints, NULL, &o.defaults);
+  o.tenants = &t;
+  rc = run_scan(&o, &source, NULL);
+  target_source_free(&source);
+  if (rc == 0 && o.fail_on_legacy && tenants_legacy_app(&t) > 0) {
+    rc = 3;
+  }
+  if (rc == 0 && bad) {
+    rc = 1;
+  }
+  tenants_free(&t);
+  discovery_free(&d);
   return rc;
 }
 
@@ -1263,6 +1437,9 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "lab") == 0) {
     return cmd_lab(argc - 1, argv + 1);
+  }
+  if (strcmp(cmd, "tenants") == 0) {
+    return cmd_tenants(argc - 1, argv + 1);
   }
   fprintf(stderr, "tlssweep: unknown command '%s'\n\n%s", cmd, kUsage);
   return 1;

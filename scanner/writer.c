@@ -140,6 +140,14 @@ int writer_put(struct writer *w, const struct scan_result *r) {
   return ok;
 }
 
+int writer_put_text(struct writer *w, const char *text, size_t len) {
+  pthread_mutex_lock(&w->lock);
+  int ok = outbuf_append(&w->fill, text, len);
+  pthread_cond_signal(&w->wake);
+  pthread_mutex_unlock(&w->lock);
+  return ok;
+}
+
 int writer_congested(struct writer *w) {
   pthread_mutex_lock(&w->lock);
   int congested = w->fill.len > w->bound;
