@@ -51,6 +51,12 @@ DOMAINS=("a.test label=tenant-a" b.test c.test unreach.test empty.test nx.test)
 grep -q "^pop3s://pop.a.test:$P label=tenant-a" "$TMP/dry.txt" || fail "dry run: $(cat "$TMP/dry.txt")"
 grep -q "^imaps://imap.shared.test:$P label=shared .*b.test,c.test" "$TMP/dry.txt" ||
   fail "dry run shared: $(cat "$TMP/dry.txt")"
+"$TLSSWEEP" tenants --resolver "127.0.0.1:$DNS_PORT" --dry-run --preset exchange-online \
+  >"$TMP/preset.txt" 2>/dev/null </dev/null || fail "preset dry run exited $?"
+[ "$(grep -c 'label=exchange-online' "$TMP/preset.txt")" -eq 7 ] &&
+  grep -q '^imaps://outlook.office365.com:993' "$TMP/preset.txt" &&
+  grep -q '^pop3s://pop-legacy.office365.com:995' "$TMP/preset.txt" ||
+  fail "preset: $(cat "$TMP/preset.txt")"
 "$TLSSWEEP" tenants --resolver "127.0.0.1:$DNS_PORT" --timeout 2s --retries 0 \
   --metadata "$TMP/meta.json" "${DOMAINS[@]}" >"$TMP/out.jsonl" 2>"$TMP/err.txt" </dev/null ||
   fail "tenants exited $?"
