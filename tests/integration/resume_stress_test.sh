@@ -34,7 +34,7 @@ with open(sys.argv[1], "w") as f:
 PYEOF
 sleep 0.3
 CMD=("$TLSSWEEP" scan -i "$TMP/targets.txt" -o "$TMP/out.jsonl" --resume "$TMP/ckpt"
-     --timeout 5s --retries 0 -c 1000 --threads 2 -q)
+     --timeout 5s --retries 0 -c 1000 --threads 2 -q --no-confirm)
 for round in 1 2 3; do
   "${CMD[@]}" &
   pid=$!
