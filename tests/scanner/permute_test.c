@@ -460,6 +460,25 @@ static void test_shards_partition_the_source(void **state) {
       }
     }
   }
+  /* Every number of parts from 1 to 16 (the range), default window. */
+  for (uint32_t nshards = 1; nshards <= 16; nshards++) {
+    struct items all = {0};
+    for (uint32_t shard = 0; shard < nshards; shard++) {
+      struct items part = {0};
+      read_permuted(&in, 7, shard, nshards, PERMUTER_WINDOW_DEFAULT, &part);
+      for (size_t i = 0; i < part.n; i++) {
+        assert_int_equal(permuter_shard_of(7, part.v[i].seq, nshards), shard);
+        items_push(&all, &part.v[i]);
+      }
+      items_free(&part);
+    }
+    assert_int_equal(all.n, whole.n);
+    qsort(all.v, all.n, sizeof(*all.v), by_seq);
+    for (size_t i = 0; i < all.n; i++) {
+      assert_same_item(&all.v[i], &whole.v[i]);
+    }
+    items_free(&all);
+  }
   items_free(&whole);
   free(text);
 }
