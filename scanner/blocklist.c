@@ -36,6 +36,8 @@
  * taking back what it had added from that file. */
 #include "scanner/blocklist.h"
 
+#include "scanner/span.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -388,16 +390,6 @@ void addr_set_free(struct addr_set *s) {
 
 /* ---- loading a file ---- */
 
-/* A view of bytes owned by someone else. */
-struct span {
-  const char *p;
-  size_t len;
-};
-
-static struct span span_sub(struct span s, size_t from, size_t to) {
-  struct span r = {s.p + from, to - from};
-  return r;
-}
 
 /* span_find returns the index of the first |c| in |s|, or s.len. */
 static size_t span_find(struct span s, char c) {
@@ -406,75 +398,6 @@ static size_t span_find(struct span s, char c) {
 }
 
 static int qlen(struct span s) { return s.len > (size_t)kQuoteMax ? kQuoteMax : (int)s.len; }
-
-static int is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-
-static int is_all_digits(struct span s) {
-  if (s.len == 0) {
-    return 0;
-  }
-  for (size_t i = 0; i < s.len; i++) {
-    if (!is_digit(s.p[i])) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* is_digits_and_dots is true of "1.2.3.999" and "12345", which are meant as
- * IPv4 addresses, but not of "." */
-static int is_digits_and_dots(struct span s) {
-  int digits = 0;
-  for (size_t i = 0; i < s.len; i++) {
-    if (is_digit(s.p[i])) {
-      digits = 1;
-    } else if (s.p[i] != '.') {
-      return 0;
-    }
-  }
-  return digits;
-}
-
-/* parse_ipv4 reads exactly four dotted decimal parts, each 0-255 without
- * leading zeros (as scanner/target.c does: inet_aton would read "010" as
- * octal 8, so such a line cannot mean one address for sure). */
-static int parse_ipv4(struct span s, uint8_t out[4]) {
-  size_t i = 0;
-  for (int part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (i >= s.len || s.p[i] != '.') {
-        return 0;
-      }
-      i++;
-    }
-    size_t start = i;
-    unsigned octet = 0;
-    while (i < s.len && is_digit(s.p[i]) && i - start < 3) {
-      octet = octet * 10 + (unsigned)(s.p[i] - '0');
-      i++;
-    }
-    size_t n = i - start;
-    if (n == 0 || (n > 1 && s.p[start] == '0') || octet > 255) {
-      return 0;
-    }
-    out[part] = (uint8_t)octet;
-  }
-  return i == s.len;
-}
-
-static int parse_ipv6(struct span s, uint8_t out[16]) {
-  char buf[INET6_ADDRSTRLEN];
-  if (s.len == 0 || s.len >= sizeof(buf)) {
-    return 0;
-  }
-  memcpy(buf, s.p, s.len);
-  buf[s.len] = '\0';
-  return inet_pton(AF_INET6, buf, out) == 1;
-}
 
 /* The state of loading one file: where we are, for messages. */
 struct loader {
@@ -510,7 +433,7 @@ static int parse_prefix(struct loader *ld, struct span tok, struct span s, int v
   if (s.len == 0) {
     return fail(ld, "missing prefix length in '%.*s'", qlen(tok), tok.p);
   }
-  if (!is_all_digits(s)) {
+  if (!span_is_all_digits(s)) {
     return fail(ld, "invalid prefix length '%.*s' in '%.*s'", qlen(s), s.p, qlen(tok), tok.p);
   }
   unsigned v = 0;
@@ -555,20 +478,20 @@ static int parse_entry(struct loader *ld, struct span tok, int *out_family, uint
   struct span addr = span_sub(tok, 0, slash);
   int v6 = span_find(addr, ':') != addr.len;
   if (v6) {
-    if (!parse_ipv6(addr, out)) {
+    if (!span_parse_ipv6(addr, out)) {
       /* "192.0.2.1:443": one colon after an IPv4 address is a port. */
       size_t colon = span_find(addr, ':');
       struct span after_colon = span_sub(addr, colon + 1, addr.len);
       uint8_t scratch[4];
       if (span_find(after_colon, ':') == after_colon.len &&
-          parse_ipv4(span_sub(addr, 0, colon), scratch)) {
+          span_parse_ipv4(span_sub(addr, 0, colon), scratch)) {
         return fail(ld, "'%.*s' is not an address (a blocklist takes no ports)", qlen(tok),
                     tok.p);
       }
       return fail(ld, "invalid IPv6 address '%.*s'", qlen(addr), addr.p);
     }
-  } else if (is_digits_and_dots(addr)) {
-    if (!parse_ipv4(addr, out)) {
+  } else if (span_is_digits_and_dots(addr)) {
+    if (!span_parse_ipv4(addr, out)) {
       return fail(ld, "invalid IPv4 address '%.*s'", qlen(addr), addr.p);
     }
   } else {
@@ -589,11 +512,11 @@ static int parse_entry(struct loader *ld, struct span tok, int *out_family, uint
  * advances past it; an empty span at the end. */
 static struct span next_token(struct span *line) {
   size_t i = 0;
-  while (i < line->len && is_space(line->p[i])) {
+  while (i < line->len && span_is_space(line->p[i])) {
     i++;
   }
   size_t start = i;
-  while (i < line->len && !is_space(line->p[i])) {
+  while (i < line->len && !span_is_space(line->p[i])) {
     i++;
   }
   struct span tok = span_sub(*line, start, i);

@@ -33,6 +33,8 @@
  * so it needs no counter here. */
 #include "scanner/target.h"
 
+#include "scanner/span.h"
+
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -50,16 +52,6 @@ static const size_t kBufKeep = 1 << 16;
 /* How much of a token an error message quotes. */
 static const int kQuoteMax = 64;
 
-/* A view of bytes owned by someone else. */
-struct span {
-  const char *p;
-  size_t len;
-};
-
-static struct span span_sub(struct span s, size_t from, size_t to) {
-  struct span r = {s.p + from, to - from};
-  return r;
-}
 
 /* span_find returns the index of the first byte of |s| in |set|, or s.len. */
 static size_t span_find(struct span s, const char *set) {
@@ -78,38 +70,6 @@ static int span_eq(struct span s, const char *lit) {
 /* qlen is the length to print of a token in a message. */
 static int qlen(struct span s) { return s.len > (size_t)kQuoteMax ? kQuoteMax : (int)s.len; }
 
-static int is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-
-static int is_all_digits(struct span s) {
-  if (s.len == 0) {
-    return 0;
-  }
-  for (size_t i = 0; i < s.len; i++) {
-    if (!is_digit(s.p[i])) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* is_digits_and_dots is true of "1.2.3.999" and "12345", which are meant as
- * IPv4 addresses, but not of "." */
-static int is_digits_and_dots(struct span s) {
-  int digits = 0;
-  for (size_t i = 0; i < s.len; i++) {
-    if (is_digit(s.p[i])) {
-      digits = 1;
-    } else if (s.p[i] != '.') {
-      return 0;
-    }
-  }
-  return digits;
-}
-
 /* digits_value reads a non-empty run of digits, saturating at |cap| + 1 so
  * that "99999999999" is out of range rather than wrapped into range. */
 static unsigned long digits_value(struct span s, unsigned long cap) {
@@ -121,49 +81,6 @@ static unsigned long digits_value(struct span s, unsigned long cap) {
     }
   }
   return v;
-}
-
-/* parse_ipv4 reads exactly four dotted decimal parts, each 0-255 without
- * leading zeros. */
-static int parse_ipv4(struct span s, struct in_addr *out) {
-  uint32_t v = 0;
-  size_t i = 0;
-  for (int part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (i >= s.len || s.p[i] != '.') {
-        return 0;
-      }
-      i++;
-    }
-    size_t start = i;
-    while (i < s.len && is_digit(s.p[i]) && i - start < 4) {
-      i++;
-    }
-    size_t n = i - start;
-    if (n == 0 || n > 3 || (n > 1 && s.p[start] == '0')) {
-      return 0;
-    }
-    unsigned long octet = digits_value(span_sub(s, start, i), 255);
-    if (octet > 255) {
-      return 0;
-    }
-    v = (v << 8) | (uint32_t)octet;
-  }
-  if (i != s.len) {
-    return 0;
-  }
-  out->s_addr = htonl(v);
-  return 1;
-}
-
-static int parse_ipv6(struct span s, struct in6_addr *out) {
-  char buf[INET6_ADDRSTRLEN];
-  if (s.len == 0 || s.len >= sizeof(buf) || memchr(s.p, '\0', s.len) != NULL) {
-    return 0;
-  }
-  memcpy(buf, s.p, s.len);
-  buf[s.len] = '\0';
-  return inet_pton(AF_INET6, buf, out) == 1;
 }
 
 /* check_name validates a DNS host name (letters, digits, '-' and '_' in labels
@@ -203,7 +120,7 @@ static int check_name(struct span s, char *out, const char **out_why) {
     }
     char c = s.p[i];
     int ok =
-        is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+        span_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
     if (!ok) {
       *out_why = "character not allowed in a host name";
       return 0;
@@ -242,7 +159,7 @@ static int parse_port(struct parser *ps, struct span s, uint16_t *out) {
   if (s.len == 0) {
     return fail(ps, "missing port in '%.*s'", qlen(ps->tok), ps->tok.p);
   }
-  if (!is_all_digits(s)) {
+  if (!span_is_all_digits(s)) {
     return fail(ps, "invalid port '%.*s' in '%.*s'", qlen(s), s.p, qlen(ps->tok), ps->tok.p);
   }
   unsigned long v = digits_value(s, 65535);
@@ -258,7 +175,7 @@ static int parse_prefix(struct parser *ps, struct span s, int v6, uint8_t *out) 
   if (s.len == 0) {
     return fail(ps, "missing prefix length in '%.*s'", qlen(ps->tok), ps->tok.p);
   }
-  if (!is_all_digits(s)) {
+  if (!span_is_all_digits(s)) {
     return fail(ps, "invalid prefix length '%.*s' in '%.*s'", qlen(s), s.p, qlen(ps->tok),
                 ps->tok.p);
   }
@@ -326,7 +243,7 @@ static int looks_like_ipv6(struct span s) {
   }
   for (size_t i = 0; i < first; i++) {
     char c = s.p[i];
-    if (!is_digit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F')) {
+    if (!span_is_digit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F')) {
       return 0;
     }
   }
@@ -339,15 +256,15 @@ static int parse_bare_ipv6(struct parser *ps, struct span rest) {
   struct target_line *out = ps->out;
   size_t slash = span_find(rest, "/");
   struct span addr = span_sub(rest, 0, slash);
-  if (!parse_ipv6(addr, &out->addr.v6)) {
+  if (!span_parse_ipv6(addr, &out->addr.v6)) {
     /* "2001:db8::1:70000" or "::ffff:1.2.3.4:993": an address and a port. */
     size_t colon = addr.len;
     while (colon > 0 && addr.p[colon - 1] != ':') {
       colon--;
     }
     struct in6_addr scratch;
-    if (colon > 1 && addr.p[colon - 2] != ':' && is_all_digits(span_sub(addr, colon, addr.len)) &&
-        parse_ipv6(span_sub(addr, 0, colon - 1), &scratch)) {
+    if (colon > 1 && addr.p[colon - 2] != ':' && span_is_all_digits(span_sub(addr, colon, addr.len)) &&
+        span_parse_ipv6(span_sub(addr, 0, colon - 1), &scratch)) {
       return fail(ps, "IPv6 address must be in brackets to take a port: '%.*s'", qlen(ps->tok),
                   ps->tok.p);
     }
@@ -436,12 +353,12 @@ static int parse_target(struct parser *ps, uint16_t *out_port, int *out_is_url,
   }
   int is_ip = 1;
   if (bracketed) {
-    if (!parse_ipv6(host, &out->addr.v6)) {
+    if (!span_parse_ipv6(host, &out->addr.v6)) {
       return fail(ps, "invalid IPv6 address '%.*s'", qlen(host), host.p);
     }
     out->kind = TARGET_IPV6;
-  } else if (is_digits_and_dots(host)) {
-    if (!parse_ipv4(host, &out->addr.v4)) {
+  } else if (span_is_digits_and_dots(host)) {
+    if (!span_parse_ipv4(host, &out->addr.v4)) {
       return fail(ps, "invalid IPv4 address '%.*s'", qlen(host), host.p);
     }
     out->kind = TARGET_IPV4;
@@ -458,7 +375,7 @@ static int parse_target(struct parser *ps, uint16_t *out_port, int *out_is_url,
    * on a line, "imaps://10.0.0.0:993/30" in a URL. */
   for (int round = 0; round < 2 && rest.len > 0; round++) {
     if (rest.p[0] == '/' && !have_prefix) {
-      int digit_follows = rest.len > 1 && is_digit(rest.p[1]);
+      int digit_follows = rest.len > 1 && span_is_digit(rest.p[1]);
       if (is_url && (!is_ip || !digit_follows)) {
         break; /* a path */
       }
@@ -516,7 +433,7 @@ static int parse_field(struct parser *ps, struct span tok, int *seen_label) {
     }
     /* RFC 6066, section 3: "Literal IPv4 and IPv6 addresses are not
      * permitted in HostName". */
-    if (is_digits_and_dots(val) || span_find(val, ":") != val.len) {
+    if (span_is_digits_and_dots(val) || span_find(val, ":") != val.len) {
       return fail(ps, "sni '%.*s' is an address; SNI takes a host name", qlen(val), val.p);
     }
     const char *why;
@@ -561,11 +478,11 @@ static void set_text(struct target_line *out, struct span s) {
  * advances past it; an empty span at the end. */
 static struct span next_token(struct span *line) {
   size_t i = 0;
-  while (i < line->len && is_space(line->p[i])) {
+  while (i < line->len && span_is_space(line->p[i])) {
     i++;
   }
   size_t start = i;
-  while (i < line->len && !is_space(line->p[i])) {
+  while (i < line->len && !span_is_space(line->p[i])) {
     i++;
   }
   struct span tok = span_sub(*line, start, i);
