@@ -60,7 +60,9 @@ def s_time(port, flag, seconds=8, procs=2):
     total = 0
     for p in ps:
         out = p.communicate()[0]
-        m = re.search(r"(\d+) connections in ([\d.]+)s", out)
+        # "N connections in T real seconds": wall time. (The line before it,
+        # "N connections in Xs;", gives the client's user CPU seconds.)
+        m = re.search(r"(\d+) connections in ([\d.]+) real seconds", out)
         if m:
             total += int(m.group(1)) / float(m.group(2))
     return total, children_cpu() - before
