@@ -68,6 +68,10 @@ enum op {
 
 
 #define HELLO_CAP 1024
+/* A connection's whole life, in --timeout steps: a probe's connect, dialogue
+ * and answer; a confirmation's connect, dialogue, handshake and exchange. */
+#define PROBE_DEADLINE_STEPS 4
+#define CONFIRM_DEADLINE_STEPS 6
 /* Addresses of one name probed with --all-addresses, beyond the first. */
 #define MAX_MORE_ADDRS 7
 #define RECV_CAP 1024
@@ -92,6 +96,7 @@ struct conn {
   int recv_inflight;            /* a RECV is submitted and not completed */
   int verdict_done;
   uint64_t start_ns;
+  uint64_t deadline_ns;         /* the connection ends by then, whatever it is doing */
   size_t hello_len;
   /* What is being sent: a dialogue command or the hello. One send at a time;
    * a next one waits in |tx_next| until the previous has fully gone, so two
@@ -909,12 +914,21 @@ static void conclude(struct engine *e, uint32_t c, enum probe_outcome outcome,
 
 static void submit_recv(struct engine *e, uint32_t c) {
   struct conn *cn = &e->conns[c];
+  /* Each read waits at most --timeout, and the whole connection at most its
+   * deadline: a server that trickles a byte now and then must not hold a
+   * slot for hours. */
+  uint64_t now = now_ns();
+  if (now >= cn->deadline_ns) {
+    conclude(e, c, OUTCOME_TIMEOUT, REJECT_NONE, STAGE_RECV, 0);
+    return;
+  }
+  uint64_t left_ms = (cn->deadline_ns - now) / 1000000 + 1;
   struct io_uring_sqe *sqe[2];
   if (!get_sqes(e, sqe, 2)) {
     conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, EBUSY);
     return;
   }
-  set_timeout(&cn->ts, e->cfg->timeout_ms);
+  set_timeout(&cn->ts, left_ms < e->cfg->timeout_ms ? (uint32_t)left_ms : e->cfg->timeout_ms);
   io_uring_prep_recv(sqe[0], (int)c, cn->rbuf, RECV_CAP, 0);
   sqe[0]->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
   io_uring_sqe_set_data64(sqe[0], slot_ud(&e->slots, OP_RECV, c));
@@ -1081,6 +1095,11 @@ static uint32_t take_conn(struct engine *e, uint32_t t, int pv, int confirm) {
   cn->tx_next = NULL;
   cn->txbuf_turn = 0;
   cn->start_ns = now_ns();
+  /* The whole connection's bound: a few steps' worth (connect, a dialogue
+   * of several replies, the answer), more for a full handshake and the
+   * application's first exchange. */
+  cn->deadline_ns = cn->start_ns + (uint64_t)e->cfg->timeout_ms * 1000000u *
+                                       (confirm ? CONFIRM_DEADLINE_STEPS : PROBE_DEADLINE_STEPS);
   ts->active++;
   count_conn(e, ts, +1);
   stat_add(&e->sh->stats.in_flight, 1);

@@ -15,6 +15,7 @@ if the client spoke before being spoken to):
   smtp-refuse         offers STARTTLS, then refuses it with 454
   smtp-go-then-mute   offers STARTTLS, says 220 go ahead, then never answers the hello
   smtp-talk-ahead     sends its EHLO reply with the greeting, before EHLO was sent
+  smtp-trickle        sends its greeting one byte every 0.3 s, never ending the line
   pop3-refuse         +OK greeting, then refuses STLS with a long -ERR and odd bytes
 Usage: fake_servers.py KIND ADDR PORT SECONDS. Serves until SECONDS pass.
 """
@@ -36,9 +37,18 @@ def main():
     deadline = time.time() + seconds
     held = []
     greet_at = {}   # connection -> when to send the greeting
+    trickle = {}    # connection -> [next byte index, when]
     spoke = set()   # connections whose client spoke before the greeting
     while time.time() < deadline:
         now = time.time()
+        for c, (i, at) in list(trickle.items()):
+            if now >= at:
+                try:
+                    c.sendall((b"220 " + b"x" * 4096)[i % 4096:i % 4096 + 1])
+                except OSError:
+                    del trickle[c]
+                    continue
+                trickle[c] = [i + 1, now + 0.3]
         for c, at in list(greet_at.items()):
             if now >= at:
                 del greet_at[c]
@@ -59,7 +69,9 @@ def main():
                     c.close()
                 else:
                     held.append(c)
-                    if kind.startswith(("smtp", "pop3")):
+                    if kind == "smtp-trickle":
+                        trickle[c] = [0, time.time()]
+                    elif kind.startswith(("smtp", "pop3")):
                         greet_at[c] = time.time() + 0.2
                 continue
             try:
@@ -69,10 +81,13 @@ def main():
             if not data:
                 held.remove(s)
                 greet_at.pop(s, None)
+                trickle.pop(s, None)
                 s.close()
                 continue
             if s in greet_at:
                 spoke.add(s)
+                continue
+            if kind == "smtp-trickle":
                 continue
             if kind.startswith(("smtp", "pop3")):
                 for line in data.split(b"\n"):

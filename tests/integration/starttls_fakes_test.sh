@@ -7,7 +7,8 @@
 # then stays silent must time out reading the TLS answer, and no command may
 # ever be sent before the server's go-ahead (the fakes answer "554
 # pipelining" to a client that speaks first); a server that talks ahead of
-# the dialogue is followed, not lost.
+# the dialogue is followed, not lost; a server that trickles its greeting
+# is cut off at the connection's deadline.
 set -u
 TLSSWEEP="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -24,7 +25,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 PORT=$((20000 + RANDOM % 30000))
-KINDS="smtp-mute-ehlo smtp-close-ehlo smtp-refuse smtp-go-then-mute pop3-refuse smtp-talk-ahead"
+KINDS="smtp-mute-ehlo smtp-close-ehlo smtp-refuse smtp-go-then-mute pop3-refuse smtp-talk-ahead smtp-trickle"
 i=1
 targets=()
 for kind in $KINDS; do
@@ -49,7 +50,7 @@ cat "$TMP/out.jsonl"
 python3 - "$TMP/out.jsonl" <<'PYEOF' || fail "records"
 import json, sys
 recs = {r["label"]: r for r in (json.loads(l) for l in open(sys.argv[1]))}
-assert len(recs) == 6, recs.keys()
+assert len(recs) == 7, recs.keys()
 def each(label, check):
     r = recs[label]
     assert r["status"] == "ok", r
@@ -66,6 +67,10 @@ each("pop3-refuse", lambda x: x["verdict"] == "rejected" and x["reason"] == "sta
 # A server that answered EHLO before it was sent: the dialogue reads that
 # answer after sending EHLO, goes on to STARTTLS, and ends waiting for TLS.
 each("smtp-talk-ahead", lambda x: x["verdict"] == "timeout" and x["stage"] == "recv")
+# A greeting trickled a byte every 0.3 s never trips the 1 s read timeout;
+# the connection's deadline (4 steps) ends it all the same.
+each("smtp-trickle", lambda x: x["verdict"] == "timeout" and x["stage"] == "greeting"
+     and 3500 <= x["ms"] <= 5500)
 print("dialogue failures reported as expected")
 PYEOF
 echo PASS
