@@ -82,6 +82,7 @@ static const char kUsage[] =
     "                          connection lasts at most 4 steps, a confirmation's 6 [5s]\n"
     "      --retries N         extra attempts after a timeout [1]\n"
     "      --sni / --no-sni    send SNI for host names [--sni]\n"
+    "      --ehlo NAME         SMTP EHLO name and XMPP domain [tlssweep.invalid]\n"
     "      --resolver ADDR[:PORT]  DNS server for host names [system's]\n"
     "      --ipv4-only, --ipv6-only  resolve and probe only that family (other\n"
     "                          literals become blocked records) [both; IPv4 first]\n"

@@ -21,7 +21,13 @@ for bad in "-c 0" "--timeout 5x" "-V tls9" "-p 70000" "--format xml" "--retries 
   echo "$out" | grep -q -- "${flag#-}" || echo "$out" | grep -q "unrecognized" || fail "'$bad' message does not name the flag: $out"
 done
 help=$("$T" --help)
-for opt in input output format versions port concurrency rate per-host timeout retries sni no-sni resolver threads status quiet help version; do
+# Every long option the parser knows (read from main.c's option table) must
+# be documented in --help.
+MAIN_C="$(dirname "$0")/../../scanner/main.c"
+[ -f "$MAIN_C" ] || MAIN_C="$TEST_SRCDIR/$TEST_WORKSPACE/scanner/main.c"
+opts=$(sed -n 's/.*{"\([a-z0-9-]*\)", \(no\|required\)_argument.*/\1/p' "$MAIN_C" | sort -u)
+[ "$(echo "$opts" | wc -l)" -gt 40 ] || fail "could not read the option table from $MAIN_C"
+for opt in $opts; do
   echo "$help" | grep -q -- "--$opt" || fail "--help does not document --$opt"
 done
 hex=$("$T" hello tls1.2 example.com | tr -d '\n')
