@@ -130,7 +130,7 @@ struct conn {
 
 struct target_state {
   struct engine *engine;        /* for c-ares callbacks, which carry one pointer */
-  uint8_t confirm_left[PV_COUNT]; /* confirmation runs still to start, per version */
+  uint32_t confirm_left[PV_COUNT]; /* confirmation runs still to start, per version */
   int confirm_planned;
   uint8_t shape_tried[PV_COUNT];  /* the minimal hello was tried for the version */
   uint8_t minimal_next[PV_COUNT]; /* the version's next probe sends it */
@@ -191,6 +191,7 @@ struct engine {
   struct __kernel_timespec wait_ts;
   uint64_t rng;                 /* splitmix64 state for hello randoms */
   SSL_CTX *ssl_ctx;             /* confirmations; NULL when they are off */
+  SSL_SESSION *bench_session;   /* tlssweep bench --resume-sessions: the session to offer */
   unsigned next_source;         /* round robin over --source-ip */
 };
 
@@ -352,6 +353,7 @@ static void stat_add(uint64_t *counter, int64_t v) {
 
 /* finish_target hands the result to the sink and frees the state. */
 static void target_ready(struct engine *e, uint32_t t);
+static int confirm_pending(const struct target_state *ts);
 static void set_sockaddr(struct target_state *ts, int family, const void *addr, uint16_t port);
 static void select_sni(struct engine *e, struct target_state *ts);
 
@@ -437,7 +439,17 @@ static void target_ready(struct engine *e, uint32_t t) {
     return;
   }
   bind_target(e, ts);
-  if (ts->todo == 0) {
+  if (e->cfg->bench_version != 0) {
+    /* tlssweep bench: no probes, only full handshakes at the version. */
+    enum probe_version pv;
+    ts->todo = 0;
+    if (probe_version_from_wire(e->cfg->bench_version, &pv)) {
+      ts->confirm_planned = 1;
+      ts->result.v[pv].confirm.state = CONFIRM_DONE;
+      ts->confirm_left[pv] = e->cfg->bench_handshakes ? e->cfg->bench_handshakes : UINT32_MAX;
+    }
+  }
+  if (ts->todo == 0 && !confirm_pending(ts)) {
     finish_target(e, t);
     return;
   }
@@ -1389,7 +1401,7 @@ static int plan_confirmations(struct engine *e, struct target_state *ts) {
     v->confirm.state = CONFIRM_DONE;
     /* Repeats measure how often a legacy version is refused; the control
      * version runs once, unless every version is confirmed alike. */
-    ts->confirm_left[pv] = (uint8_t)(legacy || cfg->confirm_all ? cfg->repeat : 1);
+    ts->confirm_left[pv] = legacy || cfg->confirm_all ? cfg->repeat : 1;
     any = 1;
   }
   return any;
@@ -1425,6 +1437,9 @@ static void confirm_record(struct engine *e, uint32_t c, int handshake_ok,
     if (cr->stage_name == NULL) {
       cr->stage_name = stage;
     }
+  }
+  if (!handshake_ok) {
+    stat_add(&e->sh->stats.confirm_failures[failure], 1);
   }
   cr->runs++;
   cr->handshake_ok_runs += handshake_ok != 0;
@@ -1570,6 +1585,8 @@ static void handshake_failed(struct engine *e, uint32_t c) {
   confirm_record(e, c, 0, f, APP_PENDING, "handshake");
 }
 
+static void bench_handshake_done(struct engine *e, uint32_t c);
+
 /* tls_drive moves the handshake, then the application exchange, as far as
  * the bytes received so far allow. */
 static void tls_drive(struct engine *e, uint32_t c) {
@@ -1592,6 +1609,10 @@ static void tls_drive(struct engine *e, uint32_t c) {
       cr->version = (uint16_t)SSL_version(cn->ssl);
       const SSL_CIPHER *cipher = SSL_get_current_cipher(cn->ssl);
       cr->cipher = cipher != NULL ? SSL_CIPHER_get_protocol_id(cipher) : 0;
+    }
+    if (e->cfg->bench_version != 0) {
+      bench_handshake_done(e, c);
+      return;
     }
     if (!ts->result.has_cert && e->cfg->verifier != NULL) {
       const char *host = ts->result.sni[0] ? ts->result.sni : ts->result.ip;
@@ -1641,6 +1662,46 @@ static void tls_drive(struct engine *e, uint32_t c) {
   }
 }
 
+/* bench_bucket maps a latency to its histogram bucket: eight buckets per
+ * power of two of microseconds, so percentiles are within about 9%. */
+static unsigned bench_bucket(uint64_t us) {
+  if (us < 8) {
+    return (unsigned)us;
+  }
+  unsigned log = 63u - (unsigned)__builtin_clzll(us);
+  unsigned b = (log - 2) * 8 + (unsigned)((us >> (log - 3)) & 7);
+  return b < BENCH_BUCKETS ? b : BENCH_BUCKETS - 1;
+}
+
+uint64_t bench_bucket_upper_us(unsigned b) {
+  if (b < 8) {
+    return b + 1;
+  }
+  unsigned log = b / 8 + 2;
+  return ((uint64_t)(8 + b % 8 + 1) << (log - 3));
+}
+
+/* bench_handshake_done ends a bench run at the completed handshake: its
+ * latency (connect to handshake done) goes to the histogram, and with
+ * --resume-sessions the first session is kept for the runs after it. */
+static void bench_handshake_done(struct engine *e, uint32_t c) {
+  struct conn *cn = &e->conns[c];
+  struct scan_stats *st = &e->sh->stats;
+  uint64_t us = (now_ns() - cn->start_ns) / 1000;
+  stat_add(&st->bench_hist[bench_bucket(us)], 1);
+  uint64_t max = __atomic_load_n(&st->bench_max_us, __ATOMIC_RELAXED);
+  while (us > max && !__atomic_compare_exchange_n(&st->bench_max_us, &max, us, 0,
+                                                  __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+  }
+  if (SSL_session_reused(cn->ssl)) {
+    stat_add(&st->bench_resumed, 1);
+  }
+  if (e->cfg->bench_resume && e->bench_session == NULL) {
+    e->bench_session = SSL_get1_session(cn->ssl);
+  }
+  confirm_record(e, c, 1, CONFIRM_FAIL_NONE, APP_UNCHECKED, "handshake");
+}
+
 /* start_handshake sets the slot's SSL object up for this run and starts. */
 static void start_handshake(struct engine *e, uint32_t c, const uint8_t *early, size_t early_len) {
   struct conn *cn = &e->conns[c];
@@ -1668,6 +1729,9 @@ static void start_handshake(struct engine *e, uint32_t c, const uint8_t *early, 
   SSL_set_max_proto_version(cn->ssl, version);
   if (ts->result.sni[0] != '\0') {
     SSL_set_tlsext_host_name(cn->ssl, ts->result.sni);
+  }
+  if (e->bench_session != NULL) {
+    SSL_set_session(cn->ssl, e->bench_session);
   }
   SSL_set_connect_state(cn->ssl);
   cn->state = CONN_HANDSHAKE;
@@ -1791,8 +1855,12 @@ static uint64_t start_probes(struct engine *e) {
     if (pv < 0 && ts->active == 0 && ts->fallback_todo) {
       pv = ts->result.fallback_pv;
       fallback = 1;
-    } else if (pv < 0 && ts->active == 0) {
-      /* Confirmations start once every probe of the target is in. */
+    } else if (pv < 0 && (ts->active == 0 || ts->confirm_planned)) {
+      /* Confirmations start once every probe of the target is in; then
+       * several may run at once, as --per-host allows. */
+      if (e->cfg->bench_deadline_ns != 0 && now_ns() >= e->cfg->bench_deadline_ns) {
+        memset(ts->confirm_left, 0, sizeof(ts->confirm_left)); /* --duration is up */
+      }
       pv = next_confirm_version(ts);
       confirm = 1;
     }
@@ -1820,6 +1888,9 @@ static uint64_t start_probes(struct engine *e) {
     }
     if (confirm) {
       start_confirm(e, t, pv);
+      if (confirm_pending(ts)) {
+        fifo_push(e, t); /* more runs of the same target may start beside it */
+      }
     } else {
       start_probe(e, t, pv, fallback);
     }
@@ -1906,7 +1977,8 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
       return -ENOMEM;
     }
     SSL_CTX_set_verify(e->ssl_ctx, SSL_VERIFY_NONE, NULL);
-    SSL_CTX_set_cipher_list(e->ssl_ctx, "ALL:3DES:RC4:@STRENGTH");
+    SSL_CTX_set_cipher_list(e->ssl_ctx, e->cfg->bench_ciphers != NULL ? e->cfg->bench_ciphers
+                                                                        : "ALL:3DES:RC4:@STRENGTH");
     SSL_CTX_set_min_proto_version(e->ssl_ctx, TLS1_VERSION);
     SSL_CTX_set_max_proto_version(e->ssl_ctx, TLS1_3_VERSION);
   }
@@ -1924,6 +1996,7 @@ static void engine_free(struct engine *e) {
   }
   free(e->conns);
   slot_pool_free(&e->slots);
+  SSL_SESSION_free(e->bench_session);
   SSL_CTX_free(e->ssl_ctx);
   free(e->targets);
   inflight_free(&e->per_host);

@@ -45,6 +45,12 @@ struct scan_config {
   int shape_retry;            /* retry swallowed hellos with the minimal shape */
   int check_fallback;         /* --check-fallback */
   const struct cert_verifier *verifier; /* trust store for the certificate report */
+  /* tlssweep bench: full handshakes at one version against one target. */
+  uint16_t bench_version;     /* wire version; 0: not a bench */
+  uint32_t bench_handshakes;  /* stop after this many (0: by time) */
+  uint64_t bench_deadline_ns; /* start no handshake after this (0: none) */
+  int bench_resume;           /* offer the first session again (--resume-sessions) */
+  const char *bench_ciphers;  /* BoringSSL cipher list (--cipher), NULL: broad */
   /* --source-ip: local addresses connections are bound to, round robin
    * among those of the target's family. */
   struct sockaddr_storage sources[16];
@@ -80,6 +86,13 @@ struct scan_sink {
   void *ctx;
 };
 
+/* Latency histogram buckets: 8 per power of two of microseconds, up to
+ * about 2^30 us. */
+#define BENCH_BUCKETS 232
+
+/* bench_bucket_upper_us is the upper bound of histogram bucket |b|. */
+uint64_t bench_bucket_upper_us(unsigned b);
+
 /* Counters, updated by engines with relaxed atomics, read by the status line. */
 struct scan_stats {
   uint64_t targets_done;
@@ -96,6 +109,12 @@ struct scan_stats {
   uint64_t confirm_runs[PV_COUNT], confirm_handshakes[PV_COUNT], confirm_app_ok[PV_COUNT];
   uint64_t confirm_app_refused[PV_COUNT];
   uint64_t legacy_app_targets;  /* targets where TLS 1.0/1.1 works at the application level */
+  uint64_t confirm_failures[8];    /* failed handshakes by enum confirm_failure */
+  /* tlssweep bench: handshake latencies (bench_bucket), the slowest, and
+   * how many handshakes resumed a session. */
+  uint64_t bench_hist[BENCH_BUCKETS];
+  uint64_t bench_max_us;
+  uint64_t bench_resumed;
 };
 
 /* A token bucket shared by the engine threads (--rate). */

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@
 #include "tlsparse/tlsparse.h"
 
 #include <jansson.h>
+#include <openssl/ssl.h>
 
 #define TLSSWEEP_VERSION "0.2.0"
 
@@ -58,6 +60,8 @@ static const char kUsage[] =
     "                              -i FILE ('domain [label=NAME]' per line);\n"
     "                              --dry-run prints the endpoints as target lines;\n"
     "                              --preset exchange-online adds Exchange Online's endpoints\n"
+    "  bench TARGET [options]      full handshakes per second against one endpoint\n"
+    "                              (tlssweep bench --help)\n"
     "  hello VERSION [SNI]         print the ClientHello sent for VERSION, as hex\n"
     "                              (--minimal, --modern, --fallback-scsv)\n"
     "\n"
@@ -319,6 +323,7 @@ struct scan_options {
   int dry_run;           /* tenants: print the endpoints, do not probe */
   const char *preset;    /* tenants: --preset exchange-online */
   struct tenants *tenants; /* tenants: the sweep's bookkeeping */
+  int bench_json;        /* bench: one JSON object at the end */
   int argc;              /* the command line, for the metadata */
   char **argv;
 };
@@ -654,6 +659,7 @@ static void default_options(struct scan_options *o) {
 
 struct run {
   struct scan_shared shared;
+  uint64_t bench_last_count, bench_last_ns; /* bench: for the per-second rate */
   struct tenants *tenants;      /* tenants mode: records go out once per tenant */
   uint64_t seed;                /* the target order's seed */
   uint64_t drain_ns;            /* after a stop signal, how long in-flight work may take */
@@ -713,7 +719,61 @@ static uint64_t load(const uint64_t *p) {
  * total once the input has been read to its end, which is when the total is
  * known), probes per second, connections in flight, legacy endpoints so far,
  * and an estimate of the time left. */
+static uint64_t bench_handshakes(struct scan_stats *st) {
+  uint64_t n = 0;
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    n += load(&st->confirm_handshakes[pv]);
+  }
+  return n;
+}
+
+static uint64_t bench_errors(struct scan_stats *st) {
+  uint64_t n = 0;
+  for (int f = 1; f < 8; f++) {
+    n += load(&st->confirm_failures[f]);
+  }
+  return n;
+}
+
+/* bench_percentile_ms reads percentile |q| (0..1) off the histogram. */
+static double bench_percentile_ms(struct scan_stats *st, double q) {
+  uint64_t total = 0;
+  for (unsigned b = 0; b < BENCH_BUCKETS; b++) {
+    total += load(&st->bench_hist[b]);
+  }
+  if (total == 0) {
+    return 0;
+  }
+  uint64_t want = (uint64_t)(q * (double)total), seen = 0;
+  for (unsigned b = 0; b < BENCH_BUCKETS; b++) {
+    seen += load(&st->bench_hist[b]);
+    if (seen > want) {
+      return (double)bench_bucket_upper_us(b) / 1000.0;
+    }
+  }
+  return (double)load(&st->bench_max_us) / 1000.0;
+}
+
+/* print_bench_status: handshakes completed (by the confirmation counters,
+ * which a bench's runs go through), their rate over the last second, errors
+ * and connections in flight. */
+static void print_bench_status(struct run *run) {
+  struct scan_stats *st = &run->shared.stats;
+  uint64_t now = now_ns(), n = bench_handshakes(st);
+  double dt = (double)(now - run->bench_last_ns) / 1e9;
+  double rate = dt > 0 ? (double)(n - run->bench_last_count) / dt : 0;
+  run->bench_last_count = n;
+  run->bench_last_ns = now;
+  fprintf(stderr, "\r\033[K%llu handshakes, %.0f/s, p50 %.1f ms, p99 %.1f ms, %llu errors, %llu in flight",
+          (unsigned long long)n, rate, bench_percentile_ms(st, 0.5), bench_percentile_ms(st, 0.99),
+          (unsigned long long)bench_errors(st), (unsigned long long)load(&st->in_flight));
+}
+
 static void print_status(struct run *run) {
+  if (run->shared.config->bench_version != 0) {
+    print_bench_status(run);
+    return;
+  }
   struct scan_stats *st = &run->shared.stats;
   double secs = (double)(now_ns() - run->start_ns) / 1e9;
   uint64_t done = load(&st->targets_done);
@@ -750,6 +810,64 @@ static void *status_main(void *arg) {
   }
   fputs("\r\033[K", stderr);
   return NULL;
+}
+
+/* bench_report ends a bench: a table on stderr, or one JSON object on
+ * stdout with --json. */
+static void bench_report(struct run *run, const struct scan_options *o) {
+  struct scan_stats *st = &run->shared.stats;
+  double secs = (double)(now_ns() - run->start_ns) / 1e9;
+  uint64_t n = bench_handshakes(st);
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+  static const char *const kKinds[8] = {"",        "alert",   "tls_error", "closed",
+                                        "reset",   "timeout", "connect",   "starttls"};
+  if (o->bench_json) {
+    json_t *doc = json_object();
+    json_object_set_new(doc, "version",
+                        json_string(tp_version_name(o->config.bench_version)));
+    json_object_set_new(doc, "concurrency", json_integer(o->config.per_host));
+    json_object_set_new(doc, "duration_s", json_real(secs));
+    json_object_set_new(doc, "handshakes", json_integer((json_int_t)n));
+    json_object_set_new(doc, "handshakes_per_sec", json_real(secs > 0 ? (double)n / secs : 0));
+    json_object_set_new(doc, "resumed", json_integer((json_int_t)load(&st->bench_resumed)));
+    json_t *lat = json_object();
+    json_object_set_new(lat, "p50", json_real(bench_percentile_ms(st, 0.50)));
+    json_object_set_new(lat, "p90", json_real(bench_percentile_ms(st, 0.90)));
+    json_object_set_new(lat, "p99", json_real(bench_percentile_ms(st, 0.99)));
+    json_object_set_new(lat, "max", json_real((double)load(&st->bench_max_us) / 1000.0));
+    json_object_set_new(doc, "latency_ms", lat);
+    json_t *errors = json_object();
+    for (int f = 1; f < 8; f++) {
+      json_object_set_new(errors, kKinds[f], json_integer((json_int_t)load(&st->confirm_failures[f])));
+    }
+    json_object_set_new(doc, "errors", errors);
+    json_object_set_new(doc, "client_cpu_s", json_real(cpu));
+    char *text = json_dumps(doc, JSON_COMPACT);
+    if (text != NULL) {
+      printf("%s\n", text);
+      free(text);
+    }
+    json_decref(doc);
+    return;
+  }
+  fprintf(stderr, "\nbench: %s, %u at once, %.1f s\n", tp_version_name(o->config.bench_version),
+          o->config.per_host, secs);
+  fprintf(stderr, "  %-22s %12llu\n", "handshakes", (unsigned long long)n);
+  fprintf(stderr, "  %-22s %12.0f\n", "handshakes per second", secs > 0 ? (double)n / secs : 0);
+  fprintf(stderr, "  %-22s %12llu\n", "resumed sessions", (unsigned long long)load(&st->bench_resumed));
+  fprintf(stderr, "  %-22s %12.2f %8.2f %8.2f %8.2f\n", "latency ms p50/90/99/max",
+          bench_percentile_ms(st, 0.5), bench_percentile_ms(st, 0.9), bench_percentile_ms(st, 0.99),
+          (double)load(&st->bench_max_us) / 1000.0);
+  for (int f = 1; f < 8; f++) {
+    uint64_t k = load(&st->confirm_failures[f]);
+    if (k > 0) {
+      fprintf(stderr, "  errors: %-14s %12llu\n", kKinds[f], (unsigned long long)k);
+    }
+  }
+  fprintf(stderr, "  %-22s %12.2f\n", "client CPU seconds", cpu);
 }
 
 static void print_summary(struct run *run) {
@@ -1063,6 +1181,7 @@ static int run_scan_with_policy(struct scan_options *o, struct target_source *so
   run->shared.sink = (struct scan_sink){.on_result = on_result, .congested = on_congested, .ctx = run};
   pthread_mutex_init(&run->shared.sink_lock, NULL);
   run->start_ns = now_ns();
+  run->bench_last_ns = run->start_ns;
   time_t start_time = time(NULL);
   uint64_t nmalloc_start = jemalloc_nmalloc();
   /* 16 MiB of rendered records before engines hold back new targets. */
@@ -1154,7 +1273,12 @@ static int run_scan_with_policy(struct scan_options *o, struct target_source *so
             (unsigned long long)load(&run->shared.not_started),
             o->resume != NULL ? "; the same command with --resume goes on from here" : "");
   }
-  if (!o->quiet) {
+  int bench_failed = 0;
+  if (o->config.bench_version != 0) {
+    bench_report(run, o);
+    /* A bench without a single handshake has measured nothing. */
+    bench_failed = bench_handshakes(&run->shared.stats) == 0;
+  } else if (!o->quiet) {
     print_summary(run);
   }
   if (o->metadata != NULL && write_metadata(o, run, start_time, time(NULL)) != 0) {
@@ -1186,6 +1310,9 @@ static int run_scan_with_policy(struct scan_options *o, struct target_source *so
   }
   if (run->tenants != NULL && !o->quiet) {
     tenants_table(run->tenants, stderr);
+  }
+  if (rc == 0 && bench_failed) {
+    rc = 2;
   }
   if (g_signal != 0) {
     rc = 128 + g_signal; /* as shells report a death by that signal */
@@ -1239,6 +1366,136 @@ static int cmd_scan(int argc, char **argv) {
   if (in != NULL && in != stdin) {
     fclose(in);
   }
+  return rc;
+}
+
+static const char kBenchUsage[] =
+    "usage: tlssweep bench TARGET [options]\n"
+    "\n"
+    "Full TLS handshakes against one endpoint, as fast as it will take them (BoringSSL in\n"
+    "the io_uring loop). TARGET is a target line: host:port, or a URL such as\n"
+    "imap://mail.example.com (the STARTTLS dialogue runs before each handshake).\n"
+    "\n"
+    "  --version V           tls1.0, tls1.1, tls1.2 or tls1.3 [tls1.2]\n"
+    "  -c, --concurrency N   handshakes in flight [32]\n"
+    "  --duration S          stop starting handshakes after S seconds [10]\n"
+    "  --handshakes N        stop after N handshakes instead\n"
+    "  --resume-sessions     offer the first session again (session ids, TLS 1.2 tickets)\n"
+    "  --cipher LIST         BoringSSL cipher list for TLS 1.2 and below [broad]\n"
+    "  --timeout DURATION    per step [5s]\n"
+    "  --resolver ADDR[:PORT], --threads N [1], --status, -q\n"
+    "  --json                one JSON object at the end (handshakes_per_sec, latency_ms,\n"
+    "                        errors, client_cpu_s) instead of the table\n"
+    "\n"
+    "Each handshake is a new connection that tlssweep closes first, so the client holds the\n"
+    "TIME_WAIT sockets; on loopback Linux reuses them (tcp_tw_reuse), elsewhere spread the\n"
+    "load with --source-ip or set net.ipv4.tcp_tw_reuse=1.\n";
+
+/* cmd_bench: handshake throughput of one server (issue: tlssweep bench). */
+static int cmd_bench(int argc, char **argv) {
+  static const struct option kOptions[] = {
+      {"version", required_argument, NULL, 'v'},
+      {"concurrency", required_argument, NULL, 'c'},
+      {"duration", required_argument, NULL, 'd'},
+      {"handshakes", required_argument, NULL, 'n'},
+      {"resume-sessions", no_argument, NULL, 'R'},
+      {"cipher", required_argument, NULL, 'C'},
+      {"timeout", required_argument, NULL, 't'},
+      {"resolver", required_argument, NULL, 'r'},
+      {"threads", required_argument, NULL, 'T'},
+      {"status", no_argument, NULL, 'S'},
+      {"json", no_argument, NULL, 'j'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  struct scan_options o;
+  default_options(&o);
+  o.config.confirm = 1;
+  o.config.shape_retry = 0;
+  o.config.bench_version = TP_TLS12;
+  o.config.per_host = 32;
+  o.config.threads = 1;
+  o.output = "/dev/null";
+  o.quiet = 0;
+  unsigned long v, duration = 10;
+  int c;
+  while ((c = getopt_long(argc, argv, "c:qh", kOptions, NULL)) != -1) {
+    switch (c) {
+      case 'v':
+        if (!tp_version_from_name(optarg, &o.config.bench_version) ||
+            o.config.bench_version < TP_TLS10) {
+          return usage_error("bench --version: tls1.0, tls1.1, tls1.2 or tls1.3, not '%s'", optarg);
+        }
+        break;
+      case 'c':
+        if (!parse_uint(optarg, 1, 100000, &v)) {
+          return usage_error("bench -c: 1-100000, not '%s'", optarg);
+        }
+        o.config.per_host = (unsigned)v;
+        break;
+      case 'd':
+        if (!parse_uint(optarg, 1, 86400, &v)) {
+          return usage_error("bench --duration: seconds, 1-86400, not '%s'", optarg);
+        }
+        duration = v;
+        break;
+      case 'n':
+        if (!parse_uint(optarg, 1, 4000000000ul, &v)) {
+          return usage_error("bench --handshakes: 1-4000000000, not '%s'", optarg);
+        }
+        o.config.bench_handshakes = (uint32_t)v;
+        break;
+      case 'R': o.config.bench_resume = 1; break;
+      case 'C': o.config.bench_ciphers = optarg; break;
+      case 't':
+        if (!parse_duration_ms(optarg, &o.config.timeout_ms)) {
+          return usage_error("bench --timeout: a duration like 500ms or 5s, not '%s'", optarg);
+        }
+        break;
+      case 'r': o.config.resolver = optarg; break;
+      case 'T':
+        if (!parse_uint(optarg, 1, 256, &v)) {
+          return usage_error("bench --threads: 1-256, not '%s'", optarg);
+        }
+        o.config.threads = (unsigned)v;
+        break;
+      case 'S': o.status = 1; break;
+      case 'j': o.bench_json = 1; break;
+      case 'q': o.quiet = 1; break;
+      case 'h':
+        fputs(kBenchUsage, stdout);
+        return 0;
+      default:
+        fputs(kBenchUsage, stderr);
+        return 1;
+    }
+  }
+  if (argc - optind != 1) {
+    fputs(kBenchUsage, stderr);
+    return 1;
+  }
+  if (o.config.bench_ciphers != NULL) {
+    /* A typo would silently bench the defaults: check the list first. */
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    int ok = ctx != NULL && SSL_CTX_set_strict_cipher_list(ctx, o.config.bench_ciphers);
+    SSL_CTX_free(ctx);
+    if (!ok) {
+      return usage_error("bench --cipher: BoringSSL does not understand '%s'", o.config.bench_ciphers);
+    }
+  }
+  /* Every thread's slots may hold the whole concurrency. */
+  o.config.concurrency = o.config.per_host;
+  if (o.config.bench_handshakes == 0) {
+    o.config.bench_deadline_ns = now_ns() + (uint64_t)duration * 1000000000u;
+  }
+  o.identity = checkpoint_identity(argc, argv);
+  o.argc = argc;
+  o.argv = argv;
+  o.window = 0;
+  struct target_source source;
+  target_source_init(&source, argv + optind, 1, NULL, &o.defaults);
+  int rc = run_scan(&o, &source, NULL);
+  target_source_free(&source);
   return rc;
 }
 
@@ -1442,6 +1699,9 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "tenants") == 0) {
     return cmd_tenants(argc - 1, argv + 1);
+  }
+  if (strcmp(cmd, "bench") == 0) {
+    return cmd_bench(argc - 1, argv + 1);
   }
   fprintf(stderr, "tlssweep: unknown command '%s'\n\n%s", cmd, kUsage);
   return 1;

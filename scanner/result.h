@@ -104,7 +104,7 @@ struct confirm_result {
   uint16_t reply_len;
   uint8_t reply[RESULT_REPLY_MAX]; /* the application's (or dialogue's) answer, raw */
   /* All runs (--repeat). */
-  uint16_t runs, handshake_ok_runs, app_ok_runs, app_refused_runs;
+  uint32_t runs, handshake_ok_runs, app_ok_runs, app_refused_runs;
 };
 
 struct version_result {

@@ -20,9 +20,9 @@ for bad in "-c 0" "--timeout 5x" "-V tls9" "-p 70000" "--format xml" "--retries 
   flag=${bad%% *}
   echo "$out" | grep -q -- "${flag#-}" || echo "$out" | grep -q "unrecognized" || fail "'$bad' message does not name the flag: $out"
 done
-help=$("$T" --help)
-# Every long option the parser knows (read from main.c's option table) must
-# be documented in --help.
+help="$("$T" --help; "$T" bench --help)"
+# Every long option the parsers know (read from main.c's option tables) must
+# be documented in --help (or, for the bench's own, in bench --help).
 MAIN_C="$(dirname "$0")/../../scanner/main.c"
 [ -f "$MAIN_C" ] || MAIN_C="$TEST_SRCDIR/$TEST_WORKSPACE/scanner/main.c"
 opts=$(sed -n 's/.*{"\([a-z0-9-]*\)", \(no\|required\)_argument.*/\1/p' "$MAIN_C" | sort -u)
