@@ -134,11 +134,12 @@ struct target_state {
   int confirm_planned;
   uint8_t shape_tried[PV_COUNT];  /* the minimal hello was tried for the version */
   uint8_t minimal_next[PV_COUNT]; /* the version's next probe sends it */
-  int fallback_planned, fallback_todo;
+  int fallback_planned;         /* plan_fallback has run for the target */
+  int fallback_due;             /* the SCSV probe is planned, not yet sent */
   int used;
   uint32_t next;                /* FIFO / free-list link */
   int bound;                    /* counted in the in-flight tables */
-  uint32_t todo;                /* versions still to probe */
+  uint32_t versions_left;       /* versions still to probe */
   unsigned active;              /* probes in flight */
   int connected_once;           /* some probe connected: refusals are not "unreachable" */
   int queued;
@@ -403,7 +404,7 @@ static void finish_target(struct engine *e, uint32_t t) {
     select_sni(e, ts);
     memset(ts->attempts, 0, sizeof(ts->attempts));
     ts->connected_once = 0;
-    ts->todo = e->cfg->versions;
+    ts->versions_left = e->cfg->versions;
     ts->start_ns = now_ns();
     if (sa->sa_family == AF_INET) {
       set_sockaddr(ts, AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ts->item.line.port);
@@ -442,14 +443,14 @@ static void target_ready(struct engine *e, uint32_t t) {
   if (e->cfg->bench_version != 0) {
     /* tlssweep bench: no probes, only full handshakes at the version. */
     enum probe_version pv;
-    ts->todo = 0;
+    ts->versions_left = 0;
     if (probe_version_from_wire(e->cfg->bench_version, &pv)) {
       ts->confirm_planned = 1;
       ts->result.v[pv].confirm.state = CONFIRM_DONE;
       ts->confirm_left[pv] = e->cfg->bench_handshakes ? e->cfg->bench_handshakes : UINT32_MAX;
     }
   }
-  if (ts->todo == 0 && !confirm_pending(ts)) {
+  if (ts->versions_left == 0 && !confirm_pending(ts)) {
     finish_target(e, t);
     return;
   }
@@ -510,7 +511,7 @@ static void start_target(struct engine *e, const struct target_item *item, uint6
     finish_target(e, t);
     return;
   }
-  ts->todo = e->cfg->versions;
+  ts->versions_left = e->cfg->versions;
   const struct target_line *l = &item->line;
   select_sni(e, ts);
   int family = l->kind == TARGET_IPV4 ? 4 : l->kind == TARGET_IPV6 ? 6 : 0;
@@ -704,9 +705,9 @@ static void fill_random(uint8_t *p, size_t n, uint64_t *state) {
   }
 }
 
-static int next_version(uint32_t todo) {
+static int next_version(uint32_t versions_left) {
   for (int pv = 0; pv < PV_COUNT; pv++) {
-    if (todo & (1u << pv)) {
+    if (versions_left & (1u << pv)) {
       return pv;
     }
   }
@@ -743,7 +744,7 @@ static void probe_finished(struct engine *e, uint32_t c) {
   uint32_t bit = 1u << cn->pv;
   /* A timeout is retried while attempts remain. */
   if (v->outcome == OUTCOME_TIMEOUT && ts->attempts[cn->pv] <= e->cfg->retries) {
-    ts->todo |= bit;
+    ts->versions_left |= bit;
     return;
   }
   /* A server that swallowed the hello (closed, reset, silence after it was
@@ -756,7 +757,7 @@ static void probe_finished(struct engine *e, uint32_t c) {
   if (e->cfg->shape_retry && swallowed && after_hello && !cn->minimal && !ts->shape_tried[cn->pv]) {
     ts->shape_tried[cn->pv] = 1;
     ts->minimal_next[cn->pv] = 1;
-    ts->todo |= bit;
+    ts->versions_left |= bit;
   }
 }
 
@@ -812,7 +813,7 @@ static int plan_fallback(struct engine *e, struct target_state *ts) {
     return 0;
   }
   ts->result.fallback_pv = second;
-  ts->fallback_todo = 1;
+  ts->fallback_due = 1;
   return 1;
 }
 
@@ -829,7 +830,7 @@ static void conn_settle(struct engine *e, uint32_t c) {
   count_conn(e, ts, -1);
   ts->active--;
   release_conn(e, c);
-  if ((ts->todo != 0 || ts->fallback_todo || confirm_pending(ts)) &&
+  if ((ts->versions_left != 0 || ts->fallback_due || confirm_pending(ts)) &&
       ts->result.status == STATUS_OK) {
     fifo_push(e, t);
   } else if (ts->active == 0) {
@@ -843,7 +844,7 @@ static void conn_settle(struct engine *e, uint32_t c) {
       return;
     }
     /* Versions never probed because the target was unreachable stay not_run. */
-    ts->todo = 0;
+    ts->versions_left = 0;
     finish_target(e, t);
   }
 }
@@ -1157,9 +1158,9 @@ static void submit_connect(struct engine *e, uint32_t c) {
 static void start_probe(struct engine *e, uint32_t t, int pv, int fallback) {
   struct target_state *ts = &e->targets[t];
   if (fallback) {
-    ts->fallback_todo = 0;
+    ts->fallback_due = 0;
   } else {
-    ts->todo &= ~(1u << pv);
+    ts->versions_left &= ~(1u << pv);
     ts->attempts[pv]++;
   }
   uint32_t c = take_conn(e, t, pv, 0);
@@ -1232,7 +1233,7 @@ static void on_connect(struct engine *e, uint32_t c, int res) {
     /* The host says nobody listens: the other versions would say the same. */
     ts->result.status = STATUS_UNREACHABLE;
     snprintf(ts->result.error, sizeof(ts->result.error), "connect: %s", strerror(err));
-    ts->todo = 0;
+    ts->versions_left = 0;
   }
   conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, err);
 }
@@ -1850,9 +1851,9 @@ static uint64_t start_probes(struct engine *e) {
   while (budget > 0 && e->fifo_head != NONE) {
     uint32_t t = fifo_pop(e);
     struct target_state *ts = &e->targets[t];
-    int pv = next_version(ts->todo);
+    int pv = next_version(ts->versions_left);
     int confirm = 0, fallback = 0;
-    if (pv < 0 && ts->active == 0 && ts->fallback_todo) {
+    if (pv < 0 && ts->active == 0 && ts->fallback_due) {
       pv = ts->result.fallback_pv;
       fallback = 1;
     } else if (pv < 0 && (ts->active == 0 || ts->confirm_planned)) {
