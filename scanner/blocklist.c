@@ -508,33 +508,17 @@ static int parse_entry(struct loader *ld, struct span tok, int *out_family, uint
   return check_host_bits(ld, addr, *out_family, out, *out_prefix);
 }
 
-/* next_token returns the next whitespace-separated token of |*line| and
- * advances past it; an empty span at the end. */
-static struct span next_token(struct span *line) {
-  size_t i = 0;
-  while (i < line->len && span_is_space(line->p[i])) {
-    i++;
-  }
-  size_t start = i;
-  while (i < line->len && !span_is_space(line->p[i])) {
-    i++;
-  }
-  struct span tok = span_sub(*line, start, i);
-  *line = span_sub(*line, i, line->len);
-  return tok;
-}
-
 /* load_line adds the entry of one line, if it has one. */
 static int load_line(struct loader *ld, struct addr_set *s, struct span line) {
   if (memchr(line.p, '\0', line.len) != NULL) {
     return fail(ld, "NUL byte in line");
   }
   line.len = span_find(line, '#');
-  struct span tok = next_token(&line);
+  struct span tok = span_next_token(&line);
   if (tok.len == 0) {
     return 1;
   }
-  struct span extra = next_token(&line);
+  struct span extra = span_next_token(&line);
   if (extra.len > 0) {
     return fail(ld, "unexpected '%.*s' after '%.*s' (one entry per line)", qlen(extra), extra.p,
                 qlen(tok), tok.p);

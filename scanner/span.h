@@ -28,6 +28,22 @@ static inline int span_is_space(char c) {
 
 static inline int span_is_digit(char c) { return c >= '0' && c <= '9'; }
 
+/* span_next_token returns the next whitespace-separated token of |*line| and
+ * advances |*line| past it; an empty span when only space is left. */
+static inline struct span span_next_token(struct span *line) {
+  size_t i = 0;
+  while (i < line->len && span_is_space(line->p[i])) {
+    i++;
+  }
+  size_t start = i;
+  while (i < line->len && !span_is_space(line->p[i])) {
+    i++;
+  }
+  struct span tok = span_sub(*line, start, i);
+  *line = span_sub(*line, i, line->len);
+  return tok;
+}
+
 /* span_is_all_digits: one digit or more, and nothing else. */
 int span_is_all_digits(struct span s);
 /* span_is_digits_and_dots is true of "1.2.3.999" and "12345", which are

@@ -474,22 +474,6 @@ static void set_text(struct target_line *out, struct span s) {
   out->text[n] = '\0';
 }
 
-/* next_token returns the next whitespace-separated token of |*line| and
- * advances past it; an empty span at the end. */
-static struct span next_token(struct span *line) {
-  size_t i = 0;
-  while (i < line->len && span_is_space(line->p[i])) {
-    i++;
-  }
-  size_t start = i;
-  while (i < line->len && !span_is_space(line->p[i])) {
-    i++;
-  }
-  struct span tok = span_sub(*line, start, i);
-  *line = span_sub(*line, i, line->len);
-  return tok;
-}
-
 /* parse_error keeps only |out->text|, so no half-parsed field is mistaken for
  * data. */
 static enum target_parse_result parse_error(struct target_line *out) {
@@ -523,7 +507,7 @@ enum target_parse_result target_parse_line(const char *line, size_t len,
   }
   rest.len = span_find(rest, "#");
 
-  struct span tok = next_token(&rest);
+  struct span tok = span_next_token(&rest);
   if (tok.len == 0) {
     return TARGET_PARSE_EMPTY;
   }
@@ -543,7 +527,8 @@ enum target_parse_result target_parse_line(const char *line, size_t len,
   /* Fields are checked after the target, so an error names the target's
    * first problem; the record keeps the target as its text either way. */
   int seen_label = 0;
-  for (struct span field = next_token(&rest); field.len > 0; field = next_token(&rest)) {
+  for (struct span field = span_next_token(&rest); field.len > 0;
+       field = span_next_token(&rest)) {
     if (!parse_field(&ps, field, &seen_label)) {
       return parse_error(out);
     }
