@@ -51,12 +51,9 @@ enum stage {
   STAGE_COUNT,
 };
 
-/* a->flags; a multi-line reply's code sits above the low bits. */
+/* a->flags */
 #define F_FIRST (1u << 0)    /* the server's first bytes are still being judged */
 #define F_FOREIGN (1u << 1)  /* they are not the protocol: keeping a line for the report */
-#define F_IN_REPLY (1u << 2) /* SMTP, FTP: inside a multi-line reply */
-#define CODE_SHIFT 16
-#define CODE_BITS (0x3FFu << CODE_SHIFT)
 
 /* The name we send: host-name characters only, so no CR or LF can reach a
  * command line or a header. */
@@ -164,7 +161,7 @@ static enum appcheck_step say(struct appcheck *a, enum stage next) {
   size_t len;
   a->state = (int)next;
   a->line_len = 0;
-  a->flags &= ~(F_IN_REPLY | CODE_BITS);
+  a->multiline.code = 0;
   if (!tp_cbb_finish(&cbb, &len) || len == 0) {
     /* Unreachable: the static assertions above bound every command. */
     a->out_len = 0;
@@ -175,14 +172,6 @@ static enum appcheck_step say(struct appcheck *a, enum stage next) {
 }
 
 /* ---- SMTP and FTP replies (RFC 5321 4.2, RFC 959 4.2) ---- */
-
-static unsigned reply_code_saved(const struct appcheck *a) {
-  return (a->flags & CODE_BITS) >> CODE_SHIFT;
-}
-
-static void reply_code_save(struct appcheck *a, unsigned code) {
-  a->flags = (a->flags & ~CODE_BITS) | (code << CODE_SHIFT) | F_IN_REPLY;
-}
 
 /* negative: 4xx and 5xx refuse; any other code where it is not expected
  * breaks the protocol. */
@@ -200,26 +189,23 @@ static enum appcheck_step smtp_reply(struct appcheck *a, unsigned code) {
   return code == 250 ? decide_on_code(a, APP_OK, code) : negative(a, code);
 }
 
-/* smtp_line: every line of a reply carries the same code; all but the last
- * have a hyphen after it (RFC 5321 4.2.1). */
-static enum appcheck_step smtp_line(struct appcheck *a, const uint8_t *l, size_t len) {
+/* reply_line acts on a complete SMTP or FTP reply (see mt_reply_line). */
+static enum appcheck_step reply_line(struct appcheck *a, int loose, const uint8_t *l, size_t len,
+                                     enum appcheck_step (*on_reply)(struct appcheck *, unsigned)) {
   unsigned code;
-  int more;
-  if (!mt_reply_code(l, len, &code, &more)) {
-    return decide_on_reply(a, APP_PROTOCOL_ERROR);
+  switch (mt_reply_line(&a->multiline, loose, l, len, &code)) {
+    case MT_REPLY_MORE:
+      return APPCHECK_NEED_MORE;
+    case MT_REPLY_END:
+      return on_reply(a, code);
+    case MT_REPLY_BAD:
+      break;
   }
-  if (a->flags & F_IN_REPLY) {
-    if (code != reply_code_saved(a)) {
-      return decide_on_reply(a, APP_PROTOCOL_ERROR);
-    }
-  } else {
-    reply_code_save(a, code);
-  }
-  if (more) {
-    return APPCHECK_NEED_MORE;
-  }
-  a->flags &= ~F_IN_REPLY;
-  return smtp_reply(a, code);
+  return decide_on_reply(a, APP_PROTOCOL_ERROR);
+}
+
+static enum appcheck_step smtp_line(struct appcheck *a, const uint8_t *l, size_t len) {
+  return reply_line(a, 0, l, len, smtp_reply);
 }
 
 /* ---- FTP (RFC 959, RFC 2389) ---- */
@@ -243,27 +229,10 @@ static enum appcheck_step ftp_reply(struct appcheck *a, unsigned code) {
   return negative(a, code);
 }
 
-/* ftp_line: a multi-line reply ends at a line that starts with the same code
- * and a space; the lines between may be any text (RFC 959 4.2), such as
- * FEAT's " AUTH TLS". */
+/* ftp_line: the lines inside a reply may be any text, such as FEAT's
+ * " AUTH TLS". */
 static enum appcheck_step ftp_line(struct appcheck *a, const uint8_t *l, size_t len) {
-  unsigned code;
-  int more;
-  if (a->flags & F_IN_REPLY) {
-    if (!mt_reply_code(l, len, &code, &more) || more || code != reply_code_saved(a)) {
-      return APPCHECK_NEED_MORE;
-    }
-    a->flags &= ~F_IN_REPLY;
-    return ftp_reply(a, code);
-  }
-  if (!mt_reply_code(l, len, &code, &more)) {
-    return decide_on_reply(a, APP_PROTOCOL_ERROR);
-  }
-  if (more) {
-    reply_code_save(a, code);
-    return APPCHECK_NEED_MORE;
-  }
-  return ftp_reply(a, code);
+  return reply_line(a, 1, l, len, ftp_reply);
 }
 
 /* ---- IMAP (RFC 9051, RFC 3501) ---- */
@@ -457,6 +426,7 @@ void appcheck_init(struct appcheck *a, enum proto proto, int after_starttls, con
   a->proto = proto;
   a->state = (int)(after_starttls ? f->after_starttls : f->tls_first);
   a->flags = F_FIRST;
+  a->multiline.code = 0;
   a->result = a->state == STAGE_NONE ? APP_UNCHECKED : APP_PENDING;
   a->code = 0;
   a->line_len = 0;

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scanner/mailtext.h"
 #include "scanner/target.h"
 
 /* Longest reply held: all lines of a multi-line SMTP or FTP reply, or the
@@ -52,6 +53,7 @@ struct appcheck {
   enum proto proto;
   int state;      /* private to appcheck.c */
   unsigned flags; /* private to appcheck.c */
+  struct mt_reply multiline; /* SMTP, FTP: the reply being read */
   enum appcheck_result result;
   unsigned code;  /* SMTP/FTP reply code, HTTP status; 0 if none */
   char name[256]; /* EHLO argument and HTTP Host */

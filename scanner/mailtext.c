@@ -87,6 +87,30 @@ int mt_reply_code(const uint8_t *l, size_t len, unsigned *code, int *more) {
   return 1;
 }
 
+enum mt_reply_step mt_reply_line(struct mt_reply *r, int loose, const uint8_t *l, size_t len,
+                                 unsigned *code) {
+  int more;
+  if (!mt_reply_code(l, len, code, &more)) {
+    /* Inside an FTP reply, a line without a code is part of the text. */
+    return loose && r->code != 0 ? MT_REPLY_MORE : MT_REPLY_BAD;
+  }
+  if (r->code == 0) {
+    if (more) {
+      r->code = (uint16_t)*code;
+      return MT_REPLY_MORE;
+    }
+    return MT_REPLY_END;
+  }
+  if (*code != r->code) {
+    return loose ? MT_REPLY_MORE : MT_REPLY_BAD;
+  }
+  if (more) {
+    return MT_REPLY_MORE;
+  }
+  r->code = 0;
+  return MT_REPLY_END;
+}
+
 /* status_prefix judges the start of a line against a status word that must
  * be followed by a space or the line end. */
 enum prefix mt_status_prefix(const uint8_t *b, size_t len, const char *word) {

@@ -47,6 +47,24 @@ enum prefix mt_reply_prefix(const uint8_t *b, size_t len);
 /* mt_reply_code reads a reply line's code and whether more lines follow
  * ('-'). Returns 1, or 0 when the line is not a reply line. */
 int mt_reply_code(const uint8_t *l, size_t len, unsigned *code, int *more);
+/* An SMTP or FTP reply in progress: the code of its first line while more
+ * lines are due, 0 between replies (no valid code is 0). */
+struct mt_reply {
+  uint16_t code;
+};
+
+enum mt_reply_step {
+  MT_REPLY_BAD,  /* not a reply line, or a line that breaks the reply */
+  MT_REPLY_MORE, /* the reply goes on: read another line */
+  MT_REPLY_END,  /* the reply's last line: |*code| is its code */
+};
+
+/* mt_reply_line feeds one line to |r|. SMTP (|loose| 0): every line of a
+ * reply carries its code, all but the last with a hyphen after it (RFC 5321
+ * 4.2.1). FTP (|loose| 1): the reply ends at a line with the same code and a
+ * space; the lines between may be any text (RFC 959 4.2). */
+enum mt_reply_step mt_reply_line(struct mt_reply *r, int loose, const uint8_t *l, size_t len,
+                                 unsigned *code);
 /* mt_status_prefix: the line starts with status |word| ("+OK", "-ERR"),
  * then a space or the line end. */
 enum prefix mt_status_prefix(const uint8_t *b, size_t len, const char *word);

@@ -37,21 +37,17 @@ enum stage {
   STAGE_COUNT,
 };
 
-/* st->flags. The low bits say what is in progress; a multi-line reply's
- * code sits above them. */
+/* st->flags: what is in progress. */
 #define F_READY (1u << 0)         /* the go-ahead came: final */
 #define F_FIRST (1u << 1)         /* the server's first bytes are still being judged */
 #define F_FOREIGN (1u << 2)       /* they are not the protocol: keeping a line for the report */
-#define F_IN_REPLY (1u << 3)      /* SMTP, FTP: inside a multi-line reply */
 #define F_OFFERED (1u << 4)       /* STARTTLS listed in EHLO / stream features */
 #define F_IN_TAG (1u << 5)        /* XMPP: between '<' and '>' */
 #define F_IN_FEATURES (1u << 6)   /* XMPP: inside <stream:features> */
 #define F_PROCEED (1u << 7)       /* XMPP: <proceed> opened, waiting for </proceed> */
 #define F_STREAM_ERROR (1u << 8)  /* XMPP: inside <stream:error>, kept for the report */
 #define F_PG_ERROR (1u << 9)      /* PostgreSQL: reading an ErrorResponse */
-#define F_REPLY_STATE (F_IN_REPLY | F_OFFERED | F_IN_TAG | F_IN_FEATURES | F_PROCEED | CODE_BITS)
-#define CODE_SHIFT 16
-#define CODE_BITS (0x3FFu << CODE_SHIFT)
+#define F_REPLY_STATE (F_OFFERED | F_IN_TAG | F_IN_FEATURES | F_PROCEED)
 
 /* The names we send: host-name characters only, so no CR, LF or quote can
  * reach a command line or an XML attribute. */
@@ -127,6 +123,7 @@ static enum starttls_step say(struct starttls *st, enum stage next, const tp_cbb
   st->state = (int)next;
   st->line_len = 0;
   st->flags &= ~F_REPLY_STATE;
+  st->multiline.code = 0;
   return STARTTLS_SEND;
 }
 
@@ -166,14 +163,6 @@ static enum starttls_step line_byte(struct starttls *st, uint8_t b) {
  * what was read: a line with its line end, for the report. */
 static size_t rest_of_reply(const struct starttls *st, const uint8_t *p) {
   return (size_t)(st->line + st->line_len - p);
-}
-
-static unsigned reply_code_saved(const struct starttls *st) {
-  return (st->flags & CODE_BITS) >> CODE_SHIFT;
-}
-
-static void reply_code_save(struct starttls *st, unsigned code) {
-  st->flags = (st->flags & ~CODE_BITS) | (code << CODE_SHIFT) | F_IN_REPLY;
 }
 
 /* command_refused classifies a negative reply to EHLO or AUTH TLS: 500, 502
@@ -225,34 +214,24 @@ static enum starttls_step smtp_reply(struct starttls *st, unsigned code) {
  * last have a hyphen after it (RFC 5321 4.2.1). EHLO keywords follow the
  * code on every line after the first (RFC 5321 4.1.1.1). */
 static enum starttls_step smtp_line(struct starttls *st, const uint8_t *l, size_t len) {
+  int continuation = st->multiline.code != 0;
   unsigned code;
-  int more;
-  if (!mt_reply_code(l, len, &code, &more)) {
+  enum mt_reply_step step = mt_reply_line(&st->multiline, 0, l, len, &code);
+  if (step == MT_REPLY_BAD) {
     return fail(st, STARTTLS_PROTOCOL_ERROR);
   }
-  if (st->flags & F_IN_REPLY) {
-    if (code != reply_code_saved(st)) {
-      return fail(st, STARTTLS_PROTOCOL_ERROR);
+  if (continuation && st->state == STAGE_EHLO && len > 4) {
+    const uint8_t *kw = l + 4;
+    size_t kw_len = len - 4;
+    while (kw_len > 0 && (*kw == ' ' || *kw == '\t')) {
+      kw++;
+      kw_len--;
     }
-    if (st->state == STAGE_EHLO && len > 4) {
-      const uint8_t *kw = l + 4;
-      size_t kw_len = len - 4;
-      while (kw_len > 0 && (*kw == ' ' || *kw == '\t')) {
-        kw++;
-        kw_len--;
-      }
-      if (mt_word_is(kw, kw_len, "STARTTLS")) {
-        st->flags |= F_OFFERED;
-      }
+    if (mt_word_is(kw, kw_len, "STARTTLS")) {
+      st->flags |= F_OFFERED;
     }
-  } else {
-    reply_code_save(st, code);
   }
-  if (more) {
-    return STARTTLS_NEED_MORE;
-  }
-  st->flags &= ~F_IN_REPLY;
-  return smtp_reply(st, code);
+  return step == MT_REPLY_MORE ? STARTTLS_NEED_MORE : smtp_reply(st, code);
 }
 
 /* ---- FTP (RFC 959, RFC 4217) ---- */
@@ -275,26 +254,18 @@ static enum starttls_step ftp_reply(struct starttls *st, unsigned code) {
   return command_refused(st, code);
 }
 
-/* ftp_line: a multi-line reply ends at a line that starts with the same code
- * and a space; the lines between may be any text (RFC 959 4.2). */
+/* ftp_line: the lines inside a reply may be any text (RFC 959 4.2). */
 static enum starttls_step ftp_line(struct starttls *st, const uint8_t *l, size_t len) {
   unsigned code;
-  int more;
-  if (st->flags & F_IN_REPLY) {
-    if (!mt_reply_code(l, len, &code, &more) || more || code != reply_code_saved(st)) {
+  switch (mt_reply_line(&st->multiline, 1, l, len, &code)) {
+    case MT_REPLY_MORE:
       return STARTTLS_NEED_MORE;
-    }
-    st->flags &= ~F_IN_REPLY;
-    return ftp_reply(st, code);
+    case MT_REPLY_END:
+      return ftp_reply(st, code);
+    case MT_REPLY_BAD:
+      break;
   }
-  if (!mt_reply_code(l, len, &code, &more)) {
-    return fail(st, STARTTLS_PROTOCOL_ERROR);
-  }
-  if (more) {
-    reply_code_save(st, code);
-    return STARTTLS_NEED_MORE;
-  }
-  return ftp_reply(st, code);
+  return fail(st, STARTTLS_PROTOCOL_ERROR);
 }
 
 /* ---- IMAP (RFC 3501, RFC 9051) ---- */
@@ -829,6 +800,7 @@ void starttls_init(struct starttls *st, enum proto proto, const char *name) {
   memcpy(st->ehlo_name, use, len + 1);
   st->proto = proto;
   st->failure = STARTTLS_OK;
+  st->multiline.code = 0;
   st->line_len = 0;
   st->reply_len = 0;
   st->out_len = 0;

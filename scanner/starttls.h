@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scanner/mailtext.h"
 #include "scanner/target.h"
 
 /* Longest line or reply the dialogue holds; a longer one is a failure
@@ -51,6 +52,7 @@ struct starttls {
   int state;                        /* private to starttls.c */
   enum starttls_failure failure;
   unsigned flags;                   /* private to starttls.c */
+  struct mt_reply multiline;        /* SMTP, FTP: the reply being read */
   char ehlo_name[256];              /* SMTP EHLO argument; XMPP "to" domain */
   size_t line_len;
   uint8_t line[STARTTLS_LINE_MAX];  /* the server's current line or message */
