@@ -57,6 +57,7 @@ enum op {
   OP_ARES_POLL,
   OP_ARES_POLL_REMOVE,
   OP_BIND,
+  OP_LINGER,
 };
 
 /* IORING_OP_BIND (Linux 6.11): newer than the liburing headers Debian 12
@@ -65,6 +66,26 @@ enum op {
 #ifndef IORING_OP_BIND
 #define IORING_OP_BIND 56
 #endif
+
+/* setsockopt through the ring (IORING_OP_URING_CMD on a socket, Linux 6.7),
+ * also newer than those headers: the sub-command, and where the kernel reads
+ * its arguments (level and optname share addr, optlen is splice_fd_in,
+ * optval is addr3). */
+#define SOCKET_CMD_SETSOCKOPT 3
+static void prep_setsockopt_fixed(struct io_uring_sqe *sqe, int fixed, int level, int optname,
+                                  const void *optval, uint32_t optlen) {
+  io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fixed, NULL, 0, 0);
+  sqe->cmd_op = SOCKET_CMD_SETSOCKOPT;
+  sqe->addr = (uint64_t)(uint32_t)level | (uint64_t)(uint32_t)optname << 32;
+  sqe->splice_fd_in = (int32_t)optlen;
+  sqe->addr3 = (uint64_t)(uintptr_t)optval;
+  sqe->flags |= IOSQE_FIXED_FILE;
+}
+
+/* tlssweep bench closes with SO_LINGER {1, 0}: a reset, so neither side
+ * keeps a TIME_WAIT socket and a long run to one address and port never
+ * runs out of ephemeral ports (28k per minute here), whatever the sysctls. */
+static const struct linger linger_reset = {.l_onoff = 1, .l_linger = 0};
 
 
 #define HELLO_CAP 1024
@@ -193,6 +214,8 @@ struct engine {
   uint64_t rng;                 /* splitmix64 state for hello randoms */
   SSL_CTX *ssl_ctx;             /* confirmations; NULL when they are off */
   SSL_SESSION *bench_session;   /* tlssweep bench --resume-sessions: the session to offer */
+  int reset_close;              /* bench: SO_LINGER {1, 0} before each close (cleared if
+                                   the kernel cannot set it through the ring) */
   unsigned next_source;         /* round robin over --source-ip */
 };
 
@@ -773,18 +796,27 @@ static void close_conn(struct engine *e, uint32_t c) {
   }
   /* A receive still waiting (the probe ended on a send error) holds the
    * socket open until its timeout: cancel it so the slot frees now. */
-  struct io_uring_sqe *sqe[2];
-  unsigned n = cn->recv_inflight ? 2 : 1;
+  struct io_uring_sqe *sqe[3];
+  unsigned linger = e->reset_close != 0;
+  unsigned n = linger + 1 + (cn->recv_inflight != 0);
   if (!get_sqes(e, sqe, n)) {
     return;
   }
   if (cn->recv_inflight) {
-    io_uring_prep_cancel64(sqe[1], slot_ud(&e->slots, OP_RECV, c), 0);
-    io_uring_sqe_set_data64(sqe[1], slot_ud(&e->slots, OP_CANCEL, c));
+    io_uring_prep_cancel64(sqe[n - 1], slot_ud(&e->slots, OP_RECV, c), 0);
+    io_uring_sqe_set_data64(sqe[n - 1], slot_ud(&e->slots, OP_CANCEL, c));
     cn->pending++;
   }
-  io_uring_prep_close_direct(sqe[0], c);
-  io_uring_sqe_set_data64(sqe[0], slot_ud(&e->slots, OP_CLOSE, c));
+  if (linger) {
+    /* A hard link: the close runs even if the setsockopt fails. */
+    prep_setsockopt_fixed(sqe[0], (int)c, SOL_SOCKET, SO_LINGER, &linger_reset,
+                          sizeof(linger_reset));
+    sqe[0]->flags |= IOSQE_IO_HARDLINK;
+    io_uring_sqe_set_data64(sqe[0], slot_ud(&e->slots, OP_LINGER, c));
+    cn->pending++;
+  }
+  io_uring_prep_close_direct(sqe[linger], c);
+  io_uring_sqe_set_data64(sqe[linger], slot_ud(&e->slots, OP_CLOSE, c));
   cn->pending++;
 }
 
@@ -1349,6 +1381,14 @@ static void on_cqe(struct engine *e, struct io_uring_cqe *cqe) {
       cn->recv_inflight = 0;
       on_recv(e, c, cqe->res);
       break;
+    case OP_LINGER:
+      /* Before Linux 6.7 the ring cannot set socket options: close with a
+       * FIN from now on, and say so in the bench's report. */
+      if (cqe->res < 0 && e->reset_close) {
+        e->reset_close = 0;
+        __atomic_store_n(&e->sh->stats.bench_fin_close, 1, __ATOMIC_RELAXED);
+      }
+      break;
     case OP_CONNECT_TIMEOUT:
     case OP_RECV_TIMEOUT:
     case OP_CLOSE:
@@ -1722,6 +1762,10 @@ static void start_handshake(struct engine *e, uint32_t c, const uint8_t *early, 
     SSL_set_bio(cn->ssl, cn->rbio, cn->wbio);
   } else {
     SSL_clear(cn->ssl);
+    /* BoringSSL's SSL_clear keeps a client's last session to offer it again
+     * (OpenSSL's behaviour): that would make every confirmation after the
+     * first a resumption, and offer one server's session to the next. */
+    SSL_set_session(cn->ssl, NULL);
     BIO_reset(cn->rbio);
     BIO_reset(cn->wbio);
   }
@@ -1912,6 +1956,7 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
   memset(e, 0, sizeof(*e));
   e->sh = sh;
   e->cfg = sh->config;
+  e->reset_close = e->cfg->bench_version != 0;
   e->nconn = e->cfg->concurrency;
   e->ntargets = e->nconn * 2 + 16;
   e->conns = calloc(e->nconn, sizeof(*e->conns));

@@ -115,6 +115,7 @@ struct scan_stats {
   uint64_t bench_hist[BENCH_BUCKETS];
   uint64_t bench_max_us;
   uint64_t bench_resumed;
+  uint64_t bench_fin_close;   /* 1: the kernel could not set SO_LINGER through the ring */
 };
 
 /* A token bucket shared by the engine threads (--rate). */

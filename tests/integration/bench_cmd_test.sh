@@ -2,8 +2,10 @@
 # tests/integration/bench_cmd_test.sh: `tlssweep bench` against openssl
 # s_server on loopback: a fixed number of full handshakes at TLS 1.2, 1.0
 # and 1.3 all complete without errors and are counted exactly; the JSON has
-# the fields the issue names; --resume-sessions resumes (s_server keeps a
-# session cache); a closed port ends the bench with a connect error and exit
+# the fields the issue names; without --resume-sessions not one handshake
+# resumes (s_server keeps a session cache, and a reused SSL object would
+# offer its last session); --resume-sessions resumes; connections end with a
+# reset, so no TIME_WAIT socket is left on either side; a closed port ends the bench with a connect error and exit
 # status 2; a bad --cipher is refused before anything runs.
 set -u
 TLSSWEEP="$1"
@@ -23,6 +25,28 @@ for v in tls1.2 tls1.0 tls1.3; do
   "$TLSSWEEP" bench "127.43.0.1:$P" --version "$v" --handshakes 150 -c 4 --json \
     >"$TMP/$v.json" </dev/null || fail "bench $v exited $?"
 done
+# TIME_WAIT: s_server writes after the handshake, so any close there turns
+# into a reset by itself; nginx stays quiet until the client goes, which is
+# where a FIN-closing client keeps a TIME_WAIT socket per handshake.
+Q=$((P + 1))
+mkdir -p "$TMP/nginx"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+daemon off; master_process off; worker_processes 1; pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log; events { worker_connections 256; }
+http { access_log off; client_body_temp_path $TMP/nginx; proxy_temp_path $TMP/nginx;
+  fastcgi_temp_path $TMP/nginx; uwsgi_temp_path $TMP/nginx; scgi_temp_path $TMP/nginx;
+  server { listen 127.43.0.3:$Q ssl; ssl_certificate $TMP/cert.pem;
+    ssl_certificate_key $TMP/key.pem; ssl_session_tickets off; return 200 'bench'; } }
+EOF
+timeout 60 nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" >/dev/null 2>&1 &
+PIDS+=($!)
+# (Ready when listening: a test connection would leave a TIME_WAIT of its own.)
+for _ in $(seq 50); do ss -Hltn "sport = :$Q" | grep -q . && break; sleep 0.1; done
+"$TLSSWEEP" bench "127.43.0.3:$Q" --handshakes 200 -c 4 --json >"$TMP/quiet.json" </dev/null ||
+  fail "bench against the quiet server exited $?"
+sleep 0.5
+tw=$(ss -Htan state time-wait "( sport = :$Q or dport = :$Q )" | wc -l)
+[ "$tw" -eq 0 ] || fail "$tw TIME_WAIT sockets left after 200 handshakes"
 "$TLSSWEEP" bench "127.43.0.1:$P" --version tls1.2 --handshakes 100 -c 2 --resume-sessions --json \
   >"$TMP/resume.json" </dev/null || fail "resume bench exited $?"
 "$TLSSWEEP" bench "127.43.0.2:$P" --handshakes 10 --json >"$TMP/closed.json" </dev/null
@@ -36,6 +60,7 @@ for v in ("tls1.2", "tls1.0", "tls1.3"):
     r = json.load(open(f"{d}/{v}.json"))
     assert r["version"] == v and r["handshakes"] == 150, r
     assert sum(r["errors"].values()) == 0, r
+    assert r["resumed"] == 0 and r["close"] == "reset", r
     assert r["handshakes_per_sec"] > 0 and r["client_cpu_s"] > 0, r
     lat = r["latency_ms"]
     assert 0 < lat["p50"] <= lat["p90"] <= lat["p99"] and lat["max"] > 0, lat
@@ -43,6 +68,6 @@ r = json.load(open(f"{d}/resume.json"))
 assert r["handshakes"] == 100 and r["resumed"] >= 90, r
 c = json.load(open(f"{d}/closed.json"))
 assert c["handshakes"] == 0 and c["errors"]["connect"] >= 1, c
-print("bench counts exact, sessions resumed, failures reported")
+print("bench counts exact, full handshakes unless asked, sessions resumed, failures reported")
 PYEOF
 echo PASS
