@@ -1,6 +1,7 @@
 #!/bin/sh
 # tools/install-deps.sh: installs the Debian 12 packages tlssweep needs to
-# build, run and test, and nothing else. Idempotent: it asks dpkg what is
+# build, run, test and benchmark (the peer tools sslscan, testssl.sh and nmap
+# are in the list: the peers test runs them), and nothing else. Idempotent: it asks dpkg what is
 # missing first, and says nothing when nothing is. Both README commands and
 # .ci/run start here. Needs root (or sudo) only when something is missing.
 set -u
@@ -26,6 +27,9 @@ libnginx-mod-mail
 dovecot-imapd
 dovecot-pop3d
 postfix
+sslscan
+testssl.sh
+nmap
 "
 
 missing=""
