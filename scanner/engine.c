@@ -125,6 +125,7 @@ struct conn {
   const uint8_t *tx;
   size_t tx_len, sent;
   int send_inflight;
+  int flush_then_close;         /* bench: close once the last send has gone */
   const uint8_t *tx_next;
   size_t tx_next_len;
   struct __kernel_timespec ts;  /* the linked timeout's; must outlive the SQE */
@@ -851,7 +852,8 @@ static int plan_fallback(struct engine *e, struct target_state *ts) {
 
 static void conn_settle(struct engine *e, uint32_t c) {
   struct conn *cn = &e->conns[c];
-  if (cn->verdict_done && cn->state != CONN_CLOSING) {
+  if (cn->verdict_done && cn->state != CONN_CLOSING &&
+      !(cn->flush_then_close && cn->send_inflight)) {
     close_conn(e, c);
   }
   if (cn->state != CONN_CLOSING || cn->pending > 0) {
@@ -1137,8 +1139,15 @@ static uint32_t take_conn(struct engine *e, uint32_t t, int pv, int confirm) {
   cn->verdict_done = 0;
   cn->sent = 0;
   cn->send_inflight = 0;
+  cn->flush_then_close = 0;
   cn->tx_next = NULL;
   cn->txbuf_turn = 0;
+  if (cn->wbio != NULL) {
+    /* What the slot's last handshake left unsent or unread belongs to that
+     * connection, never to this one's dialogue or handshake. */
+    BIO_reset(cn->rbio);
+    BIO_reset(cn->wbio);
+  }
   cn->start_ns = now_ns();
   /* The whole connection's bound: a few steps' worth (connect, a dialogue
    * of several replies, the answer), more for a full handshake and the
@@ -1322,6 +1331,7 @@ static void on_recv(struct engine *e, uint32_t c, int res) {
 static void on_send(struct engine *e, uint32_t c, int res) {
   struct conn *cn = &e->conns[c];
   if (cn->verdict_done) {
+    cn->send_inflight = 0; /* a flush before the close has gone (or failed) */
     return;
   }
   if (res < 0) {
@@ -1552,8 +1562,9 @@ static void confirm_dialogue_failed(struct engine *e, uint32_t c) {
  * time (the next once the last has gone: confirm_sent). */
 static void drain_ssl(struct engine *e, uint32_t c) {
   struct conn *cn = &e->conns[c];
-  if (cn->send_inflight || cn->tx_next != NULL || cn->verdict_done) {
-    return;
+  if (cn->send_inflight || cn->tx_next != NULL || cn->verdict_done ||
+      (cn->state != CONN_HANDSHAKE && cn->state != CONN_APP)) {
+    return; /* during a STARTTLS dialogue the output BIO has nothing to say */
   }
   int n = BIO_read(cn->wbio, cn->sslbuf, sizeof(cn->sslbuf));
   if (n > 0) {
@@ -1740,6 +1751,11 @@ static void bench_handshake_done(struct engine *e, uint32_t c) {
   if (e->cfg->bench_resume && e->bench_session == NULL) {
     e->bench_session = SSL_get1_session(cn->ssl);
   }
+  /* In TLS 1.3 the client's Finished is still in the output BIO: send it and
+   * close once it has gone, so that the server completes its handshake too
+   * (and the next connection on this slot starts clean). */
+  drain_ssl(e, c);
+  cn->flush_then_close = cn->send_inflight;
   confirm_record(e, c, 1, CONFIRM_FAIL_NONE, APP_UNCHECKED, "handshake");
 }
 

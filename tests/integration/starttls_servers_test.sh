@@ -15,6 +15,7 @@
 # every endpoint must be exactly that range, and the dialogue failures (no
 # STARTTLS offered, a server that speaks another protocol) must carry their
 # reason on every version, with exactly one valid JSON record per target.
+# Last, tlssweep bench runs full handshakes through four of the dialogues.
 # Versions outside a range are refused with an alert (postfix, nginx) or, by
 # dovecot, with a bare close. The "speaks another protocol" cases use mail
 # servers on the wrong scheme: an HTTP server never speaks first, so as an
@@ -284,4 +285,28 @@ for e in errors:
     print("MISMATCH", e)
 sys.exit(1 if errors else 0)
 PYEOF
+
+# tlssweep bench through STARTTLS: every handshake runs the dialogue first.
+# In range, each completes; outside it (dovecot12 at TLS 1.0), none does, the
+# failures are counted, and the exit status is 2.
+for case in "imap://127.30.1.1:$PORT tls1.0" "pop3://127.30.1.3:$PORT tls1.3" \
+  "smtp://127.30.2.2:$PORT tls1.1" "submission://127.30.2.3:$PORT tls1.2"; do
+  read -r url v <<<"$case"
+  "$TLSSWEEP" bench "$url" --version "$v" --handshakes 40 -c 4 --timeout 3s --json \
+    >"$TMP/bench.json" </dev/null || fail "bench $url $v exited $?"
+  python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["handshakes"] == 40 and sum(r["errors"].values()) == 0 and r["resumed"] == 0, r
+' "$TMP/bench.json" || fail "bench $url $v: $(cat "$TMP/bench.json")"
+done
+"$TLSSWEEP" bench "imap://127.30.1.11:$PORT" --version tls1.0 --handshakes 10 -c 2 --timeout 3s \
+  --json >"$TMP/bench.json" </dev/null
+rc=$?
+[ "$rc" -eq 2 ] || fail "bench of TLS 1.0 against a TLS 1.2+ dovecot exited $rc, expected 2"
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["handshakes"] == 0 and sum(r["errors"].values()) >= 1, r
+' "$TMP/bench.json" || fail "bench outside the range: $(cat "$TMP/bench.json")"
 echo PASS
