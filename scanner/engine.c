@@ -15,8 +15,9 @@
  * when none are outstanding. Each version's ClientHello is built once per
  * engine as a template; a probe patches in its SNI, random, session id and
  * key share. Target states are a second slab; targets wait for a slot in a
- * FIFO, and in-flight tables (inflight.h) keep at most `per_host`
- * connections in flight to any address and `per_network` to any network. Host names are resolved by c-ares, whose sockets are polled
+ * FIFO, and in-flight tables (inflight.h), shared by all engine threads under
+ * one lock, keep at most `per_host` connections in flight to any address
+ * and `per_network` to any network. Host names are resolved by c-ares, whose sockets are polled
  * through the same ring. Nothing here allocates once the slabs exist. */
 #include "scanner/engine.h"
 
@@ -204,8 +205,8 @@ struct engine {
   uint32_t free_targets;        /* free-list head */
   unsigned targets_used;
   uint32_t fifo_head, fifo_tail;
-  struct inflight_table per_host;  /* connections in flight per address */
-  struct inflight_table per_net;   /* ... per network (--per-network) */
+  struct politeness *polite;    /* shared by all engines (engine.h) */
+  int held_by_cap;              /* a target waited for --per-host/--per-network this round */
   int feed_done;
   unsigned resolving;
   ares_channel channel;
@@ -290,13 +291,37 @@ static void target_keys(const struct engine *e, const struct target_state *ts,
   inflight_key_of(&ts->addr, e->cfg->net_prefix4, e->cfg->net_prefix6, net);
 }
 
-/* bind_target makes a target count in the in-flight tables; each table is
- * sized for every target at once, so this cannot fail. */
+int politeness_init(struct politeness *p, uint32_t targets) {
+  memset(p, 0, sizeof(*p));
+  if (pthread_mutex_init(&p->lock, NULL) != 0) {
+    return 0;
+  }
+  if (!inflight_init(&p->per_host, targets) || !inflight_init(&p->per_net, targets)) {
+    politeness_free(p);
+    return 0;
+  }
+  return 1;
+}
+
+void politeness_free(struct politeness *p) {
+  inflight_free(&p->per_host);
+  inflight_free(&p->per_net);
+  pthread_mutex_destroy(&p->lock);
+}
+
+uint32_t engine_targets_per_thread(const struct scan_config *cfg) {
+  return cfg->concurrency * 2 + 16;
+}
+
+/* bind_target makes a target count in the in-flight tables; they are sized
+ * for every engine's targets at once, so this cannot fail. */
 static void bind_target(struct engine *e, struct target_state *ts) {
   struct inflight_key host, net;
   target_keys(e, ts, &host, &net);
-  inflight_ref(&e->per_host, &host);
-  inflight_ref(&e->per_net, &net);
+  pthread_mutex_lock(&e->polite->lock);
+  inflight_ref(&e->polite->per_host, &host);
+  inflight_ref(&e->polite->per_net, &net);
+  pthread_mutex_unlock(&e->polite->lock);
   ts->bound = 1;
 }
 
@@ -306,40 +331,52 @@ static void unbind_target(struct engine *e, struct target_state *ts) {
   }
   struct inflight_key host, net;
   target_keys(e, ts, &host, &net);
-  inflight_unref(&e->per_host, &host);
-  inflight_unref(&e->per_net, &net);
+  pthread_mutex_lock(&e->polite->lock);
+  inflight_unref(&e->polite->per_host, &host);
+  inflight_unref(&e->polite->per_net, &net);
+  pthread_mutex_unlock(&e->polite->lock);
   ts->bound = 0;
 }
 
-/* count_conn adds |delta| to the connections in flight to the target's
- * address and network. */
-static void count_conn(struct engine *e, const struct target_state *ts, int delta) {
+/* admit takes a place for one more connection to the target's address and
+ * network, unless that would pass --per-host or --per-network (checked and
+ * counted under one lock, so two engines cannot both take the last place).
+ * Returns 1 when admitted; release() gives the place back. */
+static int admit(struct engine *e, const struct target_state *ts) {
   struct inflight_key host, net;
   target_keys(e, ts, &host, &net);
-  struct inflight_entry *h = inflight_find(&e->per_host, &host);
-  struct inflight_entry *n = inflight_find(&e->per_net, &net);
-  if (h != NULL) {
-    h->count = (uint32_t)((int)h->count + delta);
+  struct politeness *p = e->polite;
+  pthread_mutex_lock(&p->lock);
+  struct inflight_entry *h = inflight_find(&p->per_host, &host);
+  struct inflight_entry *n = inflight_find(&p->per_net, &net);
+  int ok = !(h != NULL && h->count >= e->cfg->per_host) &&
+           !(e->cfg->per_network != 0 && n != NULL && n->count >= e->cfg->per_network);
+  if (ok) {
+    if (h != NULL) {
+      h->count++;
+    }
+    if (n != NULL) {
+      n->count++;
+    }
   }
-  if (n != NULL) {
-    n->count = (uint32_t)((int)n->count + delta);
-  }
+  pthread_mutex_unlock(&p->lock);
+  return ok;
 }
 
-/* capped says whether one more connection to the target would pass
- * --per-host or --per-network. */
-static int capped(struct engine *e, const struct target_state *ts) {
+static void release(struct engine *e, const struct target_state *ts) {
   struct inflight_key host, net;
   target_keys(e, ts, &host, &net);
-  struct inflight_entry *h = inflight_find(&e->per_host, &host);
-  if (h != NULL && h->count >= e->cfg->per_host) {
-    return 1;
+  struct politeness *p = e->polite;
+  pthread_mutex_lock(&p->lock);
+  struct inflight_entry *h = inflight_find(&p->per_host, &host);
+  struct inflight_entry *n = inflight_find(&p->per_net, &net);
+  if (h != NULL) {
+    h->count--;
   }
-  if (e->cfg->per_network == 0) {
-    return 0;
+  if (n != NULL) {
+    n->count--;
   }
-  struct inflight_entry *n = inflight_find(&e->per_net, &net);
-  return n != NULL && n->count >= e->cfg->per_network;
+  pthread_mutex_unlock(&p->lock);
 }
 
 /* ---- targets --------------------------------------------------------------- */
@@ -861,7 +898,7 @@ static void conn_settle(struct engine *e, uint32_t c) {
   }
   uint32_t t = cn->target;
   struct target_state *ts = &e->targets[t];
-  count_conn(e, ts, -1);
+  release(e, ts);
   ts->active--;
   release_conn(e, c);
   if ((ts->versions_left != 0 || ts->fallback_due || confirm_pending(ts)) &&
@@ -1154,8 +1191,7 @@ static uint32_t take_conn(struct engine *e, uint32_t t, int pv, int confirm) {
    * application's first exchange. */
   cn->deadline_ns = cn->start_ns + (uint64_t)e->cfg->timeout_ms * 1000000u *
                                        (confirm ? CONFIRM_DEADLINE_STEPS : PROBE_DEADLINE_STEPS);
-  ts->active++;
-  count_conn(e, ts, +1);
+  ts->active++; /* its place under the politeness limits was taken by admit() */
   stat_add(&e->sh->stats.in_flight, 1);
   stat_add(&e->sh->stats.connects, 1);
   return c;
@@ -1905,6 +1941,7 @@ static void drop_unstarted(struct engine *e) {
  * the per-host cap. Returns nanoseconds to wait for the rate limiter (0 when
  * it was not the limit). */
 static uint64_t start_probes(struct engine *e) {
+  e->held_by_cap = 0;
   unsigned budget = e->slots.nfree;
   uint32_t deferred_head = NONE, deferred_tail = NONE;
   uint64_t wait = 0;
@@ -1929,8 +1966,10 @@ static uint64_t start_probes(struct engine *e) {
       continue; /* conn_settle finishes it when its last probe ends */
     }
     uint64_t w = 0;
-    int hold = capped(e, ts);
+    int hold = !admit(e, ts);
+    e->held_by_cap |= hold;
     if (!hold && rate_limiter_take(e->sh->limiter, 1, now_ns(), &w) == 0) {
+      release(e, ts);
       wait = w;
       hold = 1; /* keep its place at the front */
       budget = 0;
@@ -1974,11 +2013,11 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
   e->cfg = sh->config;
   e->reset_close = e->cfg->bench_version != 0;
   e->nconn = e->cfg->concurrency;
-  e->ntargets = e->nconn * 2 + 16;
+  e->ntargets = engine_targets_per_thread(e->cfg);
   e->conns = calloc(e->nconn, sizeof(*e->conns));
   e->targets = calloc(e->ntargets, sizeof(*e->targets));
-  if (!e->conns || !e->targets || !inflight_init(&e->per_host, e->ntargets) ||
-      !inflight_init(&e->per_net, e->ntargets) || !slot_pool_init(&e->slots, e->nconn)) {
+  e->polite = sh->polite;
+  if (!e->conns || !e->targets || !slot_pool_init(&e->slots, e->nconn)) {
     return -ENOMEM;
   }
   for (int pv = 0; pv < PV_COUNT; pv++) {
@@ -2061,8 +2100,6 @@ static void engine_free(struct engine *e) {
   SSL_SESSION_free(e->bench_session);
   SSL_CTX_free(e->ssl_ctx);
   free(e->targets);
-  inflight_free(&e->per_host);
-  inflight_free(&e->per_net);
 }
 
 int engine_run(struct scan_shared *sh) {
@@ -2095,6 +2132,11 @@ int engine_run(struct scan_shared *sh) {
     uint64_t wait_ns = 100000000;
     if (wait != 0 && wait < wait_ns) {
       wait_ns = wait;
+    }
+    /* A target waiting for an address or network that another engine holds
+     * has no completion of ours to wake it: look again soon. */
+    if (e->held_by_cap && e->cfg->threads > 1 && wait_ns > 2000000) {
+      wait_ns = 2000000;
     }
     if (e->ares_ready && e->resolving > 0) {
       struct timeval tv, *tvp = ares_timeout(e->channel, NULL, &tv);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <stdint.h>
 
+#include "scanner/inflight.h"
 #include "scanner/result.h"
 #include "scanner/resume.h"
 #include "scanner/target.h"
@@ -136,8 +137,27 @@ unsigned rate_limiter_take(struct rate_limiter *rl, unsigned want, uint64_t now_
                            uint64_t *wait_ns);
 
 /* Everything an engine thread needs, passed in (no globals). */
+/* The connections in flight per address and per network, shared by every
+ * engine thread so that --per-host and --per-network hold for the whole
+ * scan, not per thread: one pair of tables under one lock, held for a
+ * lookup or two per connection. */
+struct politeness {
+  pthread_mutex_t lock;
+  struct inflight_table per_host;
+  struct inflight_table per_net;
+};
+
+/* politeness_init sizes the tables for |targets| targets at once (every
+ * engine's target states together). Returns 1, or 0 without memory. */
+int politeness_init(struct politeness *p, uint32_t targets);
+void politeness_free(struct politeness *p);
+
+/* engine_targets_per_thread is how many targets one engine holds at once. */
+uint32_t engine_targets_per_thread(const struct scan_config *cfg);
+
 struct scan_shared {
   const struct scan_config *config;
+  struct politeness *polite;
   struct target_feed *feed;
   struct rate_limiter *limiter;
   struct scan_sink sink;

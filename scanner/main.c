@@ -78,8 +78,8 @@ static const char kUsage[] =
     "  -p, --port PORT         port for targets without one [443]\n"
     "  -c, --concurrency N     connections in flight per thread [1000]\n"
     "  -r, --rate N            new connections per second, all threads; 0 = no limit [0]\n"
-    "      --per-host N        connections in flight to one address, per thread [1]\n"
-    "      --per-network N     connections in flight to one network, per thread; 0 = no\n"
+    "      --per-host N        connections in flight to one address, all threads [1]\n"
+    "      --per-network N     connections in flight to one network, all threads; 0 = no\n"
     "                          limit [0]\n"
     "      --network-prefix V4,V6  what --per-network calls a network [24,48]\n"
     "      --timeout DURATION  per step (connect, each read): 500ms, 5s, 1m; a probe's\n"
@@ -1219,7 +1219,15 @@ static int run_scan_with_policy(struct scan_options *o, struct target_source *so
   unsigned n = o->config.threads;
   pthread_t *threads = calloc(n, sizeof(*threads));
   struct thread_arg *args = calloc(n, sizeof(*args));
-  int fatal = threads == NULL || args == NULL;
+  /* --per-host and --per-network count across all engine threads. */
+  struct politeness polite;
+  int polite_ok = politeness_init(&polite, n * engine_targets_per_thread(&o->config));
+  run->shared.polite = &polite;
+  int fatal = threads == NULL || args == NULL || !polite_ok;
+  if (fatal) {
+    fprintf(stderr, "tlssweep: out of memory\n");
+    n = 0; /* no thread to join */
+  }
   for (unsigned i = 0; !fatal && i < n; i++) {
     args[i].shared = &run->shared;
     if (pthread_create(&threads[i], NULL, engine_thread, &args[i]) != 0) {
@@ -1238,6 +1246,10 @@ static int run_scan_with_policy(struct scan_options *o, struct target_source *so
       fatal = 1;
     }
   }
+  if (polite_ok) {
+    politeness_free(&polite);
+  }
+  run->shared.polite = NULL;
   atomic_store(&run->finished, 1);
   if (status_started) {
     pthread_join(status_thread, NULL);

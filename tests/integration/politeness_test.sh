@@ -6,7 +6,10 @@
 # tlssweep probes them with a short timeout and plenty of concurrency. With
 # the defaults, one address never sees two connections at once (its five
 # version probes come one after another) while the /24 sees many; with
-# --per-network 2 the /24 never sees more than two.
+# --per-network 2 the /24 never sees more than two. Then the limits across
+# engine threads: four targets on each address, dealt to four threads that
+# take two targets at a time, still never put two connections on one
+# address, nor, with --per-network 3, more than three on the /24.
 set -u
 TLSSWEEP="$1"
 TMP="$(mktemp -d)"
@@ -81,6 +84,13 @@ start_server "$TMP/stats2.json"
 "$TLSSWEEP" scan --timeout 300ms --retries 0 -c 100 --threads 1 -q --per-network 2 \
   "${targets[@]}" >"$TMP/out2.jsonl" </dev/null || fail "scan 2 exited $?"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=""
+# 3. Four engine threads, four targets per address (labels keep them apart).
+many=()
+for i in $(seq 1 10); do for k in 1 2 3 4; do many+=("127.34.1.$i:$PORT label=t$i-$k"); done; done
+start_server "$TMP/stats3.json"
+"$TLSSWEEP" scan --timeout 300ms --retries 0 -c 2 --threads 4 -q -V tls1.2 --per-network 3 \
+  "${many[@]}" >"$TMP/out3.jsonl" </dev/null || fail "scan 3 exited $?"
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=""
 
 python3 - "$TMP" <<'PYEOF' || fail "limits"
 import json, sys
@@ -96,6 +106,12 @@ for out in ("out1", "out2"):
     recs = [json.loads(l) for l in open(f"{d}/{out}.jsonl")]
     assert len(recs) == 11, len(recs)
     assert all(r["versions"]["tls1.2"]["verdict"] == "timeout" for r in recs)
-print("per-host peak 1; /24 peak", s1["net"]["127.34.1"], "unlimited,", s2["net"]["127.34.1"], "with --per-network 2")
+s3 = json.load(open(f"{d}/stats3.json"))
+assert s3["host"] and max(s3["host"].values()) == 1, s3["host"]   # across 4 threads
+assert s3["net"]["127.34.1"] <= 3, s3["net"]
+recs = [json.loads(l) for l in open(f"{d}/out3.jsonl")]
+assert len(recs) == 40 and all(r["versions"]["tls1.2"]["verdict"] == "timeout" for r in recs)
+print("per-host peak 1; /24 peak", s1["net"]["127.34.1"], "unlimited,", s2["net"]["127.34.1"],
+      "with --per-network 2; with 4 threads: host peak 1, /24 peak", s3["net"]["127.34.1"])
 PYEOF
 echo PASS
