@@ -206,7 +206,7 @@ struct engine {
   unsigned targets_used;
   uint32_t fifo_head, fifo_tail;
   struct politeness *polite;    /* shared by all engines (engine.h) */
-  int held_by_cap;              /* a target waited for --per-host/--per-network this round */
+  int held_by_cap;              /* this round, a target waited for another's connection */
   int feed_done;
   unsigned resolving;
   ares_channel channel;
@@ -1967,7 +1967,9 @@ static uint64_t start_probes(struct engine *e) {
     }
     uint64_t w = 0;
     int hold = !admit(e, ts);
-    e->held_by_cap |= hold;
+    /* Held while none of its own connections is open: what holds it is
+     * another target's connection, perhaps another engine's. */
+    e->held_by_cap |= hold && ts->active == 0;
     if (!hold && rate_limiter_take(e->sh->limiter, 1, now_ns(), &w) == 0) {
       release(e, ts);
       wait = w;
