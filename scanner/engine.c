@@ -1315,6 +1315,20 @@ static void on_connect(struct engine *e, uint32_t c, int res) {
   conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, err);
 }
 
+/* conclude_recv ends a connection whose receive brought no bytes: the
+ * server closed (0) or reset, the linked timeout cancelled it, or an error. */
+static void conclude_recv(struct engine *e, uint32_t c, int res) {
+  if (res == 0) {
+    conclude(e, c, OUTCOME_REJECTED, REJECT_CLOSED, STAGE_RECV, 0);
+  } else if (res == -ECONNRESET || res == -EPIPE) {
+    conclude(e, c, OUTCOME_REJECTED, REJECT_RESET, STAGE_RECV, 0);
+  } else if (res == -ECANCELED) {
+    conclude(e, c, OUTCOME_TIMEOUT, REJECT_NONE, STAGE_RECV, 0);
+  } else {
+    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, -res);
+  }
+}
+
 static void confirm_recv(struct engine *e, uint32_t c, int res);
 static void confirm_sent(struct engine *e, uint32_t c);
 
@@ -1353,15 +1367,7 @@ static void on_recv(struct engine *e, uint32_t c, int res) {
     probe_finished(e, c);
     return;
   }
-  if (res == 0) {
-    conclude(e, c, OUTCOME_REJECTED, REJECT_CLOSED, STAGE_RECV, 0);
-  } else if (res == -ECONNRESET || res == -EPIPE) {
-    conclude(e, c, OUTCOME_REJECTED, REJECT_RESET, STAGE_RECV, 0);
-  } else if (res == -ECANCELED) {
-    conclude(e, c, OUTCOME_TIMEOUT, REJECT_NONE, STAGE_RECV, 0);
-  } else {
-    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, -res);
-  }
+  conclude_recv(e, c, res);
 }
 
 static void on_send(struct engine *e, uint32_t c, int res) {
@@ -1818,8 +1824,7 @@ static void start_handshake(struct engine *e, uint32_t c, const uint8_t *early, 
      * (OpenSSL's behaviour): that would make every confirmation after the
      * first a resumption, and offer one server's session to the next. */
     SSL_set_session(cn->ssl, NULL);
-    BIO_reset(cn->rbio);
-    BIO_reset(cn->wbio);
+    /* The BIOs were emptied when the slot was taken (take_conn). */
   }
   uint16_t version = probe_version_wire(cn->pv);
   SSL_set_min_proto_version(cn->ssl, version);
@@ -1852,15 +1857,7 @@ static void confirm_recv(struct engine *e, uint32_t c, int res) {
     app_step(e, c, appcheck_eof(&cn->app));
     return;
   }
-  if (res == 0) {
-    conclude(e, c, OUTCOME_REJECTED, REJECT_CLOSED, STAGE_RECV, 0);
-  } else if (res == -ECONNRESET || res == -EPIPE) {
-    conclude(e, c, OUTCOME_REJECTED, REJECT_RESET, STAGE_RECV, 0);
-  } else if (res == -ECANCELED) {
-    conclude(e, c, OUTCOME_TIMEOUT, REJECT_NONE, STAGE_RECV, 0);
-  } else {
-    conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, -res);
-  }
+  conclude_recv(e, c, res);
 }
 
 /* ---- the loop -------------------------------------------------------------- */
