@@ -39,6 +39,7 @@
 
 #include "scanner/blocklist.h"
 #include "scanner/inflight.h"
+#include "scanner/keyshare.h"
 #include "scanner/ring.h"
 #include "scanner/slots.h"
 #include "scanner/starttls.h"
@@ -156,6 +157,7 @@ struct target_state {
   uint32_t confirm_left[PV_COUNT]; /* confirmation runs still to start, per version */
   int confirm_planned;
   uint8_t shape_tried[PV_COUNT];  /* the minimal hello was tried for the version */
+  uint8_t full_swallowed[PV_COUNT]; /* full-shape hellos swallowed (closed, reset, silence) */
   uint8_t minimal_next[PV_COUNT]; /* the version's next probe sends it */
   int fallback_planned;         /* plan_fallback has run for the target */
   int fallback_due;             /* the SCSV probe is planned, not yet sent */
@@ -214,6 +216,7 @@ struct engine {
   struct ares_fd ares_fds[MAX_ARES_FDS];
   struct __kernel_timespec wait_ts;
   uint64_t rng;                 /* splitmix64 state for hello randoms */
+  struct key_share_pool shares; /* TLS 1.3 key shares: real X25519 public keys */
   SSL_CTX *ssl_ctx;             /* confirmations; NULL when they are off */
   SSL_SESSION *bench_session;   /* tlssweep bench --resume-sessions: the session to offer */
   int reset_close;              /* bench: SO_LINGER {1, 0} before each close (cleared if
@@ -463,7 +466,16 @@ static void finish_target(struct engine *e, uint32_t t) {
     r->pseq = pseq;
     r->versions_selected = e->cfg->versions;
     select_sni(e, ts);
+    /* The next address starts afresh: its own tries, shapes, fallback
+     * check and confirmations. */
     memset(ts->attempts, 0, sizeof(ts->attempts));
+    memset(ts->shape_tried, 0, sizeof(ts->shape_tried));
+    memset(ts->full_swallowed, 0, sizeof(ts->full_swallowed));
+    memset(ts->minimal_next, 0, sizeof(ts->minimal_next));
+    memset(ts->confirm_left, 0, sizeof(ts->confirm_left));
+    ts->confirm_planned = 0;
+    ts->fallback_planned = 0;
+    ts->fallback_due = 0;
     ts->connected_once = 0;
     ts->versions_left = e->cfg->versions;
     ts->start_ns = now_ns();
@@ -803,23 +815,35 @@ static void probe_finished(struct engine *e, uint32_t c) {
   }
   v->attempts = ts->attempts[cn->pv];
   uint32_t bit = 1u << cn->pv;
+  /* A server that swallowed the hello (closed, reset, silence after it was
+   * sent) may choke on its size or its extensions, as some did on the hellos
+   * of sslscan and masscan: try once more with the minimal shape. But only
+   * once the full hello has been swallowed twice: a server that drops one
+   * connection now and then must not be reported as intolerant of a shape.
+   * A timeout's own retry (--retries) counts as the second try. */
+  int after_hello = v->stage == STAGE_RECV || v->stage == STAGE_SEND;
+  int swallowed = v->outcome == OUTCOME_TIMEOUT ||
+                  (v->outcome == OUTCOME_REJECTED &&
+                   (v->reason == REJECT_CLOSED || v->reason == REJECT_RESET));
+  int full_swallowed = swallowed && after_hello && !cn->minimal;
+  if (full_swallowed && ts->full_swallowed[cn->pv] < UINT8_MAX) {
+    ts->full_swallowed[cn->pv]++;
+  }
   /* A timeout is retried while attempts remain. */
   if (v->outcome == OUTCOME_TIMEOUT && ts->attempts[cn->pv] <= e->cfg->retries) {
     ts->versions_left |= bit;
     return;
   }
-  /* A server that swallowed the hello (closed, reset, silence after it was
-   * sent) may choke on its size or its extensions, as some did on the hellos
-   * of sslscan and masscan: try once more with the minimal shape. */
-  int after_hello = v->stage == STAGE_RECV || v->stage == STAGE_SEND;
-  int swallowed = v->outcome == OUTCOME_TIMEOUT ||
-                  (v->outcome == OUTCOME_REJECTED &&
-                   (v->reason == REJECT_CLOSED || v->reason == REJECT_RESET));
-  if (e->cfg->shape_retry && swallowed && after_hello && !cn->minimal && !ts->shape_tried[cn->pv]) {
-    ts->shape_tried[cn->pv] = 1;
-    ts->minimal_next[cn->pv] = 1;
-    ts->versions_left |= bit;
+  if (!e->cfg->shape_retry || !full_swallowed || ts->shape_tried[cn->pv]) {
+    return;
   }
+  if (ts->full_swallowed[cn->pv] < 2) {
+    ts->versions_left |= bit; /* the same full hello once more */
+    return;
+  }
+  ts->shape_tried[cn->pv] = 1;
+  ts->minimal_next[cn->pv] = 1;
+  ts->versions_left |= bit;
 }
 
 /* close_conn closes the slot's socket through the ring. */
@@ -1247,11 +1271,13 @@ static void start_probe(struct engine *e, uint32_t t, int pv, int fallback) {
   const struct tp_hello_template *tpl =
       fallback ? &e->hello_fb[pv] : cn->minimal ? &e->hello_min[pv] : &e->hello[pv];
   tp_reader_init(&cn->reader);
-  uint8_t rnd[96]; /* random, session id, key share */
+  uint8_t rnd[72]; /* random, session id, and what picks the key share */
   fill_random(rnd, sizeof(rnd), &e->rng);
-  if (!tp_hello_from_template(tpl, ts->result.sni[0] ? ts->result.sni : NULL, rnd,
-                              rnd + 32, rnd + 64, cn->hello, sizeof(cn->hello), &cn->hello_len,
-                              &cn->layout)) {
+  uint64_t pick;
+  memcpy(&pick, rnd + 64, sizeof(pick));
+  if (!tp_hello_from_template(tpl, ts->result.sni[0] ? ts->result.sni : NULL, rnd, rnd + 32,
+                              key_share_pick(&e->shares, pick), cn->hello, sizeof(cn->hello),
+                              &cn->hello_len, &cn->layout)) {
     cn->socket_error = EINVAL;
     conclude(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_CONNECT, EINVAL);
     conn_settle(e, c);
@@ -2066,6 +2092,7 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
     return rc;
   }
   e->rng = now_ns() ^ (uint64_t)(uintptr_t)e;
+  key_share_pool_init(&e->shares);
   if (e->cfg->confirm) {
     /* One context for every confirmation of this thread; the version is set
      * per connection. The chain is checked by cert.c against the trust

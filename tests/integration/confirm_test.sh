@@ -14,6 +14,9 @@
 #   inappropriate_fallback (protection).
 # - A proxy in front of it that drops ClientHellos over 256 bytes: the
 #   minimal hello gets through, TLS 1.0 is accepted as intolerant: hello_shape.
+# - A proxy that closes the first connection of each version and relays the
+#   rest: a server that drops one connection is not intolerant of a shape;
+#   every version is accepted from the full hello, on its second attempt.
 set -u
 TLSSWEEP="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -88,7 +91,50 @@ while time.time() < end:
     threading.Thread(target=relay, args=(c,), daemon=True).start()
 PYEOF
 PIDS+=($!)
-for a in 1 2 3 4 5 6; do
+# The flaky-once proxy: closes the first hello of each version (its
+# client_version, and whether it offers supported_versions), relays the rest.
+timeout 120 python3 - "$PORT" <<'PYEOF' &
+import select, socket, sys, threading, time
+port = int(sys.argv[1])
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.39.0.7", port))
+ls.listen(64)
+seen, lock = set(), threading.Lock()
+def relay(c):
+    try:
+        head = c.recv(5, socket.MSG_WAITALL)
+        body = c.recv(head[3] << 8 | head[4], socket.MSG_WAITALL) if len(head) == 5 else b""
+        key = (bytes(body[4:6]), b"\x00\x2b\x00" in body)
+        with lock:
+            first = key not in seen
+            seen.add(key)
+        if first or len(body) < 6:
+            return c.close()
+        b = socket.create_connection(("127.39.0.5", port), 5)
+        b.sendall(head + body)
+        end = time.time() + 10
+        while time.time() < end:
+            r, _, _ = select.select([c, b], [], [], 0.5)
+            for s in r:
+                d = s.recv(65536)
+                if not d:
+                    raise OSError
+                (b if s is c else c).sendall(d)
+    except OSError:
+        pass
+    c.close()
+end = time.time() + 110
+ls.settimeout(0.5)
+while time.time() < end:
+    try:
+        c, _ = ls.accept()
+    except socket.timeout:
+        continue
+    threading.Thread(target=relay, args=(c,), daemon=True).start()
+PYEOF
+PIDS+=($!)
+for a in 1 2 3 4 5 6 7; do
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.39.0.$a/$PORT") 2>/dev/null && break; sleep 0.1; done
 done
 
@@ -97,6 +143,7 @@ done
   "pop3s://127.39.0.1:$PORT label=pop3s" "imaps://127.39.0.2:$PORT label=imaps" \
   "smtps://127.39.0.3:$PORT label=smtps" "127.39.0.4:$PORT label=hello-then-close" \
   "127.39.0.5:$PORT label=s_server" "127.39.0.6:$PORT label=intolerant" \
+  "127.39.0.7:$PORT label=flaky-once" \
   >"$TMP/out.jsonl" 2>"$TMP/err.txt" </dev/null || fail "scan exited $?: $(cat "$TMP/err.txt")"
 SHA=$(openssl x509 -in "$TMP/cert.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)
 NOT_AFTER=$(date -u -d "$(openssl x509 -in "$TMP/cert.pem" -noout -enddate | sed 's/notAfter=//')" +%Y-%m-%dT%H:%M:%SZ)
@@ -142,6 +189,10 @@ fb = recs["s_server"]["fallback_scsv"]
 assert fb["version"] == "tls1.1" and fb["protection"] is True and fb["alert"] == "inappropriate_fallback", fb
 i10 = recs["intolerant"]["versions"]["tls1.0"]
 assert i10["verdict"] == "accepted" and i10.get("intolerant") == "hello_shape", i10
+for v in ("tls1.0", "tls1.1", "tls1.2"):
+    f = recs["flaky-once"]["versions"][v]
+    assert f["verdict"] == "accepted" and f.get("attempts") == 2, (v, f)
+    assert "intolerant" not in f and "hello" not in f, (v, f)
 print("refusal counts exact, intervals hold p; certificate as openssl sees it; "
       "failed handshake, fallback protection and hello-shape intolerance reported")
 PYEOF
