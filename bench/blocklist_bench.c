@@ -26,17 +26,12 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "scanner/blocklist.h"
+#include "scanner/base/clock.h"
+#include "scanner/targets/blocklist.h"
 
 enum { kPrefixes = 100000 };
 static const uint64_t kSeed = 0x7115;        /* the set */
 static const uint64_t kLookupSeed = 0xb10c;  /* the addresses asked about */
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* mix is splitmix64's finaliser: a good 64-bit hash of |x|. */
 static uint64_t mix(uint64_t x) {

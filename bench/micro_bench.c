@@ -16,13 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "scanner/base/clock.h"
 #include "tlsparse/tlsparse.h"
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* sink keeps the compiler from deleting the loop bodies. */
 static volatile size_t sink;

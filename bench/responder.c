@@ -34,8 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scanner/ring.h"
-#include "scanner/slots.h"
+#include "scanner/engine/ring.h"
+#include "scanner/engine/slots.h"
 #include "tlsparse/tlsparse.h"
 
 enum { OP_ACCEPT = 1, OP_ACCEPT_SMTP, OP_RECV, OP_SEND, OP_CLOSE };

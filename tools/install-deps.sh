@@ -30,6 +30,15 @@ postfix
 sslscan
 testssl.sh
 nmap
+libwolfssl-dev
+libmbedtls-dev
+libgnutls28-dev
+gnutls-bin
+vsftpd
+slapd
+ldap-utils
+prosody
+postgresql
 "
 
 missing=""

@@ -45,6 +45,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "scanner/base/clock.h"
+
 /* Per direction: about one bandwidth-delay product of a fast link, and a
  * bound on memory (two directions of every connection). */
 static const size_t kQueueMax = 256 * 1024;
@@ -109,12 +111,6 @@ static struct {
 } g;
 
 static uint8_t g_buf[64 * 1024];
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void timer_unlink(struct chunk *ch) {
   if (ch->tprev != NULL) {

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/appcheck.h"
+#include "scanner/proto/appcheck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

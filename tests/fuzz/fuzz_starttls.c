@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/starttls.h"
+#include "scanner/proto/starttls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -23,8 +23,8 @@ done
 help="$("$T" --help; "$T" bench --help)"
 # Every long option the parsers know (read from main.c's option tables) must
 # be documented in --help (or, for the bench's own, in bench --help).
-MAIN_C="$(dirname "$0")/../../scanner/main.c"
-[ -f "$MAIN_C" ] || MAIN_C="$TEST_SRCDIR/$TEST_WORKSPACE/scanner/main.c"
+MAIN_C="$(dirname "$0")/../../scanner/cli/main.c"
+[ -f "$MAIN_C" ] || MAIN_C="$TEST_SRCDIR/$TEST_WORKSPACE/scanner/cli/main.c"
 opts=$(sed -n 's/.*{"\([a-z0-9-]*\)", \(no\|required\)_argument.*/\1/p' "$MAIN_C" | sort -u)
 [ "$(echo "$opts" | wc -l)" -gt 40 ] || fail "could not read the option table from $MAIN_C"
 for opt in $opts; do

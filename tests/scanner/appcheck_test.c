@@ -25,8 +25,8 @@
 
 #include <cmocka.h>
 
-#include "scanner/appcheck.h"
-#include "scanner/stats.h"
+#include "scanner/proto/appcheck.h"
+#include "scanner/base/stats.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* B expands a string literal to the pointer and length fields of a struct. */

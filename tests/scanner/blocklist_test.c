@@ -23,7 +23,7 @@
 #include <pthread.h>
 #include <cmocka.h>
 
-#include "scanner/blocklist.h"
+#include "scanner/targets/blocklist.h"
 
 /* ---- helpers ---- */
 

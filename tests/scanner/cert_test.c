@@ -38,7 +38,7 @@
 #include <openssl/x509v3.h>
 #include <pthread.h>
 
-#include "scanner/cert.h"
+#include "scanner/output/cert.h"
 
 /* Fixed times, so that every check is deterministic. */
 static const time_t kRootNotBefore = 1577836800;  /* 2020-01-01T00:00:00Z */

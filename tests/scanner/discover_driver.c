@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/discover.h"
+#include "scanner/targets/discover.h"
 
 static void json_string(const char *s) {
   putchar('"');

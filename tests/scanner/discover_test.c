@@ -17,7 +17,7 @@
 #include <ares.h>
 #include <cmocka.h>
 
-#include "scanner/discover.h"
+#include "scanner/targets/discover.h"
 
 /* ---- a DNS response builder ------------------------------------------------- */
 

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <netinet/in.h>
 
-#include "scanner/inflight.h"
+#include "scanner/engine/inflight.h"
 
 static struct sockaddr_storage v4(const char *text) {
   struct sockaddr_storage ss;

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "scanner/output.h"
+#include "scanner/output/output.h"
 
 static void sanitize_case(const char *in, size_t len, const char *want, size_t want_len) {
   struct outbuf b = {0};

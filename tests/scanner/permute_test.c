@@ -21,8 +21,8 @@
 #include <malloc.h>
 #include <cmocka.h>
 
-#include "scanner/permute.h"
-#include "scanner/target.h"
+#include "scanner/targets/permute.h"
+#include "scanner/targets/target.h"
 
 static const struct target_defaults kDefaults = {443};
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "scanner/engine.h"
+#include "scanner/engine/engine.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull

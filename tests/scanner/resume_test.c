@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "scanner/resume.h"
+#include "scanner/targets/resume.h"
 
 static void test_in_order_keeps_window_small(void **state) {
   (void)state;

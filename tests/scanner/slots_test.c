@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "scanner/slots.h"
+#include "scanner/engine/slots.h"
 
 static void test_pack_round_trip(void **state) {
   (void)state;

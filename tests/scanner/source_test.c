@@ -18,7 +18,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "scanner/target.h"
+#include "scanner/targets/target.h"
 
 static const struct target_defaults kDefaults = {443};
 

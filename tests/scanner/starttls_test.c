@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "scanner/starttls.h"
+#include "scanner/proto/starttls.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* B expands a string literal to the pointer and length fields of a struct. */

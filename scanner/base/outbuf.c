@@ -1,0 +1,110 @@
+/* scanner/base/outbuf.c: growable buffers and UTF-8 repair (see outbuf.h). */
+#include "scanner/base/outbuf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- output buffer --------------------------------------------------------- */
+
+void outbuf_free(struct outbuf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+int outbuf_reserve(struct outbuf *b, size_t n) {
+  if (b->cap - b->len >= n) {
+    return 1;
+  }
+  size_t cap = b->cap ? b->cap : 4096;
+  while (cap - b->len < n) {
+    if (cap > SIZE_MAX / 2) {
+      return 0;
+    }
+    cap *= 2;
+  }
+  char *p = realloc(b->data, cap);
+  if (p == NULL) {
+    return 0;
+  }
+  b->data = p;
+  b->cap = cap;
+  return 1;
+}
+
+int outbuf_append(struct outbuf *b, const void *p, size_t n) {
+  if (!outbuf_reserve(b, n)) {
+    return 0;
+  }
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return 1;
+}
+
+int outbuf_puts(struct outbuf *b, const char *s) { return outbuf_append(b, s, strlen(s)); }
+
+/* ---- UTF-8 ------------------------------------------------------------------ */
+
+/* utf8_seq_len returns the length of the well-formed UTF-8 sequence at |p|
+ * (|n| bytes available), or 0 when it is ill-formed (RFC 3629, 4: no
+ * overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_seq_len(const uint8_t *p, size_t n) {
+  uint8_t c = p[0];
+  if (c < 0x80) {
+    return 1;
+  }
+  size_t len;
+  uint8_t lo = 0x80, hi = 0xbf; /* range of the second byte */
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    if (c == 0xe0) {
+      lo = 0xa0;
+    } else if (c == 0xed) {
+      hi = 0x9f;
+    }
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    if (c == 0xf0) {
+      lo = 0x90;
+    } else if (c == 0xf4) {
+      hi = 0x8f;
+    }
+  } else {
+    return 0;
+  }
+  if (n < len || p[1] < lo || p[1] > hi) {
+    return 0;
+  }
+  for (size_t i = 2; i < len; i++) {
+    if ((p[i] & 0xc0) != 0x80) {
+      return 0;
+    }
+  }
+  return len;
+}
+
+int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len) {
+  /* At most two bytes out per byte in. */
+  if (len > SIZE_MAX / 2 || !outbuf_reserve(out, 2 * len)) {
+    return 0;
+  }
+  size_t i = 0;
+  while (i < len) {
+    size_t k = utf8_seq_len(data + i, len - i);
+    if (k > 0) {
+      memcpy(out->data + out->len, data + i, k);
+      out->len += k;
+      i += k;
+      continue;
+    }
+    /* U+0080..U+00FF for the byte 0x80..0xff it stands for. */
+    out->data[out->len++] = (char)(0xc0 | (data[i] >> 6));
+    out->data[out->len++] = (char)(0x80 | (data[i] & 0x3f));
+    i++;
+  }
+  return 1;
+}
+

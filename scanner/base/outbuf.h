@@ -1,0 +1,34 @@
+/* scanner/base/outbuf.h: growable byte buffers, and strings from servers made
+ * valid UTF-8.
+ *
+ * An outbuf grows to the largest thing written into it once and is then
+ * reused, so rendering records makes no allocation in steady state.
+ * utf8_sanitize is the one gate every server-supplied string passes before
+ * it becomes JSON or CSV: well-formed UTF-8 goes through unchanged, and each
+ * byte of an ill-formed sequence becomes the code point U+00XX of the same
+ * value, so nothing is dropped and any JSON library accepts the result. */
+#ifndef SCANNER_OUTBUF_H
+#define SCANNER_OUTBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct outbuf {
+  char *data;
+  size_t len;
+  size_t cap;
+};
+
+void outbuf_free(struct outbuf *b);
+/* outbuf_reserve makes room for |n| more bytes. Returns 1, or 0 on
+ * allocation failure (the buffer is unchanged). */
+int outbuf_reserve(struct outbuf *b, size_t n);
+/* outbuf_append and outbuf_puts add bytes; 1, or 0 on allocation failure. */
+int outbuf_append(struct outbuf *b, const void *p, size_t n);
+int outbuf_puts(struct outbuf *b, const char *s);
+
+/* utf8_sanitize appends |len| bytes from a server to |out| as valid UTF-8
+ * (see above). Returns 1, or 0 on allocation failure. */
+int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len);
+
+#endif /* SCANNER_OUTBUF_H */

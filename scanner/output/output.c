@@ -1,0 +1,602 @@
+/* scanner/output/output.c: one record per target, as JSON Lines or CSV.
+ *
+ * JSON goes through jansson, which escapes every string (quotes, control
+ * bytes, NUL) so a record stays valid whatever a server sent; before that,
+ * utf8_sanitize makes each string valid UTF-8 without dropping a byte. A
+ * record's jansson tree is short-lived, so while one is rendered jansson
+ * allocates from a per-thread arena that is simply rewound afterwards: a
+ * scan of millions of targets makes no heap allocation per record once the
+ * arena and the output buffer have grown to the largest record.
+ *
+ * Formats are plug-ins: a const struct per format, registered in kFormats. */
+#include "scanner/output/output.h"
+
+#include "scanner/proto/appcheck.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/err.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- per-thread rendering state --------------------------------------------- */
+
+/* While a record is rendered, jansson's allocations come from the calling
+ * thread's arena; a request that does not fit goes to malloc, and frees of
+ * arena memory are no-ops (the whole arena is rewound after the record).
+ * Each thread that renders has its own state, freed when the thread ends. */
+struct arena {
+  char *base;
+  size_t cap;
+  size_t used;
+  size_t overflow;   /* bytes that missed the arena in this record */
+};
+
+struct render_state {
+  struct arena arena;
+  int arena_active;
+  struct outbuf scratch;   /* sanitised strings: grows to the longest, reused */
+};
+
+static pthread_once_t render_once = PTHREAD_ONCE_INIT;
+static pthread_key_t render_key;
+static __thread struct render_state *tls_render;
+
+static void *arena_malloc(size_t n) {
+  struct render_state *rs = tls_render;
+  if (rs == NULL || !rs->arena_active) {
+    return malloc(n);
+  }
+  struct arena *a = &rs->arena;
+  size_t need = (n + 15) & ~(size_t)15;
+  if (need >= n && a->cap - a->used >= need) {
+    void *p = a->base + a->used;
+    a->used += need;
+    return p;
+  }
+  a->overflow += need;
+  return malloc(n);
+}
+
+static void arena_free(void *p) {
+  struct render_state *rs = tls_render;
+  if (p != NULL && rs != NULL && rs->arena.base != NULL && (char *)p >= rs->arena.base &&
+      (char *)p < rs->arena.base + rs->arena.cap) {
+    return;
+  }
+  free(p);
+}
+
+static void render_state_free(void *p) {
+  struct render_state *rs = p;
+  free(rs->arena.base);
+  outbuf_free(&rs->scratch);
+  free(rs);
+}
+
+static void render_init(void) {
+  pthread_key_create(&render_key, render_state_free);
+  json_set_alloc_funcs(arena_malloc, arena_free);
+}
+
+/* render_state returns this thread's state, made on first use (NULL when
+ * memory is short). */
+static struct render_state *render_state(void) {
+  pthread_once(&render_once, render_init);
+  if (tls_render == NULL) {
+    tls_render = calloc(1, sizeof(*tls_render));
+    if (tls_render != NULL) {
+      pthread_setspecific(render_key, tls_render);
+    }
+  }
+  return tls_render;
+}
+
+/* arena_begin readies this thread's arena for one record. */
+static void arena_begin(struct render_state *rs) {
+  rs->arena.used = 0;
+  rs->arena.overflow = 0;
+  rs->arena_active = 1;
+}
+
+/* arena_end stops taking from the arena and, if the record did not fit,
+ * grows it so the next such record will. The tree must be freed first. */
+static void arena_end(struct render_state *rs) {
+  struct arena *a = &rs->arena;
+  rs->arena_active = 0;
+  if (a->overflow == 0) {
+    return;
+  }
+  size_t cap = a->cap ? a->cap : 16384;
+  while (cap < a->used + a->overflow && cap < ((size_t)1 << 28)) {
+    cap *= 2;
+  }
+  char *p = malloc(cap);
+  if (p != NULL) {
+    free(a->base);
+    a->base = p;
+    a->cap = cap;
+  }
+}
+
+/* ---- JSON records ------------------------------------------------------------ */
+
+/* json_bytes makes a JSON string of arbitrary bytes (sanitised). */
+static json_t *json_bytes(const void *data, size_t len) {
+  struct outbuf *scratch = &tls_render->scratch;
+  scratch->len = 0;
+  if (!utf8_sanitize(scratch, data, len)) {
+    return NULL;
+  }
+  return json_stringn_nocheck(scratch->data, scratch->len);
+}
+
+static json_t *json_text(const char *s) { return json_bytes(s, strlen(s)); }
+
+static void set(json_t *obj, const char *key, json_t *value) {
+  /* A NULL value (allocation failure) is dropped by jansson. */
+  json_object_set_new_nocheck(obj, key, value);
+}
+
+static void set_text(json_t *obj, const char *key, const char *s) {
+  if (s != NULL && s[0] != '\0') {
+    set(obj, key, json_text(s));
+  }
+}
+
+static void set_hex16(json_t *obj, const char *key, const char *name, uint16_t code) {
+  char hex[8];
+  if (name == NULL) {
+    snprintf(hex, sizeof(hex), "0x%04x", code);
+    name = hex;
+  }
+  set(obj, key, json_string_nocheck(name));
+}
+
+static const char *reason_name(enum reject_reason r) {
+  switch (r) {
+    case REJECT_NONE: return "";
+    case REJECT_ALERT: return "alert";
+    case REJECT_CLOSED: return "closed";
+    case REJECT_RESET: return "reset";
+    case REJECT_VERSION_MISMATCH: return "version_mismatch";
+    case REJECT_NOT_TLS: return "not_tls";
+    case REJECT_MALFORMED: return "malformed";
+    case REJECT_STARTTLS: return "starttls";
+  }
+  return "unknown";
+}
+
+/* rejection_name is the reason as output writes it: a dialogue failure
+ * names itself ("starttls_refused", "not_smtp"...). */
+static const char *rejection_name(const struct version_result *v) {
+  if (v->reason == REJECT_STARTTLS && v->reason_name != NULL) {
+    return v->reason_name;
+  }
+  return reason_name(v->reason);
+}
+
+static const char *stage_name(const struct version_result *v) {
+  switch (v->stage) {
+    case STAGE_NONE: return "";
+    case STAGE_CONNECT: return "connect";
+    case STAGE_SEND: return "send";
+    case STAGE_RECV: return "recv";
+    case STAGE_DIALOGUE: return v->stage_name != NULL ? v->stage_name : "starttls";
+  }
+  return "unknown";
+}
+
+static const char *downgrade_name(enum tp_downgrade d) {
+  switch (d) {
+    case TP_DOWNGRADE_NONE: return NULL;
+    case TP_DOWNGRADE_TLS12: return "tls1.2";
+    case TP_DOWNGRADE_TLS11: return "tls1.1";
+  }
+  return NULL;
+}
+
+static const char *version_or_hex(uint16_t v, char *buf, size_t cap) {
+  const char *name = tp_version_name(v);
+  if (name == NULL) {
+    snprintf(buf, cap, "0x%04x", v);
+    name = buf;
+  }
+  return name;
+}
+
+static const char *confirm_failure_name(enum confirm_failure f) {
+  switch (f) {
+    case CONFIRM_FAIL_NONE: return "";
+    case CONFIRM_FAIL_ALERT: return "alert";
+    case CONFIRM_FAIL_TLS: return "tls_error";
+    case CONFIRM_FAIL_CLOSED: return "closed";
+    case CONFIRM_FAIL_RESET: return "reset";
+    case CONFIRM_FAIL_TIMEOUT: return "timeout";
+    case CONFIRM_FAIL_CONNECT: return "connect";
+    case CONFIRM_FAIL_STARTTLS: return "starttls";
+  }
+  return "unknown";
+}
+
+/* confirm_json renders a version's confirmation: the first run in full,
+ * and the counts over all runs when there were several (design.md). */
+static json_t *confirm_json(const struct confirm_result *c) {
+  json_t *o = json_object();
+  if (c->state == CONFIRM_UNSUPPORTED) {
+    set(o, "handshake", json_string_nocheck("unsupported"));
+    return o;
+  }
+  char buf[16];
+  if (c->handshake_ok) {
+    set(o, "handshake", json_string_nocheck("ok"));
+    set(o, "version", json_string_nocheck(version_or_hex(c->version, buf, sizeof(buf))));
+    set_hex16(o, "cipher", tp_cipher_name(c->cipher), c->cipher);
+    set(o, "app", json_string_nocheck(c->app_name != NULL ? c->app_name : "unknown"));
+    if (c->app_code != 0) {
+      set(o, "app_code", json_integer(c->app_code));
+    }
+    if (c->reply_len > 0) {
+      set(o, "app_message", json_bytes(c->reply, c->reply_len));
+    }
+    if (c->app == APP_PENDING && c->stage_name != NULL) {
+      set(o, "app_stage", json_string_nocheck(c->stage_name));
+    }
+  } else {
+    set(o, "handshake", json_string_nocheck("failed"));
+    if (c->failure == CONFIRM_FAIL_STARTTLS && c->reason_name != NULL) {
+      set(o, "reason", json_string_nocheck(c->reason_name));
+    } else {
+      set(o, "reason", json_string_nocheck(confirm_failure_name(c->failure)));
+    }
+    if (c->failure == CONFIRM_FAIL_ALERT) {
+      const char *name = tp_alert_name(c->alert);
+      set(o, "alert", name != NULL ? json_string_nocheck(name) : json_integer(c->alert));
+    } else if (c->failure == CONFIRM_FAIL_TLS && c->error != 0) {
+      const char *why = ERR_reason_error_string((uint32_t)c->error);
+      set(o, "error", json_text(why != NULL ? why : "unknown"));
+    } else if (c->failure == CONFIRM_FAIL_CONNECT && c->error != 0) {
+      set(o, "error", json_text(strerror(c->error)));
+    }
+    if (c->stage_name != NULL) {
+      set(o, "stage", json_string_nocheck(c->stage_name));
+    }
+    if (c->reply_len > 0) {
+      set(o, "reply", json_bytes(c->reply, c->reply_len));
+    }
+  }
+  if (c->runs > 1) {
+    json_t *rep = json_object();
+    set(rep, "n", json_integer(c->runs));
+    set(rep, "handshake_ok", json_integer(c->handshake_ok_runs));
+    set(rep, "app_ok", json_integer(c->app_ok_runs));
+    set(rep, "app_refused", json_integer(c->app_refused_runs));
+    set(o, "repeat", rep);
+  }
+  return o;
+}
+
+static json_t *version_json(const struct version_result *v) {
+  json_t *o = json_object();
+  if (o == NULL) {
+    return NULL;
+  }
+  set(o, "verdict", json_string_nocheck(probe_outcome_name(v->outcome)));
+  char buf[16];
+  switch (v->outcome) {
+    case OUTCOME_ACCEPTED:
+      set_hex16(o, "cipher", tp_cipher_name(v->cipher_suite), v->cipher_suite);
+      if (v->key_share_group != 0) {
+        set_hex16(o, "group", tp_group_name(v->key_share_group), v->key_share_group);
+      }
+      if (v->hello_retry) {
+        set(o, "hello_retry", json_true());
+      }
+      break;
+    case OUTCOME_REJECTED:
+      set(o, "reason", json_string_nocheck(rejection_name(v)));
+      if (v->stage == STAGE_DIALOGUE) {
+        set(o, "stage", json_string_nocheck(stage_name(v)));
+      }
+      if (v->reply_len > 0) {
+        set(o, "reply", json_bytes(v->reply, v->reply_len));
+      }
+      if (v->reason == REJECT_ALERT) {
+        const char *name = tp_alert_name(v->alert);
+        if (name != NULL) {
+          set(o, "alert", json_string_nocheck(name));
+        } else {
+          set(o, "alert", json_integer(v->alert));
+        }
+      } else if (v->reason == REJECT_VERSION_MISMATCH) {
+        set(o, "server_version", json_string_nocheck(version_or_hex(v->server_version, buf,
+                                                                     sizeof(buf))));
+      } else if (v->reason == REJECT_MALFORMED) {
+        set(o, "malformed", json_string_nocheck(tp_malformed_name(v->malformed)));
+      }
+      break;
+    case OUTCOME_TIMEOUT:
+    case OUTCOME_ERROR:
+      set(o, "stage", json_string_nocheck(stage_name(v)));
+      if (v->outcome == OUTCOME_ERROR && v->error != 0) {
+        set(o, "error", json_text(strerror(v->error)));
+      }
+      break;
+    case OUTCOME_NOT_RUN:
+    case OUTCOME_CONNECTED:
+    case OUTCOME_COUNT:
+      break;
+  }
+  const char *downgrade = downgrade_name(v->downgrade);
+  if (downgrade != NULL) {
+    set(o, "downgrade_sentinel", json_string_nocheck(downgrade));
+  }
+  if (v->unsolicited_exts != 0) {
+    json_t *list = json_array();
+    for (int bit = 0; bit < TP_EXT_BIT_COUNT; bit++) {
+      if (v->unsolicited_exts & (1u << bit)) {
+        json_array_append_new(list, json_string_nocheck(tp_ext_bit_name((enum tp_ext_bit)bit)));
+      }
+    }
+    set(o, "unsolicited_extensions", list);
+  }
+  if (v->warnings > 0) {
+    const char *name = tp_alert_name(v->last_warning);
+    set(o, "warning_alert", name ? json_string_nocheck(name) : json_integer(v->last_warning));
+  }
+  /* What a non-TLS or broken answer began with: as text (escaped) to read,
+   * and as hex to be exact. */
+  if (v->first_len > 0 && (v->reason == REJECT_NOT_TLS || v->reason == REJECT_MALFORMED)) {
+    set(o, "first_bytes", json_bytes(v->first_bytes, v->first_len));
+    char hex[2 * RESULT_FIRST_BYTES + 1];
+    for (size_t i = 0; i < v->first_len; i++) {
+      snprintf(hex + 2 * i, 3, "%02x", v->first_bytes[i]);
+    }
+    set(o, "first_bytes_hex", json_stringn_nocheck(hex, 2 * (size_t)v->first_len));
+  }
+  if (v->outcome != OUTCOME_NOT_RUN) {
+    set(o, "ms", json_integer(v->ms));
+  }
+  if (v->attempts > 1) {
+    set(o, "attempts", json_integer(v->attempts));
+  }
+  if (v->hello_minimal) {
+    /* The full hello was swallowed; this answer is to the minimal one. */
+    set(o, "hello", json_string_nocheck("minimal"));
+    if (v->outcome == OUTCOME_ACCEPTED) {
+      set(o, "intolerant", json_string_nocheck("hello_shape"));
+    }
+  }
+  if (v->confirm.state != CONFIRM_NONE) {
+    set(o, "confirm", confirm_json(&v->confirm));
+  }
+  return o;
+}
+
+static json_t *record_json(const struct scan_result *r) {
+  const struct target_item *item = r->item;
+  const struct target_line *l = &item->line;
+  json_t *o = json_object();
+  if (o == NULL) {
+    return NULL;
+  }
+  set(o, "target", json_text(l->text));
+  if (item->line_no > 0) {
+    set(o, "line", json_integer((json_int_t)item->line_no));
+  }
+  if (r->status != STATUS_INVALID) {
+    set_text(o, "host", l->host);
+    set_text(o, "ip", r->ip);
+    set(o, "port", json_integer(l->port));
+    set(o, "proto", json_string_nocheck(proto_get(l->proto)->scheme));
+    set_text(o, "sni", r->sni);
+  }
+  set_text(o, "label", l->label);
+  set(o, "status", json_string_nocheck(target_status_name(r->status)));
+  set_text(o, "error", r->error);
+  if (r->status == STATUS_OK) {
+    json_t *versions = json_object();
+    for (int pv = 0; pv < PV_COUNT; pv++) {
+      if (r->versions_selected & (1u << pv)) {
+        set(versions, probe_version_name((enum probe_version)pv), version_json(&r->v[pv]));
+      }
+    }
+    set(o, "versions", versions);
+    int legacy, min_pv, max_pv;
+    scan_result_summary(r, &legacy, &min_pv, &max_pv);
+    set(o, "legacy", json_boolean(legacy));
+    set(o, "min", min_pv < 0 ? json_null()
+                             : json_string_nocheck(probe_version_name((enum probe_version)min_pv)));
+    set(o, "max", max_pv < 0 ? json_null()
+                             : json_string_nocheck(probe_version_name((enum probe_version)max_pv)));
+  }
+  if (r->status == STATUS_OK) {
+    /* Findings across versions: a server that marks its lower-version
+     * answers with the RFC 8446 sentinel protects against downgrade. */
+    int sentinel = 0;
+    for (int pv = 0; pv < PV_COUNT; pv++) {
+      sentinel |= r->v[pv].downgrade != TP_DOWNGRADE_NONE;
+    }
+    if (sentinel) {
+      set(o, "downgrade_protection", json_true());
+    }
+    int legacy_app = scan_result_legacy_app(r);
+    if (legacy_app >= 0) {
+      set(o, "legacy_app", json_boolean(legacy_app));
+    }
+  }
+  if (r->status == STATUS_OK && r->fallback.outcome != OUTCOME_NOT_RUN) {
+    json_t *fb = version_json(&r->fallback);
+    set(fb, "version", json_string_nocheck(probe_version_name((enum probe_version)r->fallback_pv)));
+    int protected = r->fallback.outcome == OUTCOME_REJECTED && r->fallback.reason == REJECT_ALERT &&
+                    r->fallback.alert == TP_ALERT_INAPPROPRIATE_FALLBACK;
+    set(fb, "protection", json_boolean(protected));
+    set(o, "fallback_scsv", fb);
+  }
+  if (r->has_cert) {
+    set(o, "cert", cert_info_json(&r->cert));
+  }
+  set(o, "scan_ms", json_integer(r->scan_ms));
+  return o;
+}
+
+static int jsonl_record(const struct scan_result *r, struct outbuf *out) {
+  struct render_state *rs = render_state();
+  if (rs == NULL) {
+    return 0;
+  }
+  arena_begin(rs);
+  json_t *o = record_json(r);
+  int ok = 0;
+  if (o != NULL) {
+    size_t flags = JSON_COMPACT;
+    size_t room = out->cap - out->len;
+    size_t n = json_dumpb(o, out->data ? out->data + out->len : NULL, room, flags);
+    if (n > 0 && n >= room) {
+      /* Too big for what is left: grow and render again. */
+      if (outbuf_reserve(out, n + 1)) {
+        room = out->cap - out->len;
+        n = json_dumpb(o, out->data + out->len, room, flags);
+      } else {
+        n = 0;
+      }
+    }
+    if (n > 0 && n < room) {
+      out->len += n;
+      out->data[out->len++] = '\n';
+      ok = 1;
+    }
+    json_decref(o);
+  }
+  arena_end(rs);
+  return ok;
+}
+
+/* ---- CSV records ------------------------------------------------------------- */
+
+static const char kCsvHeader[] =
+    "target,line,host,ip,port,proto,sni,label,status,error,legacy,min,max,scan_ms,"
+    "ssl3,ssl3_detail,tls1.0,tls1.0_detail,tls1.1,tls1.1_detail,"
+    "tls1.2,tls1.2_detail,tls1.3,tls1.3_detail\n";
+
+static int csv_header(struct outbuf *out) { return outbuf_puts(out, kCsvHeader); }
+
+/* csv_field appends one field (RFC 4180): quoted when it holds a comma, a
+ * quote or a line break, with quotes doubled; control bytes become spaces
+ * so that one record stays one line. */
+static int csv_field(struct outbuf *out, const char *s, int last) {
+  struct render_state *rs = render_state();
+  if (rs == NULL) {
+    return 0;
+  }
+  struct outbuf *scratch = &rs->scratch;
+  scratch->len = 0;
+  if (!utf8_sanitize(scratch, (const uint8_t *)s, strlen(s))) {
+    return 0;
+  }
+  int quote = scratch->len > 0 && (strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ');
+  if (!outbuf_reserve(out, 2 * scratch->len + 3)) {
+    return 0;
+  }
+  if (quote) {
+    out->data[out->len++] = '"';
+  }
+  for (size_t i = 0; i < scratch->len; i++) {
+    char c = scratch->data[i];
+    if (c == '"') {
+      out->data[out->len++] = '"';
+    } else if ((unsigned char)c < 0x20 || c == 0x7f) {
+      c = ' ';
+    }
+    out->data[out->len++] = c;
+  }
+  if (quote) {
+    out->data[out->len++] = '"';
+  }
+  out->data[out->len++] = last ? '\n' : ',';
+  return 1;
+}
+
+static int csv_record(const struct scan_result *r, struct outbuf *out) {
+  const struct target_item *item = r->item;
+  const struct target_line *l = &item->line;
+  int ok = r->status == STATUS_OK;
+  int legacy = 0, min_pv = -1, max_pv = -1;
+  scan_result_summary(r, &legacy, &min_pv, &max_pv);
+  char line[24], port[8], ms[16];
+  snprintf(line, sizeof(line), "%lu", item->line_no);
+  snprintf(port, sizeof(port), "%u", l->port);
+  snprintf(ms, sizeof(ms), "%u", r->scan_ms);
+  int invalid = r->status == STATUS_INVALID;
+  int good = csv_field(out, l->text, 0) && csv_field(out, item->line_no ? line : "", 0) &&
+             csv_field(out, invalid ? "" : l->host, 0) && csv_field(out, r->ip, 0) &&
+             csv_field(out, invalid ? "" : port, 0) &&
+             csv_field(out, invalid ? "" : proto_get(l->proto)->scheme, 0) &&
+             csv_field(out, r->sni, 0) && csv_field(out, l->label, 0) &&
+             csv_field(out, target_status_name(r->status), 0) && csv_field(out, r->error, 0) &&
+             csv_field(out, ok ? (legacy ? "true" : "false") : "", 0) &&
+             csv_field(out, min_pv >= 0 ? probe_version_name((enum probe_version)min_pv) : "", 0) &&
+             csv_field(out, max_pv >= 0 ? probe_version_name((enum probe_version)max_pv) : "", 0) &&
+             csv_field(out, ms, 0);
+  for (int pv = 0; good && pv < PV_COUNT; pv++) {
+    const struct version_result *v = &r->v[pv];
+    int selected = ok && (r->versions_selected & (1u << pv));
+    char detail[96] = "";
+    char buf[16];
+    if (selected) {
+      switch (v->outcome) {
+        case OUTCOME_ACCEPTED: {
+          const char *c = tp_cipher_name(v->cipher_suite);
+          if (c != NULL) {
+            snprintf(detail, sizeof(detail), "%s", c);
+          } else {
+            snprintf(detail, sizeof(detail), "0x%04x", v->cipher_suite);
+          }
+          break;
+        }
+        case OUTCOME_REJECTED:
+          if (v->reason == REJECT_ALERT) {
+            const char *a = tp_alert_name(v->alert);
+            snprintf(detail, sizeof(detail), "alert:%s", a ? a : "unknown");
+          } else if (v->reason == REJECT_VERSION_MISMATCH) {
+            snprintf(detail, sizeof(detail), "version_mismatch:%s",
+                     version_or_hex(v->server_version, buf, sizeof(buf)));
+          } else if (v->reason == REJECT_MALFORMED) {
+            snprintf(detail, sizeof(detail), "malformed:%s", tp_malformed_name(v->malformed));
+          } else {
+            snprintf(detail, sizeof(detail), "%s", rejection_name(v));
+          }
+          break;
+        case OUTCOME_TIMEOUT:
+        case OUTCOME_ERROR:
+          snprintf(detail, sizeof(detail), "%s", stage_name(v));
+          break;
+        case OUTCOME_NOT_RUN:
+        case OUTCOME_CONNECTED:
+        case OUTCOME_COUNT:
+          break;
+      }
+    }
+    good = csv_field(out, selected ? probe_outcome_name(v->outcome) : "", 0) &&
+           csv_field(out, detail, pv == PV_COUNT - 1);
+  }
+  return good;
+}
+
+/* ---- registry ------------------------------------------------------------------ */
+
+static const struct output_format kFormats[] = {
+    {.name = "jsonl", .header = NULL, .record = jsonl_record},
+    {.name = "csv", .header = csv_header, .record = csv_record},
+};
+
+const struct output_format *output_format_find(const char *name) {
+  for (size_t i = 0; i < sizeof(kFormats) / sizeof(kFormats[0]); i++) {
+    if (strcmp(kFormats[i].name, name) == 0) {
+      return &kFormats[i];
+    }
+  }
+  return NULL;
+}

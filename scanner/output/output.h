@@ -1,0 +1,31 @@
+/* scanner/output/output.h: one record per target, as JSON Lines or CSV.
+ *
+ * Output formats are plug-ins (a const struct of function pointers, one per
+ * format, registered in one array). A format renders a scan_result into a
+ * caller's growable buffer; the output writer queues rendered records and
+ * writes them without blocking the event loop for long (a bounded queue: when
+ * it is full, the engine stops starting new targets until it drains). Every
+ * string that came from a server is first made valid UTF-8 (utf8_sanitize),
+ * then escaped by the JSON library (jansson) or by CSV quoting, so the record
+ * stays valid whatever the server sent. */
+#ifndef SCANNER_OUTPUT_H
+#define SCANNER_OUTPUT_H
+
+#include <stddef.h>
+
+#include "scanner/base/outbuf.h"
+#include "scanner/output/result.h"
+
+struct output_format {
+  const char *name;                                   /* "jsonl", "csv" */
+  /* header writes what comes before the first record (CSV's header line). */
+  int (*header)(struct outbuf *out);
+  /* record appends one record, newline-terminated. Returns 1, or 0 on
+   * allocation failure. */
+  int (*record)(const struct scan_result *r, struct outbuf *out);
+};
+
+/* output_format_find returns the format called |name|, or NULL. */
+const struct output_format *output_format_find(const char *name);
+
+#endif /* SCANNER_OUTPUT_H */
