@@ -5,17 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-void inflight_key_of(const struct sockaddr_storage *ss, unsigned prefix4, unsigned prefix6,
+void inflight_key_of(const struct sockaddr *sa, unsigned prefix4, unsigned prefix6,
                      struct inflight_key *out) {
   memset(out, 0, sizeof(*out));
   unsigned bits;
-  if (ss->ss_family == AF_INET) {
+  if (sa->sa_family == AF_INET) {
     out->b[0] = 4;
-    memcpy(out->b + 1, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+    memcpy(out->b + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
     bits = prefix4 > 32 ? 32 : prefix4;
   } else {
     out->b[0] = 6;
-    memcpy(out->b + 1, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+    memcpy(out->b + 1, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
     bits = prefix6 > 128 ? 128 : prefix6;
   }
   for (unsigned i = 0; i < 16; i++) {

@@ -21,9 +21,9 @@ struct inflight_key {
   uint8_t b[17];
 };
 
-/* inflight_key_of makes the key of |ss|'s address with only the first
+/* inflight_key_of makes the key of |sa|'s address (AF_INET or AF_INET6) with only the first
  * |prefix4| (IPv4) or |prefix6| (IPv6) bits kept: 32/128 for hosts. */
-void inflight_key_of(const struct sockaddr_storage *ss, unsigned prefix4, unsigned prefix6,
+void inflight_key_of(const struct sockaddr *sa, unsigned prefix4, unsigned prefix6,
                      struct inflight_key *out);
 
 struct inflight_entry {

@@ -52,6 +52,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scanner/targets/packed.h"
+
 /* The group for blocks of up to 2^k addresses: the smallest prime above 2^k
  * and the distinct prime factors of prime - 1 (permute_test checks the primes,
  * and factors p - 1 itself to check the generators these factors let in). */
@@ -252,102 +254,41 @@ int permuter_parse_shard(const char *text, uint32_t *out_shard, uint32_t *out_ns
 
 /* ---- units: items packed small ------------------------------------------- */
 
-/* An item's strings, in the order a unit stores them. */
-enum { S_TEXT, S_HOST, S_SNI, S_LABEL, S_ERROR, S_COUNT };
-
 /* Bytes of strings a unit holds in place; chosen so that a unit is 256
  * bytes and that an address or a name with an sni= and a label= fits.
  * Longer items take a big cell. */
-#define INLINE_BYTES 152
-#define BIG_BYTES (TARGET_TEXT_MAX + 2 * TARGET_HOST_MAX + TARGET_LABEL_MAX + TARGET_ERROR_MAX)
+#define INLINE_BYTES 144
 #define NO_BIG UINT32_MAX
 
 /* One line, or one block and its walk. */
 struct permuter_unit {
-  uint64_t seq;                /* for a block, its first address's */
-  unsigned long line_no, arg_no;
+  struct packed_item item;
   struct cyclic walk;          /* blocks only */
-  uint8_t addr[16];            /* target_line.addr */
   uint32_t big;                /* the big cell holding the strings, or NO_BIG */
-  uint16_t port;
-  uint16_t len[S_COUNT];
-  uint8_t type, kind, prefix, proto, sni_given, is_block;
+  uint8_t is_block;
   char strings[INLINE_BYTES];
 };
 
-static void item_strings(const struct target_item *it, const char *out[S_COUNT],
-                         size_t cap[S_COUNT]) {
-  out[S_TEXT] = it->line.text;
-  cap[S_TEXT] = sizeof(it->line.text);
-  out[S_HOST] = it->line.host;
-  cap[S_HOST] = sizeof(it->line.host);
-  out[S_SNI] = it->line.sni;
-  cap[S_SNI] = sizeof(it->line.sni);
-  out[S_LABEL] = it->line.label;
-  cap[S_LABEL] = sizeof(it->line.label);
-  out[S_ERROR] = it->error;
-  cap[S_ERROR] = sizeof(it->error);
-}
-
 static char *unit_bytes(struct permuter *p, struct permuter_unit *u) {
-  return u->big == NO_BIG ? u->strings : p->big + (size_t)u->big * BIG_BYTES;
+  return u->big == NO_BIG ? u->strings : p->big + (size_t)u->big * PACKED_ITEM_MAX;
 }
 
 /* pack stores |it| in |u|. Returns 0, storing nothing, when its strings
  * need a big cell and none is free. */
 static int pack(struct permuter *p, struct permuter_unit *u, const struct target_item *it) {
-  const char *str[S_COUNT];
-  size_t cap[S_COUNT];
-  item_strings(it, str, cap);
-  size_t total = 0;
-  for (int i = 0; i < S_COUNT; i++) {
-    u->len[i] = (uint16_t)strnlen(str[i], cap[i] - 1);
-    total += u->len[i];
-  }
   u->big = NO_BIG;
-  if (total > INLINE_BYTES) {
+  if (packed_item_bytes(it) > INLINE_BYTES) {
     if (p->nfree_big == 0) {
       return 0;
     }
     u->big = p->free_big[--p->nfree_big];
   }
-  char *dst = unit_bytes(p, u);
-  for (int i = 0; i < S_COUNT; i++) {
-    memcpy(dst, str[i], u->len[i]);
-    dst += u->len[i];
-  }
-  u->seq = it->seq;
-  u->line_no = it->line_no;
-  u->arg_no = it->arg_no;
-  memcpy(u->addr, &it->line.addr, sizeof(u->addr));
-  u->port = it->line.port;
-  u->type = (uint8_t)it->type;
-  u->kind = (uint8_t)it->line.kind;
-  u->prefix = it->line.prefix;
-  u->proto = (uint8_t)it->line.proto;
-  u->sni_given = (uint8_t)it->line.sni_given;
+  packed_item_pack(&u->item, it, unit_bytes(p, u));
   return 1;
 }
 
 static void unpack(struct permuter *p, struct permuter_unit *u, struct target_item *out) {
-  memset(out, 0, sizeof(*out));
-  out->type = u->type;
-  out->seq = u->seq;
-  out->line_no = u->line_no;
-  out->arg_no = u->arg_no;
-  memcpy(&out->line.addr, u->addr, sizeof(u->addr));
-  out->line.port = u->port;
-  out->line.kind = (enum target_kind)u->kind;
-  out->line.prefix = u->prefix;
-  out->line.proto = (enum proto)u->proto;
-  out->line.sni_given = u->sni_given;
-  char *dst[S_COUNT] = {out->line.text, out->line.host, out->line.sni, out->line.label,
-                        out->error};
-  const char *src = unit_bytes(p, u);
-  for (int i = 0; i < S_COUNT; i++) {
-    memcpy(dst[i], src, u->len[i]);
-    src += u->len[i];
-  }
+  packed_item_unpack(&u->item, unit_bytes(p, u), out);
 }
 
 /* block_host turns the block's line in |out| into its address number
@@ -433,7 +374,7 @@ static int place_pending(struct permuter *p) {
   if (u->is_block) {
     /* A source block has at most 2^TARGET_CIDR_MAX_HOST_BITS = CYCLIC_MAX_N
      * addresses, so the walk always starts. */
-    cyclic_init(&u->walk, p->pending_hosts, mix64(p->seed ^ kBlockSalt) ^ u->seq);
+    cyclic_init(&u->walk, p->pending_hosts, mix64(p->seed ^ kBlockSalt) ^ u->item.seq);
   }
   fenwick_add(p, i, unit_weight(p, u));
   p->have_pending = 0;
@@ -471,7 +412,7 @@ int permuter_init(struct permuter *p, struct target_source *src, uint64_t seed, 
   p->units = calloc(window, sizeof(*p->units));
   p->fenwick = calloc(window + 1, sizeof(*p->fenwick));
   p->free_units = calloc(window, sizeof(*p->free_units));
-  p->big = calloc(p->nbig, BIG_BYTES);
+  p->big = calloc(p->nbig, PACKED_ITEM_MAX);
   p->free_big = calloc(p->nbig, sizeof(*p->free_big));
   if (p->units == NULL || p->fenwick == NULL || p->free_units == NULL || p->big == NULL ||
       p->free_big == NULL) {
@@ -479,7 +420,7 @@ int permuter_init(struct permuter *p, struct target_source *src, uint64_t seed, 
     return 0;
   }
   p->bytes = window * sizeof(*p->units) + (window + 1) * sizeof(*p->fenwick) +
-             window * sizeof(*p->free_units) + p->nbig * BIG_BYTES +
+             window * sizeof(*p->free_units) + p->nbig * PACKED_ITEM_MAX +
              p->nbig * sizeof(*p->free_big);
   /* Stacks popped from the end: unit 0 and cell 0 are taken first. */
   for (size_t i = 0; i < window; i++) {
@@ -522,7 +463,7 @@ int permuter_next(struct permuter *p, struct target_item *out) {
     int found = 0;
     while (!found && cyclic_next(&u->walk, &index)) {
       steps++;
-      found = mine(p, u->seq | index);
+      found = mine(p, u->item.seq | index);
     }
     /* The walk has moved on by |steps| addresses; its weight follows. */
     fenwick_add(p, i, 0 - steps);

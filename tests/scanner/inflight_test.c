@@ -38,8 +38,8 @@ static struct sockaddr_storage v6(const char *text) {
 static int same_key(const char *a, const char *b, unsigned p4, unsigned p6, int six) {
   struct sockaddr_storage x = six ? v6(a) : v4(a), y = six ? v6(b) : v4(b);
   struct inflight_key kx, ky;
-  inflight_key_of(&x, p4, p6, &kx);
-  inflight_key_of(&y, p4, p6, &ky);
+  inflight_key_of((const struct sockaddr *)&x, p4, p6, &kx);
+  inflight_key_of((const struct sockaddr *)&y, p4, p6, &ky);
   return memcmp(&kx, &ky, sizeof(kx)) == 0;
 }
 
@@ -58,8 +58,8 @@ static void test_network_keys(void **state) {
    * different keys. */
   struct sockaddr_storage a = v4("0.0.0.0"), b = v6("::");
   struct inflight_key ka, kb;
-  inflight_key_of(&a, 0, 0, &ka);
-  inflight_key_of(&b, 0, 0, &kb);
+  inflight_key_of((const struct sockaddr *)&a, 0, 0, &ka);
+  inflight_key_of((const struct sockaddr *)&b, 0, 0, &kb);
   assert_memory_not_equal(&ka, &kb, sizeof(ka));
 }
 

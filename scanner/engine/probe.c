@@ -1,0 +1,355 @@
+/* scanner/engine/probe.c: probes, the connections that ask one pinned
+ * version and read the verdict.
+ *
+ * Each version's hellos are built once per engine as templates (the full
+ * shape, the minimal shape for the shape retry, the full shape with
+ * TLS_FALLBACK_SCSV); a probe patches in its SNI, random, session id and a
+ * real X25519 key share (keyshare.h) once it is connected, into a send
+ * buffer it holds only until the send completes. The answer is read by a
+ * tlsparse reader taken at the first byte of the answer and given back at
+ * the verdict. What a verdict leaves to do is decided here: a timeout is
+ * retried while --retries allows; a hello swallowed twice (closed, reset,
+ * silence) is tried once more in the minimal shape; a target with two
+ * versions accepted gets the fallback probe (--check-fallback). The
+ * connect-only kind is the benchmark floor: connect, and close. */
+#include <errno.h>
+#include <string.h>
+
+#include "scanner/engine/internal.h"
+
+/* A probe's connection lasts at most this many --timeout steps: connect,
+ * a dialogue of several replies, the answer. */
+#define PROBE_DEADLINE_STEPS 4
+
+int probe_templates_init(struct engine *e) {
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    /* A 32-byte session id is patched in per probe; the template needs one
+     * to leave room for it. */
+    static const uint8_t kZeros[32];
+    struct tp_client_hello_opts opts = {
+        .version = probe_version_wire((enum probe_version)pv),
+        .ciphers = TP_CIPHERS_BROAD,
+        .session_id = kZeros,
+    };
+    struct tp_client_hello_opts min = opts, fb = opts;
+    min.minimal = 1;
+    fb.fallback_scsv = 1;
+    if (!tp_hello_template_init(&e->hello[HELLO_FULL][pv], &opts) ||
+        !tp_hello_template_init(&e->hello[HELLO_MINIMAL][pv], &min) ||
+        !tp_hello_template_init(&e->hello[HELLO_FALLBACK][pv], &fb)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static void fill_random(uint8_t *p, size_t n, uint64_t *state) {
+  /* splitmix64: the hello's random and session id need to differ between
+   * probes, not to be secret (a probe never completes a handshake). */
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    size_t k = n - i < 8 ? n - i : 8;
+    memcpy(p + i, &z, k);
+  }
+}
+
+/* result_index is where a probe's answer goes: its version, or the
+ * fallback check's own place after the versions. */
+static unsigned result_index(const struct conn *cn) {
+  return cn->hello == HELLO_FALLBACK ? PV_COUNT : cn->pv;
+}
+
+/* keep_bytes stores a verdict's bulky part in the target's extras: the
+ * first bytes of a non-TLS or broken answer, or the reply behind a failed
+ * dialogue. A verdict without them clears what an earlier attempt left. */
+static void keep_bytes(struct engine *e, struct target_state *ts, unsigned at,
+                       const uint8_t *first, size_t first_len, const uint8_t *reply,
+                       size_t reply_len) {
+  if (first_len == 0 && reply_len == 0) {
+    if (ts->extras != NONE) {
+      struct target_extras *x = target_extras(e, ts);
+      x->first_len[at] = 0;
+      x->reply_len[at] = 0;
+    }
+    return;
+  }
+  struct target_extras *x = target_extras(e, ts);
+  if (x == NULL) {
+    return;
+  }
+  first_len = first_len < RESULT_FIRST_BYTES ? first_len : RESULT_FIRST_BYTES;
+  reply_len = reply_len < RESULT_REPLY_MAX ? reply_len : RESULT_REPLY_MAX;
+  if (first_len > 0) {
+    memcpy(x->first_bytes[at], first, first_len);
+  }
+  x->first_len[at] = (uint8_t)first_len;
+  if (reply_len > 0) {
+    memcpy(x->reply[at], reply, reply_len);
+  }
+  x->reply_len[at] = (uint16_t)reply_len;
+}
+
+/* probe_finished records a probe's verdict once, and decides what it
+ * leaves to do for its version. */
+static void probe_finished(struct engine *e, uint32_t c, struct verdict *v) {
+  struct conn *cn = conn_at(e, c);
+  struct target_state *ts = target_of(e, cn);
+  v->ms = (uint32_t)((now_ns() - cn->start_ns) / 1000000);
+  v->hello_minimal = cn->hello == HELLO_MINIMAL;
+  cn->flags |= CONN_DONE;
+  stat_add(&e->sh->stats.probes_done, 1);
+  if (cn->hello == HELLO_FALLBACK) {
+    ts->fallback = *v;
+    return;
+  }
+  unsigned pv = cn->pv;
+  v->attempts = ts->attempts[pv];
+  ts->v[pv] = *v;
+  uint32_t bit = 1u << pv;
+  /* A server that swallowed the hello (closed, reset, silence after it was
+   * sent) may choke on its size or its extensions, as some did on the hellos
+   * of sslscan and masscan: try once more with the minimal shape. But only
+   * once the full hello has been swallowed twice: a server that drops one
+   * connection now and then must not be reported as intolerant of a shape.
+   * A timeout's own retry (--retries) counts as the second try. */
+  int after_hello = v->stage == STAGE_RECV || v->stage == STAGE_SEND;
+  int swallowed = v->outcome == OUTCOME_TIMEOUT ||
+                  (v->outcome == OUTCOME_REJECTED &&
+                   (v->reason == REJECT_CLOSED || v->reason == REJECT_RESET));
+  int full_swallowed = swallowed && after_hello && cn->hello == HELLO_FULL;
+  if (full_swallowed && ts->full_swallowed[pv] < UINT8_MAX) {
+    ts->full_swallowed[pv]++;
+  }
+  /* A timeout is retried while attempts remain. */
+  if (v->outcome == OUTCOME_TIMEOUT && ts->attempts[pv] <= e->cfg->retries) {
+    ts->versions_left |= bit;
+    return;
+  }
+  if (!e->cfg->shape_retry || !full_swallowed || (ts->shape_tried & bit)) {
+    return;
+  }
+  if (ts->full_swallowed[pv] < 2) {
+    ts->versions_left |= bit; /* the same full hello once more */
+    return;
+  }
+  ts->shape_tried |= (uint8_t)bit;
+  ts->minimal_next |= (uint8_t)bit;
+  ts->versions_left |= bit;
+}
+
+/* verdict_from_reader turns what the reader parsed into a verdict. */
+static void verdict_from_reader(const struct conn *cn, const struct tp_reader *r,
+                                struct verdict *v) {
+  struct tp_probe_verdict pvd;
+  tp_probe_verdict_of(r, probe_version_wire((enum probe_version)cn->pv), cn->offered_exts, &pvd);
+  memset(v, 0, sizeof(*v));
+  v->server_version = pvd.server_version;
+  v->cipher_suite = pvd.cipher_suite;
+  v->key_share_group = pvd.key_share_group;
+  v->downgrade = (uint8_t)pvd.downgrade;
+  v->hello_retry = (uint8_t)pvd.hello_retry;
+  v->unsolicited_exts = pvd.unsolicited_exts;
+  v->warnings = pvd.warnings;
+  v->last_warning = pvd.last_warning;
+  v->alert = pvd.alert;
+  v->alert_level = pvd.alert_level;
+  v->malformed = (uint8_t)pvd.why;
+  switch (pvd.verdict) {
+    case TP_VERDICT_ACCEPTED:
+      v->outcome = OUTCOME_ACCEPTED;
+      break;
+    case TP_VERDICT_VERSION_MISMATCH:
+      v->outcome = OUTCOME_REJECTED;
+      v->reason = REJECT_VERSION_MISMATCH;
+      break;
+    case TP_VERDICT_ALERT:
+      v->outcome = OUTCOME_REJECTED;
+      v->reason = REJECT_ALERT;
+      break;
+    case TP_VERDICT_NOT_TLS:
+      v->outcome = OUTCOME_REJECTED;
+      v->reason = REJECT_NOT_TLS;
+      break;
+    case TP_VERDICT_MALFORMED:
+      v->outcome = OUTCOME_REJECTED;
+      v->reason = REJECT_MALFORMED;
+      break;
+    case TP_VERDICT_PENDING:
+      break;
+  }
+}
+
+/* probe_feed gives the answer's bytes to the connection's reader (taken at
+ * the first byte). Returns 1 once the verdict is recorded. */
+static int probe_feed(struct engine *e, uint32_t c, const uint8_t *p, size_t len) {
+  struct conn *cn = conn_at(e, c);
+  if (cn->reader == NONE) {
+    cn->reader = side_take(&e->readers);
+    if (cn->reader == NONE) {
+      conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, ENOMEM);
+      return 1;
+    }
+    tp_reader_init(side_at(&e->readers, cn->reader));
+  }
+  struct tp_reader *r = side_at(&e->readers, cn->reader);
+  if (tp_reader_feed(r, p, len) == TP_NEED_MORE) {
+    return 0;
+  }
+  struct verdict v;
+  verdict_from_reader(cn, r, &v);
+  struct target_state *ts = target_of(e, cn);
+  int keep_first = v.reason == REJECT_NOT_TLS || v.reason == REJECT_MALFORMED;
+  keep_bytes(e, ts, result_index(cn), r->first, keep_first ? r->first_len : 0, NULL, 0);
+  side_give(&e->readers, &cn->reader);
+  probe_finished(e, c, &v);
+  return 1;
+}
+
+/* probe_ready sends the hello, built now into a send buffer, and reads the
+ * answer. Bytes the server sent right after a STARTTLS go-ahead (|early|)
+ * are the start of that answer. */
+static void probe_ready(struct engine *e, uint32_t c, const uint8_t *early, size_t early_len) {
+  struct conn *cn = conn_at(e, c);
+  struct target_state *ts = target_of(e, cn);
+  cn->sendbuf = side_take(&e->sendbufs);
+  if (cn->sendbuf == NONE) {
+    conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, ENOMEM);
+    return;
+  }
+  struct sendbuf *sb = side_at(&e->sendbufs, cn->sendbuf);
+  uint8_t rnd[72]; /* random, session id, and what picks the key share */
+  fill_random(rnd, sizeof(rnd), &e->rng);
+  uint64_t pick;
+  memcpy(&pick, rnd + 64, sizeof(pick));
+  const char *sni = target_sni(e, ts);
+  size_t len;
+  struct tp_client_hello_layout layout;
+  if (!tp_hello_from_template(&e->hello[cn->hello][cn->pv], sni[0] ? sni : NULL, rnd, rnd + 32,
+                              key_share_pick(&e->shares, pick), sb->bytes, sizeof(sb->bytes),
+                              &len, &layout)) {
+    conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, EINVAL);
+    return;
+  }
+  cn->offered_exts = layout.offered_exts;
+  if (early_len > 0 && probe_feed(e, c, early, early_len)) {
+    return;
+  }
+  send_bytes(e, c, sb->bytes, len);
+  submit_recv(e, c);
+}
+
+static void probe_data(struct engine *e, uint32_t c, const uint8_t *p, size_t len) {
+  if (!probe_feed(e, c, p, len)) {
+    submit_recv(e, c);
+  }
+}
+
+static void probe_eof(struct engine *e, uint32_t c) {
+  conn_fail(e, c, OUTCOME_REJECTED, REJECT_CLOSED, STAGE_RECV, 0);
+}
+
+/* probe_sent: the hello has gone; its buffer can serve the next probe. */
+static void probe_sent(struct engine *e, uint32_t c) {
+  side_give(&e->sendbufs, &conn_at(e, c)->sendbuf);
+}
+
+static void probe_fail(struct engine *e, uint32_t c, const struct conn_failure *f) {
+  struct conn *cn = conn_at(e, c);
+  struct verdict v;
+  memset(&v, 0, sizeof(v));
+  v.outcome = (uint8_t)f->outcome;
+  v.reason = (uint8_t)f->reason;
+  v.stage = (uint8_t)f->stage;
+  v.error = f->error;
+  const uint8_t *reply = NULL;
+  size_t reply_len = 0;
+  if (f->dialogue != NULL) {
+    /* Where in the dialogue it stopped says more than "recv". */
+    v.stage_name = starttls_stage_name(f->dialogue);
+    if (f->stage == STAGE_RECV || f->stage == STAGE_SEND) {
+      v.stage = STAGE_DIALOGUE;
+    } else if (f->stage == STAGE_DIALOGUE) {
+      v.reason_name = starttls_failure_name(f->dialogue);
+      reply = f->dialogue->reply;
+      reply_len = f->dialogue->reply_len;
+    }
+  }
+  keep_bytes(e, target_of(e, cn), result_index(cn), NULL, 0, reply, reply_len);
+  side_give(&e->readers, &cn->reader);
+  probe_finished(e, c, &v);
+}
+
+const struct conn_kind kProbeKind = {
+    .name = "probe",
+    .deadline_steps = PROBE_DEADLINE_STEPS,
+    .dialogue = 1,
+    .ready = probe_ready,
+    .data = probe_data,
+    .eof = probe_eof,
+    .sent = probe_sent,
+    .fail = probe_fail,
+};
+
+/* floor_ready: connected is all the floor asks. */
+static void floor_ready(struct engine *e, uint32_t c, const uint8_t *early, size_t early_len) {
+  (void)early;
+  (void)early_len;
+  struct verdict v;
+  memset(&v, 0, sizeof(v));
+  v.outcome = OUTCOME_CONNECTED;
+  probe_finished(e, c, &v);
+}
+
+const struct conn_kind kFloorKind = {
+    .name = "connect-only",
+    .deadline_steps = PROBE_DEADLINE_STEPS,
+    .dialogue = 0,
+    .ready = floor_ready,
+    .data = probe_data,
+    .eof = probe_eof,
+    .fail = probe_fail,
+};
+
+void start_probe(struct engine *e, uint32_t t, int pv, int fallback) {
+  struct target_state *ts = &e->targets[t];
+  uint8_t hello = HELLO_FULL;
+  if (fallback) {
+    ts->fallback_due = 0;
+    hello = HELLO_FALLBACK;
+  } else {
+    ts->versions_left &= ~(1u << pv);
+    ts->attempts[pv]++;
+    if (ts->minimal_next & (1u << pv)) {
+      hello = HELLO_MINIMAL;
+    }
+  }
+  uint32_t c = conn_take(e, t, pv, e->cfg->connect_only ? &kFloorKind : &kProbeKind);
+  conn_at(e, c)->hello = hello;
+  submit_connect(e, c);
+}
+
+int plan_fallback(struct engine *e, struct target_state *ts) {
+  ts->fallback_planned = 1;
+  if (!e->cfg->check_fallback || ts->status != STATUS_OK) {
+    return 0;
+  }
+  /* With two or more versions accepted, one more probe at the second
+   * highest carries TLS_FALLBACK_SCSV (RFC 7507); a server that protects
+   * against downgrade answers inappropriate_fallback. */
+  int highest = -1, second = -1;
+  for (int pv = 0; pv < PV_COUNT; pv++) {
+    if (ts->v[pv].outcome == OUTCOME_ACCEPTED) {
+      second = highest;
+      highest = pv;
+    }
+  }
+  if (second < 0) {
+    return 0;
+  }
+  ts->fallback_pv = (int8_t)second;
+  ts->fallback_due = 1;
+  return 1;
+}
