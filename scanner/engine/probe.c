@@ -128,6 +128,17 @@ static void probe_finished(struct engine *e, uint32_t c, struct verdict *v) {
     ts->versions_left |= bit;
     return;
   }
+  /* A host that has let no connection through and left this one's SYNs
+   * unanswered through every retry is filtered or down: the other versions
+   * would wait as long for the same silence (on the internet, a tenth of
+   * the targets; five versions of it would be most of a scan's time). */
+  if (v->outcome == OUTCOME_TIMEOUT && v->stage == STAGE_CONNECT && !ts->connected_once) {
+    ts->status = STATUS_UNREACHABLE;
+    ts->error.text = "connect";
+    ts->error.errnum = ETIMEDOUT;
+    ts->versions_left = 0;
+    return;
+  }
   if (!e->cfg->shape_retry || !full_swallowed || (ts->shape_tried & bit)) {
     return;
   }
