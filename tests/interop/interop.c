@@ -94,13 +94,14 @@ struct combo {
   int failures;    /* failed checks, all probes */
 };
 
-/* The answer the negotiation rules call for. */
+/* The answer the negotiation rules call for: |verdict| and |version|, or
+ * one of the fatal alerts the flags allow instead. */
 struct expectation {
-  enum tp_verdict verdict;
-  uint16_t version;         /* for accepted and version_mismatch */
-  uint8_t alert;            /* for alert */
-  int or_handshake_failure; /* handshake_failure will do instead of alert */
-  int or_alert;             /* a protocol_version alert will do instead */
+  enum tp_verdict verdict;      /* accepted, version_mismatch, or alert */
+  uint16_t version;             /* for accepted and version_mismatch */
+  int refusal_ok;               /* refusing the version will do instead */
+  int refuse_with_handshake_failure; /* a refusal may say handshake_failure */
+  int no_suite_ok;              /* handshake_failure (no suite in common) will do */
 };
 
 static const char *name_or(const char *name, const char *fallback) {
@@ -171,7 +172,9 @@ static void fail(struct combo *c, const char *fmt, ...) {
 }
 
 static void describe_view(const struct interop_server_view *view, char *buf, size_t n) {
-  if (view->gave_up) {
+  if (view->gave_up && view->fatal_alerts == 0 && view->warning_alerts == 0) {
+    snprintf(buf, n, "gave up (%s), sending no alert", view->reason);
+  } else if (view->gave_up) {
     snprintf(buf, n, "gave up (%s), %d fatal alert(s) sent, last %u (%s)", view->reason,
              view->fatal_alerts, view->alert_desc,
              name_or(tp_alert_name(view->alert_desc), "unknown"));
@@ -203,13 +206,16 @@ static void describe_verdict(const struct tp_probe_verdict *v, char *buf, size_t
 }
 
 static void describe_expectation(const struct expectation *e, char *buf, size_t n) {
+  const char *refusal = e->refuse_with_handshake_failure
+                            ? "alert 70 (protocol_version) or 40 (handshake_failure)"
+                            : "alert 70 (protocol_version)";
   if (e->verdict == TP_VERDICT_ALERT) {
-    snprintf(buf, n, "alert %u (%s)%s", e->alert, name_or(tp_alert_name(e->alert), "unknown"),
-             e->or_handshake_failure ? " or 40 (handshake_failure)" : "");
-  } else {
-    snprintf(buf, n, "%s %s%s", name_or(tp_verdict_name(e->verdict), "?"),
-             version_name(e->version), e->or_alert ? " or alert 70 (protocol_version)" : "");
+    snprintf(buf, n, "%s", refusal);
+    return;
   }
+  snprintf(buf, n, "%s %s%s%s%s", name_or(tp_verdict_name(e->verdict), "?"),
+           version_name(e->version), e->refusal_ok ? " or " : "", e->refusal_ok ? refusal : "",
+           e->no_suite_ok ? " or alert 40 (handshake_failure: no suite in common)" : "");
 }
 
 /* expected_answer is what the negotiation rules call for when a server
@@ -218,25 +224,29 @@ static void describe_expectation(const struct expectation *e, char *buf, size_t 
  * A TLS 1.3 hello lists only 0x0304 in supported_versions, and RFC 8446,
  * 4.2.1 makes a server that implements that extension negotiate from it
  * alone: TLS 1.3 or protocol_version, even when it is configured to stop at
- * TLS 1.2. Every other hello, and a TLS 1.3 one to a server that predates
- * the extension, is negotiated from legacy_version (0x0303 for TLS 1.3):
- * RFC 5246, E.1 has the server answer with the highest version it speaks
- * when that is below the client's, and refuse with protocol_version when it
- * speaks only higher ones. Every shape carries suites usable down to SSLv3
- * (RSA key exchange, CBC with SHA-1), so the version decides. A server with a
- * gap below the client's version and something above it (TLS 1.0 and 1.2,
- * asked for 1.1) is in neither case: it may answer with its highest version
- * below the client's, as "the highest both speak", or refuse. SSL 3.0 has no
+ * TLS 1.2. Every other hello, and a TLS 1.3 one to a server that reads it by
+ * legacy_version (0x0303), is negotiated from legacy_version: RFC 5246, E.1
+ * has the server answer with the highest version it speaks when that is
+ * below the client's, and refuse with protocol_version when it speaks only
+ * higher ones. Hellos up to TLS 1.2 carry suites usable down to SSLv3 (RSA
+ * key exchange, CBC with SHA-1), so the version decides; a TLS 1.3 hello
+ * carries only a few TLS 1.2 suites (the modern one none), so a server that
+ * reads it as TLS 1.2 may find none it can use. A server with a gap below the
+ * client's version and something above it (TLS 1.0 and 1.2, asked for 1.1)
+ * is in neither case of E.1: it may answer with its highest version below
+ * the client's, as "the highest both speak", or refuse. SSL 3.0 has no
  * protocol_version alert (RFC 6101, 5.4.2), so a server refusing an SSLv3
  * hello may say handshake_failure instead, as OpenSSL does. */
 static struct expectation expected_answer(const struct interop_server *server, uint16_t pinned,
                                           const struct interop_config *config) {
   struct expectation e = {
       .verdict = TP_VERDICT_ALERT,
-      .alert = TP_ALERT_PROTOCOL_VERSION,
-      .or_handshake_failure = pinned == TP_SSL3,
+      .refuse_with_handshake_failure =
+          pinned == TP_SSL3 || server->refuses_with_handshake_failure,
   };
-  if (pinned == TP_TLS13 && !server->ignores_supported_versions) {
+  const int by_legacy_version = pinned != TP_TLS13 || (server->legacy_hello_without_tls13 &&
+                                                       !config_has(config, TP_TLS13));
+  if (!by_legacy_version) {
     if (config_has(config, TP_TLS13)) {
       e.verdict = TP_VERDICT_ACCEPTED;
       e.version = TP_TLS13;
@@ -253,15 +263,19 @@ static struct expectation expected_answer(const struct interop_server *server, u
   }
   e.verdict = best == pinned ? TP_VERDICT_ACCEPTED : TP_VERDICT_VERSION_MISMATCH;
   e.version = best;
-  e.or_alert = best != legacy_version && config->max > legacy_version;
+  e.refusal_ok = best != legacy_version && config->max > legacy_version;
+  e.no_suite_ok = pinned == TP_TLS13;
   return e;
 }
 
 static int meets(const struct expectation *e, const struct tp_probe_verdict *v) {
-  if (v->verdict == TP_VERDICT_ALERT && (e->verdict == TP_VERDICT_ALERT || e->or_alert)) {
-    int alert_ok = v->alert == TP_ALERT_PROTOCOL_VERSION ||
-                   (e->or_handshake_failure && v->alert == TP_ALERT_HANDSHAKE_FAILURE);
-    return alert_ok && v->alert_level == TP_ALERT_LEVEL_FATAL;
+  if (v->verdict == TP_VERDICT_ALERT) {
+    const int refusal = v->alert == TP_ALERT_PROTOCOL_VERSION ||
+                        (e->refuse_with_handshake_failure &&
+                         v->alert == TP_ALERT_HANDSHAKE_FAILURE);
+    const int fits = ((e->verdict == TP_VERDICT_ALERT || e->refusal_ok) && refusal) ||
+                     (e->no_suite_ok && v->alert == TP_ALERT_HANDSHAKE_FAILURE);
+    return fits && v->alert_level == TP_ALERT_LEVEL_FATAL;
   }
   return v->verdict == e->verdict && v->server_version == e->version;
 }
@@ -639,6 +653,9 @@ static void run_combination(struct combo *c, void *ctx, const struct tp_hello_te
     } else {
       check_probe(c, ctx, tpl, &m, &v);
     }
+    /* Failed its own checks; a probe that only disagrees with probe 0 is
+     * counted below, as a failed check, not here. */
+    const int failed = c->failures > before;
     if (c->probe == 0) {
       cell->verdict = v;
     } else if (!same_verdict(&cell->verdict, &v)) {
@@ -649,7 +666,6 @@ static void run_combination(struct combo *c, void *ctx, const struct tp_hello_te
            now);
       cell->varied = 1;
     }
-    const int failed = c->failures > before;
     res->probes++;
     res->failed_probes += failed;
     if (c->pinned == TP_TLS13) {

@@ -61,10 +61,14 @@ struct interop_server {
   size_t version_count;
   /* holes: the library can leave out a version between two it speaks. */
   int holes;
-  /* ignores_supported_versions: the library predates TLS 1.3 and negotiates
-   * from legacy_version alone, so a TLS 1.3 hello (legacy_version 0x0303)
-   * is to it a TLS 1.2 one. */
-  int ignores_supported_versions;
+  /* legacy_hello_without_tls13: when TLS 1.3 is not in its configuration,
+   * the library reads a TLS 1.3 hello as a TLS 1.2 one (by legacy_version
+   * 0x0303, ignoring supported_versions), as a library that predates TLS 1.3
+   * always does. */
+  int legacy_hello_without_tls13;
+  /* refuses_with_handshake_failure: the library may refuse a version it
+   * does not speak with handshake_failure instead of protocol_version. */
+  int refuses_with_handshake_failure;
   /* new_ctx returns a server context that speaks exactly |config|, or NULL
    * when the library cannot be configured so. */
   void *(*new_ctx)(void *arg, const struct interop_config *config);
@@ -105,7 +109,8 @@ struct interop_results {
   size_t configs;              /* server configurations tried */
   size_t combinations;         /* (shape, configuration, pinned) combinations run */
   size_t probes;               /* hellos sent */
-  size_t failed_probes;        /* hellos with at least one failed check */
+  size_t failed_probes;        /* hellos that failed a check of their own (not
+                                * merely a verdict other than probe 0's) */
   size_t high_bit_shares;      /* TLS 1.3 hellos whose share had bit 255 set */
   size_t failed_high_bit;      /* of those, the failed ones */
   int failures;                /* failed checks, setup included */
