@@ -128,6 +128,16 @@ static int config_has(const struct interop_config *config, uint16_t v) {
   return (config->versions & INTEROP_VERSION_BIT(v)) != 0;
 }
 
+/* is_range returns 1 when |config| has no gap between its ends. */
+static int is_range(const struct interop_config *config) {
+  for (uint16_t v = config->min; v <= config->max; v++) {
+    if (!config_has(config, v)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
 /* format_config spells a configuration: "1.2" for one version, "1.0-1.2"
  * for a range, "1.0+1.2" for a set with a gap. */
 static void format_config(const struct interop_config *config, char *buf, size_t n) {
@@ -135,11 +145,7 @@ static void format_config(const struct interop_config *config, char *buf, size_t
     snprintf(buf, n, "%s", short_version(config->min));
     return;
   }
-  int gap = 0;
-  for (uint16_t v = config->min; v <= config->max; v++) {
-    gap |= !config_has(config, v);
-  }
-  if (!gap) {
+  if (is_range(config)) {
     snprintf(buf, n, "%s-%s", short_version(config->min), short_version(config->max));
     return;
   }
@@ -346,14 +352,19 @@ static void clamp(uint8_t priv[32]) {
   priv[31] |= 64;
 }
 
-/* next_material draws one probe's material. Returns 0 when the library
- * could not make a public key. */
+/* next_material draws one probe's material; the key share only for a TLS
+ * 1.3 hello, the only one that carries it (some libraries take milliseconds
+ * to make one). Returns 0 when the library could not make a public key. */
 static int next_material(const struct interop_server *server, enum interop_shares shares,
-                         uint64_t *stream, struct material *out) {
+                         uint16_t pinned, uint64_t *stream, struct material *out) {
   fill_random(out->random, sizeof(out->random), stream);
   fill_random(out->session_id, sizeof(out->session_id), stream);
   uint8_t priv[32];
   fill_random(priv, sizeof(priv), stream);
+  if (pinned != TP_TLS13) {
+    memset(out->share, 0, sizeof(out->share));
+    return 1;
+  }
   if (shares == INTEROP_SHARES_RAW_RANDOM) {
     memcpy(out->share, priv, sizeof(out->share));
     return 1;
@@ -647,7 +658,7 @@ static void run_combination(struct combo *c, void *ctx, const struct tp_hello_te
     const int before = c->failures;
     struct material m = {0};
     struct tp_probe_verdict v;
-    if (!next_material(c->server, c->opts->shares, stream, &m)) {
+    if (!next_material(c->server, c->opts->shares, c->pinned, stream, &m)) {
       fail(c, "the library made no X25519 public key");
       memset(&v, 0, sizeof(v));
     } else {
@@ -699,16 +710,25 @@ int interop_run(const struct interop_server *server, const struct interop_opts *
     out->failures++;
     return 0;
   }
-  struct interop_config configs[MAX_CONFIGS];
+  /* A range must be configurable; a set with a gap the library cannot
+   * leave is declined, counted and skipped. */
+  struct interop_config wanted[MAX_CONFIGS], configs[MAX_CONFIGS];
   void *ctxs[MAX_CONFIGS] = {0};
-  out->configs = make_configs(server, configs);
-  for (size_t r = 0; r < out->configs; r++) {
-    ctxs[r] = server->new_ctx(server->arg, &configs[r]);
-    if (ctxs[r] == NULL) {
-      char config[32];
-      format_config(&configs[r], config, sizeof(config));
+  const size_t count = make_configs(server, wanted);
+  for (size_t r = 0; r < count; r++) {
+    char config[32];
+    format_config(&wanted[r], config, sizeof(config));
+    void *ctx = server->new_ctx(server->arg, &wanted[r]);
+    if (ctx != NULL) {
+      configs[out->configs] = wanted[r];
+      ctxs[out->configs++] = ctx;
+    } else if (is_range(&wanted[r])) {
       printf("FAIL %s: no server context for %s\n", server->name, config);
       out->failures++;
+    } else {
+      printf("%s: the library declines the configuration %s; not tried\n", server->name,
+             config);
+      out->declined++;
     }
   }
   /* Every shape's template for every pinned version, built once. */
@@ -792,12 +812,15 @@ int interop_run(const struct interop_server *server, const struct interop_opts *
   return out->failures == 0;
 }
 
-/* refuses_all sends |ctx| |probes| hellos of each shape pinned to
- * |version| and sets |*out_refused| to 1 when it accepted none. Returns 0
- * when the test machinery failed. */
-static int refuses_all(const struct interop_server *server, void *ctx, uint16_t version,
-                       unsigned probes, uint64_t *stream, int *out_refused) {
-  *out_refused = 1;
+/* count_accepted sends |ctx| |probes| hellos of each shape pinned to
+ * |version| and sets |*out_accepted| to the number it accepted (the
+ * ServerHello has |version|, by tlsparse's reading or the library's own) of
+ * |*out_sent|. Returns 0 when the test machinery failed. */
+static int count_accepted(const struct interop_server *server, void *ctx, uint16_t version,
+                          unsigned probes, uint64_t *stream, unsigned *out_accepted,
+                          unsigned *out_sent) {
+  *out_accepted = 0;
+  *out_sent = 0;
   for (size_t s = 0; s < COUNT(kShapes); s++) {
     struct tp_client_hello_opts o = kShapes[s].opts;
     o.version = version;
@@ -814,7 +837,7 @@ static int refuses_all(const struct interop_server *server, void *ctx, uint16_t 
       struct interop_server_view view;
       struct tp_probe_verdict v;
       uint64_t consumed;
-      if (!next_material(server, INTEROP_SHARES_PUBLIC_KEYS, stream, &m) ||
+      if (!next_material(server, INTEROP_SHARES_PUBLIC_KEYS, version, stream, &m) ||
           !tp_hello_from_template(&tpl, o.sni, m.random, m.session_id, m.share, hello,
                                   sizeof(hello), &hello_len, &layout) ||
           !server->answer(ctx, hello, hello_len, answer, sizeof(answer), &answer_len, &view)) {
@@ -822,24 +845,40 @@ static int refuses_all(const struct interop_server *server, void *ctx, uint16_t 
       }
       read_answer(answer, answer_len, answer_len == 0 ? 1 : answer_len, version,
                   layout.offered_exts, &v, &consumed);
-      if (v.verdict == TP_VERDICT_ACCEPTED || (!view.gave_up && view.version == version)) {
-        *out_refused = 0;
-      }
+      (*out_sent)++;
+      *out_accepted +=
+          v.verdict == TP_VERDICT_ACCEPTED || (!view.gave_up && view.version == version);
     }
   }
   return 1;
 }
 
+/* single_config is the configuration of |version| alone. */
+static struct interop_config single_config(uint16_t version) {
+  const struct interop_config c = {
+      .versions = INTEROP_VERSION_BIT(version), .min = version, .max = version};
+  return c;
+}
+
+/* widest_config spans |server|'s versions and |version|. */
+static struct interop_config widest_config(const struct interop_server *server,
+                                           uint16_t version) {
+  const uint16_t lowest = server->versions[0];
+  const uint16_t highest = server->versions[server->version_count - 1];
+  struct interop_config c = {
+      .min = lowest < version ? lowest : version,
+      .max = highest > version ? highest : version,
+  };
+  for (uint16_t v = c.min; v <= c.max; v++) {
+    c.versions |= INTEROP_VERSION_BIT(v);
+  }
+  return c;
+}
+
 int interop_check_absent(const struct interop_server *server, uint16_t version,
                          unsigned probes) {
-  const uint16_t highest = server->versions[server->version_count - 1];
-  struct interop_config tries[2] = {
-      {.versions = INTEROP_VERSION_BIT(version), .min = version, .max = version},
-      {.versions = 0, .min = version, .max = highest > version ? highest : version},
-  };
-  for (uint16_t v = tries[1].min; v <= tries[1].max; v++) {
-    tries[1].versions |= INTEROP_VERSION_BIT(v);
-  }
+  const struct interop_config tries[2] = {single_config(version),
+                                          widest_config(server, version)};
   uint64_t stream = interop_seed() ^ version;
   int absent = 1;
   for (size_t t = 0; t < COUNT(tries); t++) {
@@ -851,8 +890,8 @@ int interop_check_absent(const struct interop_server *server, uint16_t version,
              version_name(version));
       continue;
     }
-    int refused;
-    const int ran = refuses_all(server, ctx, version, probes, &stream, &refused);
+    unsigned accepted, sent;
+    const int ran = count_accepted(server, ctx, version, probes, &stream, &accepted, &sent);
     server->free_ctx(ctx);
     if (!ran) {
       printf("FAIL %s: could not probe a context asked to speak %s (test machinery)\n",
@@ -860,9 +899,9 @@ int interop_check_absent(const struct interop_server *server, uint16_t version,
       absent = 0;
       continue;
     }
-    printf("%s: a context asked to speak %s %s %u %s hello(s) of each shape\n", server->name,
-           config, refused ? "refused all" : "ACCEPTED some of", probes, version_name(version));
-    if (!refused) {
+    printf("%s: a context asked to speak %s accepted %u of %u %s hellos\n", server->name,
+           config, accepted, sent, version_name(version));
+    if (accepted != 0) {
       printf("FAIL %s: the library speaks %s after all; the test's note that it lacks it is "
              "stale: add it to the test's versions\n",
              server->name, version_name(version));
@@ -870,4 +909,32 @@ int interop_check_absent(const struct interop_server *server, uint16_t version,
     }
   }
   return absent;
+}
+
+int interop_check_accepts(const struct interop_server *server, uint16_t version,
+                          unsigned probes) {
+  const struct interop_config tries[2] = {single_config(version),
+                                          widest_config(server, version)};
+  uint64_t stream = interop_seed() ^ version;
+  int all = 1;
+  for (size_t t = 0; t < COUNT(tries); t++) {
+    char config[32];
+    format_config(&tries[t], config, sizeof(config));
+    void *ctx = server->new_ctx(server->arg, &tries[t]);
+    unsigned accepted = 0, sent = 0;
+    const int ran = ctx != NULL &&
+                    count_accepted(server, ctx, version, probes, &stream, &accepted, &sent);
+    if (ctx != NULL) {
+      server->free_ctx(ctx);
+    }
+    printf("%s: a context asked to speak %s accepted %u of %u %s hellos\n", server->name,
+           config, accepted, sent, version_name(version));
+    if (!ran || sent == 0 || accepted != sent) {
+      printf("FAIL %s: a context asked to speak %s no longer accepts every %s hello; the "
+             "test's note that it does is stale\n",
+             server->name, config, version_name(version));
+      all = 0;
+    }
+  }
+  return all;
 }

@@ -70,7 +70,9 @@ struct interop_server {
    * does not speak with handshake_failure instead of protocol_version. */
   int refuses_with_handshake_failure;
   /* new_ctx returns a server context that speaks exactly |config|, or NULL
-   * when the library cannot be configured so. */
+   * when the library cannot be configured so: a failure for a range, while
+   * a set with a gap that the library cannot leave is declined (interop_run
+   * counts and skips it; the test says which it expects). */
   void *(*new_ctx)(void *arg, const struct interop_config *config);
   void (*free_ctx)(void *ctx);
   /* answer gives |hello| to a fresh server connection from |ctx|, lets it
@@ -107,6 +109,7 @@ struct interop_opts {
 
 struct interop_results {
   size_t configs;              /* server configurations tried */
+  size_t declined;             /* sets with a gap the library declined */
   size_t combinations;         /* (shape, configuration, pinned) combinations run */
   size_t probes;               /* hellos sent */
   size_t failed_probes;        /* hellos that failed a check of their own (not
@@ -133,10 +136,20 @@ int interop_run(const struct interop_server *server, const struct interop_opts *
 
 /* interop_check_absent shows that |server|'s library really lacks |version|,
  * so a note saying so cannot go stale: a context asked to speak only
- * |version|, and one asked to speak |version| up to the server's highest,
- * must each either not be made or refuse every one of |probes| hellos pinned
- * to |version|. Prints what it found; returns 1 when the version is absent. */
+ * |version|, and one asked to speak every version from the lower of the
+ * server's lowest and |version| to the higher of its highest and |version|,
+ * must each either not be made or accept none of |probes| hellos of each
+ * shape pinned to |version|. Prints what it found; returns 1 when the version
+ * is absent. */
 int interop_check_absent(const struct interop_server *server, uint16_t version,
                          unsigned probes);
+
+/* interop_check_accepts is the opposite, for a library that answers hellos
+ * of a version it was built without (as a test's note describes): the same
+ * two contexts must each be made and accept every one of |probes| hellos of
+ * each shape pinned to |version|. Prints what it found; returns 1 when they
+ * did. */
+int interop_check_accepts(const struct interop_server *server, uint16_t version,
+                          unsigned probes);
 
 #endif /* TESTS_INTEROP_INTEROP_H */
