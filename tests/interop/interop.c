@@ -60,7 +60,9 @@ struct hello_shape {
 /* The shapes the scanner sends: the default broad hello, with and without a
  * name; the minimal one for extension-intolerant servers; and the modern
  * cipher profile, which goes out with a name as a browser's would. A new
- * shape is one more line here. */
+ * shape is one more line here: its options, as tlsparse takes them. Every
+ * shape goes to every configuration at every pinned version, and the rules
+ * of expected_answer apply to all (an HRR counts as TLS 1.3 accepted). */
 static const struct hello_shape kShapes[] = {
     {.name = "broad", .opts = {.ciphers = TP_CIPHERS_BROAD}},
     {.name = "broad+sni", .opts = {.ciphers = TP_CIPHERS_BROAD, .sni = "interop.example"}},
@@ -490,13 +492,14 @@ static void check_probe(struct combo *c, void *ctx, const struct tp_hello_templa
     fail(c, "tp_hello_from_template failed");
     return;
   }
-  /* The material must really be in the hello, or every probe is the same. */
+  /* The material must really be in the hello, or every probe is the same:
+   * the share too, wherever the shape has one (a shape with an empty
+   * key_share list has none, and gets a HelloRetryRequest). */
   if (memcmp(hello + layout.random_at, m->random, sizeof(m->random)) != 0 ||
       layout.session_id_at == 0 ||
       memcmp(hello + layout.session_id_at, m->session_id, sizeof(m->session_id)) != 0 ||
-      (c->pinned == TP_TLS13 &&
-       (layout.key_share_at == 0 ||
-        memcmp(hello + layout.key_share_at, m->share, sizeof(m->share)) != 0))) {
+      (layout.key_share_at != 0 &&
+       memcmp(hello + layout.key_share_at, m->share, sizeof(m->share)) != 0)) {
     fail(c, "the hello does not carry this probe's random, session id and key share");
   }
 
@@ -679,7 +682,7 @@ static void run_combination(struct combo *c, void *ctx, const struct tp_hello_te
     }
     res->probes++;
     res->failed_probes += failed;
-    if (c->pinned == TP_TLS13) {
+    if (tpl->layout.key_share_at != 0) {
       const int high = (m.share[31] & 0x80) != 0;
       res->high_bit_shares += high;
       res->failed_high_bit += high && failed;
