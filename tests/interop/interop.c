@@ -1,39 +1,50 @@
 /* tests/interop/interop.c: every pinned ClientHello against every version
- * range of a real TLS server, checked two ways.
+ * configuration of a real TLS server, many times over, checked three ways.
  *
- * For each hello shape, pinned version and server range [min,max], the hello
- * tlsparse builds (with fixed random, session id and key share, so a failure
- * replays exactly) goes to a fresh server connection, which takes one
- * handshake step; whatever it wrote is read back by tlsparse whole, one byte
- * at a time and seven bytes at a time, and the three verdicts must agree.
+ * For each hello shape and pinned version the hello is built once as a
+ * template, the way the engine builds it; each probe then patches in fresh
+ * material as the engine does: a 32-byte random, a 32-byte session id and,
+ * for TLS 1.3, the X25519 public key of a fresh private key, computed by the
+ * library under test (the test binary cannot link BoringSSL beside it). All
+ * of it comes from one splitmix64 stream whose seed is printed, so a failure
+ * replays with INTEROP_SEED. Each probe's hello goes to a fresh server
+ * connection, which takes one handshake step; whatever it wrote is read back
+ * by tlsparse whole, one byte at a time and seven bytes at a time, and the
+ * three verdicts must agree.
  *
- * The verdict is then held against two independent accounts. First, the
- * library's own: if it went on with the handshake, the version it negotiated
- * (SSL_version), the suite it picked and the downgrade sentinel in its random
- * must be what tlsparse read, and the verdict is accepted exactly when that
- * version is the pinned one; if it gave up, tlsparse must report the alert
- * its info callback saw it send. Second, the negotiation rules, so that a
- * server refusing our hello cannot pass as "consistent": a pinned version
- * inside [min,max] is accepted; above max the server answers with max, if the
- * hello allows a version that low; anything else is a protocol_version alert
- * (or handshake_failure, for SSLv3, which has no protocol_version). */
+ * The verdict is then held against three accounts. First, the library's own:
+ * if it went on with the handshake, the version it negotiated, the suite it
+ * picked and the downgrade sentinel in its random must be what tlsparse
+ * read, and the verdict is accepted exactly when that version is the pinned
+ * one; if it gave up, tlsparse must report the alert it says it sent.
+ * Second, the negotiation rules, so that a server refusing our hello cannot
+ * pass as "consistent" (expected_answer). Third, every probe of a
+ * combination must get the same verdict as its first: the configuration
+ * decides the answer, never the random bytes. */
 #include "tests/interop/interop.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "tlsparse/tlsparse.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Most versions a server may offer (SSLv3 .. TLS 1.3), and so most ranges. */
+/* Most versions a server may offer (SSLv3 .. TLS 1.3), and so most
+ * configurations: every non-empty set of them. */
 #define MAX_VERSIONS 5
-#define MAX_RANGES (MAX_VERSIONS * (MAX_VERSIONS + 1) / 2)
+#define MAX_CONFIGS ((1u << MAX_VERSIONS) - 1)
 
 /* A server's first flight: ServerHello, a 2048-bit RSA certificate, key
  * exchange and, for TLS 1.3, the encrypted rest; a few KB at most. */
 #define ANSWER_CAP 32768
+
+/* Failed checks printed per combination; the rest are counted. */
+#define PRINTED_PER_COMBINATION 3
 
 static const uint16_t kPinned[INTEROP_PINNED_COUNT] = {
     TP_SSL3, TP_TLS10, TP_TLS11, TP_TLS12, TP_TLS13,
@@ -41,68 +52,58 @@ static const uint16_t kPinned[INTEROP_PINNED_COUNT] = {
 
 struct hello_shape {
   const char *name;
-  enum tp_cipher_profile ciphers;
-  const char *sni;
-  int minimal;
+  /* The shape's options; version, random, session id and key share are
+   * filled per probe. */
+  struct tp_client_hello_opts opts;
 };
 
 /* The shapes the scanner sends: the default broad hello, with and without a
  * name; the minimal one for extension-intolerant servers; and the modern
- * cipher profile, which goes out with a name as a browser's would. */
-static const struct hello_shape kShapes[INTEROP_SHAPE_COUNT] = {
-    {.name = "broad", .ciphers = TP_CIPHERS_BROAD},
-    {.name = "broad+sni", .ciphers = TP_CIPHERS_BROAD, .sni = "interop.example"},
-    {.name = "minimal", .ciphers = TP_CIPHERS_BROAD, .minimal = 1},
-    {.name = "modern+sni", .ciphers = TP_CIPHERS_MODERN, .sni = "interop.example"},
+ * cipher profile, which goes out with a name as a browser's would. A new
+ * shape is one more line here: its options, as tlsparse takes them. Every
+ * shape goes to every configuration at every pinned version, and the rules
+ * of expected_answer apply to all (an HRR counts as TLS 1.3 accepted). */
+static const struct hello_shape kShapes[] = {
+    {.name = "broad", .opts = {.ciphers = TP_CIPHERS_BROAD}},
+    {.name = "broad+sni", .opts = {.ciphers = TP_CIPHERS_BROAD, .sni = "interop.example"}},
+    {.name = "minimal", .opts = {.ciphers = TP_CIPHERS_BROAD, .minimal = 1}},
+    {.name = "modern+sni", .opts = {.ciphers = TP_CIPHERS_MODERN, .sni = "interop.example"}},
 };
 
-static const uint8_t kRandom[32] = {
-    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
-    0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
-    0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
-};
-
-static const uint8_t kSessionId[32] = {
-    0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a,
-    0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35,
-    0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
-};
-
-/* Alice's public key from RFC 7748, section 6.1. Not any 32 bytes will do
- * here: both libraries compute the shared secret and refuse a share that
- * makes it all zeros (a small-order point such as 0 or 1). */
-static const uint8_t kX25519Share[32] = {
-    0x85, 0x20, 0xf0, 0x09, 0x89, 0x30, 0xa7, 0x54, 0x74, 0x8b, 0x7d,
-    0xdc, 0xb4, 0x3e, 0xf7, 0x5a, 0x0d, 0xbf, 0x3a, 0x0d, 0x26, 0x38,
-    0x1a, 0xf4, 0xeb, 0xa4, 0xa9, 0x8e, 0xaa, 0x9b, 0x4e, 0x6a,
-};
+/* The template's session id: the engine's too, a 32-byte place that each
+ * probe fills (a NULL one would make the hello's session id empty). */
+static const uint8_t kZeros[32];
 
 /* Feed sizes besides "everything at once": single bytes split every record
  * header and message header; seven bytes split them at odd places. */
 static const size_t kChunks[] = {1, 7};
 
-/* One (shape, pinned, range) combination being checked. */
+/* One probe's material, fresh from the stream. */
+struct material {
+  uint8_t random[32];
+  uint8_t session_id[32];
+  uint8_t share[32]; /* the x25519 key share */
+};
+
+/* One (shape, configuration, pinned) combination being checked. */
 struct combo {
   const struct interop_server *server;
+  const struct interop_opts *opts;
   const struct hello_shape *shape;
+  const struct interop_config *config;
   uint16_t pinned;
-  uint16_t min;
-  uint16_t max;
-  int failures;
+  unsigned probe;  /* the probe being checked, from 0 */
+  int failures;    /* failed checks, all probes */
 };
 
-/* What the table shows for one combination. */
-struct cell {
-  struct tp_probe_verdict verdict;
-  int failed;
-};
-
-/* The answer the negotiation rules call for. */
+/* The answer the negotiation rules call for: |verdict| and |version|, or
+ * one of the fatal alerts the flags allow instead. */
 struct expectation {
-  enum tp_verdict verdict;
-  uint16_t version;            /* for accepted and version_mismatch */
-  uint8_t alert;               /* for alert */
-  int or_handshake_failure;    /* handshake_failure will do instead */
+  enum tp_verdict verdict;      /* accepted, version_mismatch, or alert */
+  uint16_t version;             /* for accepted and version_mismatch */
+  int refusal_ok;               /* refusing the version will do instead */
+  int refuse_with_handshake_failure; /* a refusal may say handshake_failure */
+  int no_suite_ok;              /* handshake_failure (no suite in common) will do */
 };
 
 static const char *name_or(const char *name, const char *fallback) {
@@ -113,7 +114,7 @@ static const char *version_name(uint16_t v) {
   return name_or(tp_version_name(v), "unknown-version");
 }
 
-/* short_version is the table's spelling: "s3", "1.0" .. "1.3". */
+/* short_version is the tables' spelling: "s3", "1.0" .. "1.3". */
 static const char *short_version(uint16_t v) {
   switch (v) {
     case TP_SSL3: return "s3";
@@ -125,23 +126,65 @@ static const char *short_version(uint16_t v) {
   }
 }
 
+static int config_has(const struct interop_config *config, uint16_t v) {
+  return (config->versions & INTEROP_VERSION_BIT(v)) != 0;
+}
+
+/* is_range returns 1 when |config| has no gap between its ends. */
+static int is_range(const struct interop_config *config) {
+  for (uint16_t v = config->min; v <= config->max; v++) {
+    if (!config_has(config, v)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* format_config spells a configuration: "1.2" for one version, "1.0-1.2"
+ * for a range, "1.0+1.2" for a set with a gap. */
+static void format_config(const struct interop_config *config, char *buf, size_t n) {
+  if (config->min == config->max) {
+    snprintf(buf, n, "%s", short_version(config->min));
+    return;
+  }
+  if (is_range(config)) {
+    snprintf(buf, n, "%s-%s", short_version(config->min), short_version(config->max));
+    return;
+  }
+  size_t used = 0;
+  buf[0] = '\0';
+  for (uint16_t v = config->min; v <= config->max && used < n; v++) {
+    if (config_has(config, v)) {
+      used += (size_t)snprintf(buf + used, n - used, "%s%s", used > 0 ? "+" : "",
+                               short_version(v));
+    }
+  }
+}
+
 static void fail(struct combo *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void fail(struct combo *c, const char *fmt, ...) {
-  printf("FAIL %s hello=%s pinned=%s range=[%s,%s]: ", c->server->name, c->shape->name,
-         version_name(c->pinned), version_name(c->min), version_name(c->max));
+  if (++c->failures > PRINTED_PER_COMBINATION) {
+    return;
+  }
+  char config[32];
+  format_config(c->config, config, sizeof(config));
+  printf("%s %s hello=%s pinned=%s config=%s probe=%u: ",
+         c->opts->expect_failures ? "EXPECTED" : "FAIL", c->server->name, c->shape->name,
+         version_name(c->pinned), config, c->probe);
   va_list ap;
   va_start(ap, fmt);
   vprintf(fmt, ap);
   va_end(ap);
   printf("\n");
-  c->failures++;
 }
 
 static void describe_view(const struct interop_server_view *view, char *buf, size_t n) {
-  if (view->gave_up) {
-    snprintf(buf, n, "gave up (%s), %d fatal alert(s) sent, last %u (%s)",
-             view->reason, view->fatal_alerts, view->alert_desc,
+  if (view->gave_up && view->fatal_alerts == 0 && view->warning_alerts == 0) {
+    snprintf(buf, n, "gave up (%s), sending no alert", view->reason);
+  } else if (view->gave_up) {
+    snprintf(buf, n, "gave up (%s), %d fatal alert(s) sent, last %u (%s)", view->reason,
+             view->fatal_alerts, view->alert_desc,
              name_or(tp_alert_name(view->alert_desc), "unknown"));
   } else {
     snprintf(buf, n, "went on: %s, suite 0x%04x (%s)", version_name(view->version),
@@ -171,57 +214,78 @@ static void describe_verdict(const struct tp_probe_verdict *v, char *buf, size_t
 }
 
 static void describe_expectation(const struct expectation *e, char *buf, size_t n) {
+  const char *refusal = e->refuse_with_handshake_failure
+                            ? "alert 70 (protocol_version) or 40 (handshake_failure)"
+                            : "alert 70 (protocol_version)";
   if (e->verdict == TP_VERDICT_ALERT) {
-    snprintf(buf, n, "alert %u (%s)%s", e->alert, name_or(tp_alert_name(e->alert), "unknown"),
-             e->or_handshake_failure ? " or 40 (handshake_failure)" : "");
-  } else {
-    snprintf(buf, n, "%s %s", name_or(tp_verdict_name(e->verdict), "?"),
-             version_name(e->version));
+    snprintf(buf, n, "%s", refusal);
+    return;
   }
+  snprintf(buf, n, "%s %s%s%s%s", name_or(tp_verdict_name(e->verdict), "?"),
+           version_name(e->version), e->refusal_ok ? " or " : "", e->refusal_ok ? refusal : "",
+           e->no_suite_ok ? " or alert 40 (handshake_failure: no suite in common)" : "");
 }
 
-/* lowest_allowed returns the lowest version a server may answer a hello
- * pinned to |pinned| with. Up to TLS 1.2 a server negotiates from
- * legacy_version alone and may choose anything up to it, and every shape
- * carries suites usable down to SSLv3 (RSA key exchange, CBC with SHA-1).
+/* expected_answer is what the negotiation rules call for when a server
+ * configured with |config| gets a hello pinned to |pinned|.
+ *
  * A TLS 1.3 hello lists only 0x0304 in supported_versions, and RFC 8446,
- * 4.2.1 makes any server that implements that extension negotiate from it
- * alone, ignoring legacy_version 0x0303; both libraries implement it even
- * when configured to stop at TLS 1.2. Only a server that predates TLS 1.3
- * (and so ignores the extension) answers such a hello with TLS 1.2. */
-static uint16_t lowest_allowed(uint16_t pinned) {
-  return pinned == TP_TLS13 ? TP_TLS13 : TP_SSL3;
-}
-
-static struct expectation expected_answer(uint16_t pinned, uint16_t min, uint16_t max) {
-  /* SSL 3.0 has no protocol_version alert (RFC 6101, 5.4.2), so a server
-   * refusing an SSLv3 hello may say handshake_failure instead, as OpenSSL
-   * does: it answers in the client's version. */
+ * 4.2.1 makes a server that implements that extension negotiate from it
+ * alone: TLS 1.3 or protocol_version, even when it is configured to stop at
+ * TLS 1.2. Every other hello, and a TLS 1.3 one to a server that reads it by
+ * legacy_version (0x0303), is negotiated from legacy_version: RFC 5246, E.1
+ * has the server answer with the highest version it speaks when that is
+ * below the client's, and refuse with protocol_version when it speaks only
+ * higher ones. Hellos up to TLS 1.2 carry suites usable down to SSLv3 (RSA
+ * key exchange, CBC with SHA-1), so the version decides; a TLS 1.3 hello
+ * carries only a few TLS 1.2 suites (the modern one none), so a server that
+ * reads it as TLS 1.2 may find none it can use. A server with a gap below the
+ * client's version and something above it (TLS 1.0 and 1.2, asked for 1.1)
+ * is in neither case of E.1: it may answer with its highest version below
+ * the client's, as "the highest both speak", or refuse. SSL 3.0 has no
+ * protocol_version alert (RFC 6101, 5.4.2), so a server refusing an SSLv3
+ * hello may say handshake_failure instead, as OpenSSL does. */
+static struct expectation expected_answer(const struct interop_server *server, uint16_t pinned,
+                                          const struct interop_config *config) {
   struct expectation e = {
       .verdict = TP_VERDICT_ALERT,
-      .alert = TP_ALERT_PROTOCOL_VERSION,
-      .or_handshake_failure = pinned == TP_SSL3,
+      .refuse_with_handshake_failure =
+          pinned == TP_SSL3 || server->refuses_with_handshake_failure,
   };
-  if (pinned >= min && pinned <= max) {
-    e.verdict = TP_VERDICT_ACCEPTED;
-    e.version = pinned;
-  } else if (pinned > max && max >= lowest_allowed(pinned)) {
-    e.verdict = TP_VERDICT_VERSION_MISMATCH;
-    e.version = max;
+  const int by_legacy_version = pinned != TP_TLS13 || (server->legacy_hello_without_tls13 &&
+                                                       !config_has(config, TP_TLS13));
+  if (!by_legacy_version) {
+    if (config_has(config, TP_TLS13)) {
+      e.verdict = TP_VERDICT_ACCEPTED;
+      e.version = TP_TLS13;
+    }
+    return e;
   }
+  const uint16_t legacy_version = pinned == TP_TLS13 ? TP_TLS12 : pinned;
+  uint16_t best = 0; /* the highest configured version up to legacy_version */
+  for (uint16_t v = TP_SSL3; v <= legacy_version; v++) {
+    best = config_has(config, v) ? v : best;
+  }
+  if (best == 0) {
+    return e;
+  }
+  e.verdict = best == pinned ? TP_VERDICT_ACCEPTED : TP_VERDICT_VERSION_MISMATCH;
+  e.version = best;
+  e.refusal_ok = best != legacy_version && config->max > legacy_version;
+  e.no_suite_ok = pinned == TP_TLS13;
   return e;
 }
 
 static int meets(const struct expectation *e, const struct tp_probe_verdict *v) {
-  if (v->verdict != e->verdict) {
-    return 0;
-  }
   if (v->verdict == TP_VERDICT_ALERT) {
-    int alert_ok = v->alert == e->alert ||
-                   (e->or_handshake_failure && v->alert == TP_ALERT_HANDSHAKE_FAILURE);
-    return alert_ok && v->alert_level == TP_ALERT_LEVEL_FATAL;
+    const int refusal = v->alert == TP_ALERT_PROTOCOL_VERSION ||
+                        (e->refuse_with_handshake_failure &&
+                         v->alert == TP_ALERT_HANDSHAKE_FAILURE);
+    const int fits = ((e->verdict == TP_VERDICT_ALERT || e->refusal_ok) && refusal) ||
+                     (e->no_suite_ok && v->alert == TP_ALERT_HANDSHAKE_FAILURE);
+    return fits && v->alert_level == TP_ALERT_LEVEL_FATAL;
   }
-  return v->server_version == e->version;
+  return v->verdict == e->verdict && v->server_version == e->version;
 }
 
 /* downgrade_in reads the RFC 8446, 4.1.3 sentinel from a server random. */
@@ -245,6 +309,103 @@ static int same_verdict(const struct tp_probe_verdict *a, const struct tp_probe_
          a->unsolicited_exts == b->unsolicited_exts && a->warnings == b->warnings &&
          a->last_warning == b->last_warning;
 }
+
+/* ---- Random material ------------------------------------------------------ */
+
+uint64_t interop_seed(void) {
+  static uint64_t seed;
+  static int chosen;
+  if (chosen) {
+    return seed;
+  }
+  const char *given = getenv("INTEROP_SEED");
+  if (given != NULL && given[0] != '\0') {
+    seed = strtoull(given, NULL, 16);
+    printf("interop: seed %016" PRIx64 " (from INTEROP_SEED)\n", seed);
+  } else {
+    if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed)) {
+      seed = (uint64_t)(uintptr_t)&seed;
+    }
+    printf("interop: seed %016" PRIx64 " (INTEROP_SEED=%016" PRIx64 " replays this run)\n",
+           seed, seed);
+  }
+  chosen = 1;
+  return seed;
+}
+
+/* fill_random is the engine's splitmix64: the material must differ between
+ * probes, not be secret. */
+static void fill_random(uint8_t *p, size_t n, uint64_t *state) {
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    size_t k = n - i < 8 ? n - i : 8;
+    memcpy(p + i, &z, k);
+  }
+}
+
+/* clamp turns 32 random bytes into an X25519 private key (RFC 7748, 5);
+ * some libraries take only clamped ones. */
+static void clamp(uint8_t priv[32]) {
+  priv[0] &= 248;
+  priv[31] &= 127;
+  priv[31] |= 64;
+}
+
+/* next_material draws one probe's material; the key share only for a TLS
+ * 1.3 hello, the only one that carries it (some libraries take milliseconds
+ * to make one). Returns 0 when the library could not make a public key. */
+static int next_material(const struct interop_server *server, enum interop_shares shares,
+                         uint16_t pinned, uint64_t *stream, struct material *out) {
+  fill_random(out->random, sizeof(out->random), stream);
+  fill_random(out->session_id, sizeof(out->session_id), stream);
+  uint8_t priv[32];
+  fill_random(priv, sizeof(priv), stream);
+  if (pinned != TP_TLS13) {
+    memset(out->share, 0, sizeof(out->share));
+    return 1;
+  }
+  if (shares == INTEROP_SHARES_RAW_RANDOM) {
+    memcpy(out->share, priv, sizeof(out->share));
+    return 1;
+  }
+  clamp(priv);
+  return server->x25519_public(priv, out->share);
+}
+
+/* x25519_works checks the library's X25519 against RFC 7748, 6.1: Alice's
+ * and Bob's private keys and the public keys they must give. */
+static int x25519_works(const struct interop_server *server) {
+  static const uint8_t kPriv[2][32] = {
+      {0x77, 0x07, 0x6d, 0x0a, 0x73, 0x18, 0xa5, 0x7d, 0x3c, 0x16, 0xc1,
+       0x72, 0x51, 0xb2, 0x66, 0x45, 0xdf, 0x4c, 0x2f, 0x87, 0xeb, 0xc0,
+       0x99, 0x2a, 0xb1, 0x77, 0xfb, 0xa5, 0x1d, 0xb9, 0x2c, 0x2a},
+      {0x5d, 0xab, 0x08, 0x7e, 0x62, 0x4a, 0x8a, 0x4b, 0x79, 0xe1, 0x7f,
+       0x8b, 0x83, 0x80, 0x0e, 0xe6, 0x6f, 0x3b, 0xb1, 0x29, 0x26, 0x18,
+       0xb6, 0xfd, 0x1c, 0x2f, 0x8b, 0x27, 0xff, 0x88, 0xe0, 0xeb},
+  };
+  static const uint8_t kPub[2][32] = {
+      {0x85, 0x20, 0xf0, 0x09, 0x89, 0x30, 0xa7, 0x54, 0x74, 0x8b, 0x7d,
+       0xdc, 0xb4, 0x3e, 0xf7, 0x5a, 0x0d, 0xbf, 0x3a, 0x0d, 0x26, 0x38,
+       0x1a, 0xf4, 0xeb, 0xa4, 0xa9, 0x8e, 0xaa, 0x9b, 0x4e, 0x6a},
+      {0xde, 0x9e, 0xdb, 0x7d, 0x7b, 0x7d, 0xc1, 0xb4, 0xd3, 0x5b, 0x61,
+       0xc2, 0xec, 0xe4, 0x35, 0x37, 0x3f, 0x83, 0x43, 0xc8, 0x5b, 0x78,
+       0x67, 0x4d, 0xad, 0xfc, 0x7e, 0x14, 0x6f, 0x88, 0x2b, 0x4f},
+  };
+  for (size_t i = 0; i < COUNT(kPriv); i++) {
+    uint8_t priv[32], pub[32];
+    memcpy(priv, kPriv[i], sizeof(priv));
+    clamp(priv);
+    if (!server->x25519_public(priv, pub) || memcmp(pub, kPub[i], sizeof(pub)) != 0) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* ---- One probe ------------------------------------------------------------ */
 
 /* read_answer feeds |len| bytes to a fresh reader |chunk| bytes at a time and
  * computes the verdict. Returns 1 when the verdict is final. */
@@ -317,24 +478,29 @@ static void check_against_library(struct combo *c, const struct interop_server_v
   }
 }
 
-static void check_combination(struct combo *c, void *ctx, struct cell *out) {
+/* check_probe sends one hello, built from |tpl| and |m|, to a fresh
+ * connection from |ctx| and checks the answer. |*out| is the verdict (left
+ * pending when the server wrote nothing). */
+static void check_probe(struct combo *c, void *ctx, const struct tp_hello_template *tpl,
+                        const struct material *m, struct tp_probe_verdict *out) {
   memset(out, 0, sizeof(*out));
-  const struct tp_client_hello_opts opts = {
-      .version = c->pinned,
-      .sni = c->shape->sni,
-      .ciphers = c->shape->ciphers,
-      .minimal = c->shape->minimal,
-      .random = kRandom,
-      .session_id = kSessionId,
-      .x25519_share = kX25519Share,
-  };
   uint8_t hello[TP_CLIENT_HELLO_MAX];
   size_t hello_len;
   struct tp_client_hello_layout layout;
-  if (!tp_build_client_hello(&opts, hello, sizeof(hello), &hello_len, &layout)) {
-    fail(c, "tp_build_client_hello failed");
-    out->failed = 1;
+  if (!tp_hello_from_template(tpl, c->shape->opts.sni, m->random, m->session_id, m->share, hello,
+                              sizeof(hello), &hello_len, &layout)) {
+    fail(c, "tp_hello_from_template failed");
     return;
+  }
+  /* The material must really be in the hello, or every probe is the same:
+   * the share too, wherever the shape has one (a shape with an empty
+   * key_share list has none, and gets a HelloRetryRequest). */
+  if (memcmp(hello + layout.random_at, m->random, sizeof(m->random)) != 0 ||
+      layout.session_id_at == 0 ||
+      memcmp(hello + layout.session_id_at, m->session_id, sizeof(m->session_id)) != 0 ||
+      (layout.key_share_at != 0 &&
+       memcmp(hello + layout.key_share_at, m->share, sizeof(m->share)) != 0)) {
+    fail(c, "the hello does not carry this probe's random, session id and key share");
   }
 
   uint8_t answer[ANSWER_CAP];
@@ -342,17 +508,19 @@ static void check_combination(struct combo *c, void *ctx, struct cell *out) {
   struct interop_server_view view;
   if (!c->server->answer(ctx, hello, hello_len, answer, sizeof(answer), &answer_len, &view)) {
     fail(c, "could not drive the server (test machinery, not the handshake)");
-    out->failed = 1;
     return;
   }
   if (answer_len == 0) {
-    fail(c, "server wrote nothing at all");
+    char said[256];
+    describe_view(&view, said, sizeof(said));
+    fail(c, "server wrote nothing at all: it closed without an alert; server %s", said);
+    return;
   }
 
   struct tp_probe_verdict v;
   uint64_t consumed;
-  if (!read_answer(answer, answer_len, answer_len == 0 ? 1 : answer_len, c->pinned,
-                   layout.offered_exts, &v, &consumed)) {
+  if (!read_answer(answer, answer_len, answer_len, c->pinned, layout.offered_exts, &v,
+                   &consumed)) {
     fail(c, "tlsparse still wants more after all %zu bytes the server wrote", answer_len);
   }
   if (consumed > answer_len) {
@@ -375,25 +543,41 @@ static void check_combination(struct combo *c, void *ctx, struct cell *out) {
 
   check_against_library(c, &view, &v);
 
-  const struct expectation e = expected_answer(c->pinned, c->min, c->max);
+  const struct expectation e = expected_answer(c->server, c->pinned, c->config);
   if (!meets(&e, &v)) {
-    char want[96], said[256], parsed[160];
+    char want[128], said[256], parsed[160];
     describe_expectation(&e, want, sizeof(want));
     describe_view(&view, said, sizeof(said));
     describe_verdict(&v, parsed, sizeof(parsed));
     fail(c, "the rules call for %s; server %s; tlsparse says %s", want, said, parsed);
   }
-  out->verdict = v;
-  out->failed = c->failures > 0;
+  *out = v;
 }
 
-/* format_cell writes the table's short form of one verdict: "acc" accepted,
- * "hrr" accepted through a HelloRetryRequest, "v1.2" version_mismatch with
- * the server's version, "a70" an alert, with "*" when a check failed. */
+/* ---- Tables --------------------------------------------------------------- */
+
+/* What the table shows for one combination. */
+struct cell {
+  struct tp_probe_verdict verdict; /* the first probe's */
+  int varied;                      /* a later probe got another verdict */
+  int failed;                      /* some check failed */
+};
+
+/* format_cell writes the table's short form of a combination's verdict:
+ * "acc" accepted, "hrr" accepted through a HelloRetryRequest, "v1.2"
+ * version_mismatch with the server's version, "a70" an alert, "none" for no
+ * answer, "mix" when the probes disagreed; "*" marks a failed check. */
 static void format_cell(const struct cell *cell, char *buf, size_t n) {
   const struct tp_probe_verdict *v = &cell->verdict;
   const char *mark = cell->failed ? "*" : "";
+  if (cell->varied) {
+    snprintf(buf, n, "mix%s", mark);
+    return;
+  }
   switch (v->verdict) {
+    case TP_VERDICT_PENDING:
+      snprintf(buf, n, "none%s", mark);
+      return;
     case TP_VERDICT_ACCEPTED:
       snprintf(buf, n, "%s%s", v->hello_retry ? "hrr" : "acc", mark);
       return;
@@ -414,87 +598,346 @@ static void format_cell(const struct cell *cell, char *buf, size_t n) {
 
 /* print_row prints one table row in columns of 8, without trailing blanks. */
 static void print_row(const char *first, char cells[][16], size_t n) {
-  printf("%-8s", first);
+  printf("%-12s", first);
   for (size_t i = 0; i < n; i++) {
     printf(i + 1 < n ? " %-7s" : " %s", cells[i]);
   }
   printf("\n");
 }
 
-int interop_run(const struct interop_server *server, size_t *out_combinations) {
-  *out_combinations = 0;
+/* ---- Runs ----------------------------------------------------------------- */
+
+size_t interop_shape_count(void) {
+  return COUNT(kShapes);
+}
+
+/* make_configs fills |out| with every range over |server|'s versions, then,
+ * for a server with holes, every other set of two or more. Returns the
+ * count. */
+static size_t make_configs(const struct interop_server *server,
+                           struct interop_config out[MAX_CONFIGS]) {
+  const size_t n = server->version_count;
+  size_t count = 0;
+  for (size_t lo = 0; lo < n; lo++) {
+    for (size_t hi = lo; hi < n; hi++) {
+      struct interop_config *c = &out[count++];
+      c->versions = 0;
+      for (size_t i = lo; i <= hi; i++) {
+        c->versions |= INTEROP_VERSION_BIT(server->versions[i]);
+      }
+      c->min = server->versions[lo];
+      c->max = server->versions[hi];
+    }
+  }
+  if (!server->holes) {
+    return count;
+  }
+  for (uint32_t pick = 1; pick < (1u << n); pick++) {
+    /* A set is a range when its picks are one run of ones. */
+    uint32_t low = pick & -pick;
+    if (((pick + low) & pick) == 0) {
+      continue;
+    }
+    struct interop_config *c = &out[count++];
+    c->versions = 0;
+    c->min = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (pick & (1u << i)) {
+        c->versions |= INTEROP_VERSION_BIT(server->versions[i]);
+        c->min = c->min == 0 ? server->versions[i] : c->min;
+        c->max = server->versions[i];
+      }
+    }
+  }
+  return count;
+}
+
+/* run_combination sends |opts->repeats| probes of one combination and
+ * fills |cell|. */
+static void run_combination(struct combo *c, void *ctx, const struct tp_hello_template *tpl,
+                            uint64_t *stream, struct interop_results *res, struct cell *cell) {
+  memset(cell, 0, sizeof(*cell));
+  for (c->probe = 0; c->probe < c->opts->repeats; c->probe++) {
+    const int before = c->failures;
+    struct material m = {0};
+    struct tp_probe_verdict v;
+    if (!next_material(c->server, c->opts->shares, c->pinned, stream, &m)) {
+      fail(c, "the library made no X25519 public key");
+      memset(&v, 0, sizeof(v));
+    } else {
+      check_probe(c, ctx, tpl, &m, &v);
+    }
+    /* Failed its own checks; a probe that only disagrees with probe 0 is
+     * counted below, as a failed check, not here. */
+    const int failed = c->failures > before;
+    if (c->probe == 0) {
+      cell->verdict = v;
+    } else if (!same_verdict(&cell->verdict, &v)) {
+      char first[160], now[160];
+      describe_verdict(&cell->verdict, first, sizeof(first));
+      describe_verdict(&v, now, sizeof(now));
+      fail(c, "the verdict hangs on the random material: probe 0 got %s, this one %s", first,
+           now);
+      cell->varied = 1;
+    }
+    res->probes++;
+    res->failed_probes += failed;
+    if (tpl->layout.key_share_at != 0) {
+      const int high = (m.share[31] & 0x80) != 0;
+      res->high_bit_shares += high;
+      res->failed_high_bit += high && failed;
+    }
+  }
+  if (c->failures > PRINTED_PER_COMBINATION) {
+    char config[32];
+    format_config(c->config, config, sizeof(config));
+    printf("%s %s hello=%s pinned=%s config=%s: %d more failed check(s) not shown\n",
+           c->opts->expect_failures ? "EXPECTED" : "FAIL", c->server->name, c->shape->name,
+           version_name(c->pinned), config, c->failures - PRINTED_PER_COMBINATION);
+  }
+  cell->failed = c->failures > 0;
+}
+
+int interop_run(const struct interop_server *server, const struct interop_opts *opts,
+                struct interop_results *out) {
+  memset(out, 0, sizeof(*out));
   if (server->version_count == 0 || server->version_count > MAX_VERSIONS) {
     printf("FAIL %s: %zu server versions, expected 1 to %d\n", server->name,
            server->version_count, MAX_VERSIONS);
-    return 1;
+    out->failures++;
+    return 0;
   }
-  uint16_t range_min[MAX_RANGES], range_max[MAX_RANGES];
-  void *ctxs[MAX_RANGES] = {0};
-  size_t ranges = 0;
-  int failures = 0;
-  int setup_failed = 0;
-  for (size_t lo = 0; lo < server->version_count; lo++) {
-    for (size_t hi = lo; hi < server->version_count; hi++) {
-      range_min[ranges] = server->versions[lo];
-      range_max[ranges] = server->versions[hi];
-      ctxs[ranges] = server->new_ctx(server->arg, range_min[ranges], range_max[ranges]);
-      if (ctxs[ranges] == NULL) {
-        printf("FAIL %s: no server context for [%s,%s]\n", server->name,
-               version_name(range_min[ranges]), version_name(range_max[ranges]));
-        setup_failed = 1;
-        failures++;
+  if (!x25519_works(server)) {
+    printf("FAIL %s: the library's X25519 does not give RFC 7748's public keys\n",
+           server->name);
+    out->failures++;
+    return 0;
+  }
+  /* A range must be configurable; a set with a gap the library cannot
+   * leave is declined, counted and skipped. */
+  struct interop_config wanted[MAX_CONFIGS], configs[MAX_CONFIGS];
+  void *ctxs[MAX_CONFIGS] = {0};
+  const size_t count = make_configs(server, wanted);
+  for (size_t r = 0; r < count; r++) {
+    char config[32];
+    format_config(&wanted[r], config, sizeof(config));
+    void *ctx = server->new_ctx(server->arg, &wanted[r]);
+    if (ctx != NULL) {
+      configs[out->configs] = wanted[r];
+      ctxs[out->configs++] = ctx;
+    } else if (is_range(&wanted[r])) {
+      printf("FAIL %s: no server context for %s\n", server->name, config);
+      out->failures++;
+    } else {
+      printf("%s: the library declines the configuration %s; not tried\n", server->name,
+             config);
+      out->declined++;
+    }
+  }
+  /* Every shape's template for every pinned version, built once. */
+  struct tp_hello_template templates[COUNT(kShapes)][INTEROP_PINNED_COUNT];
+  for (size_t s = 0; s < COUNT(kShapes); s++) {
+    for (size_t p = 0; p < INTEROP_PINNED_COUNT; p++) {
+      struct tp_client_hello_opts o = kShapes[s].opts;
+      o.version = kPinned[p];
+      o.session_id = kZeros;
+      if (!tp_hello_template_init(&templates[s][p], &o)) {
+        printf("FAIL %s: no hello template for shape %s, %s\n", server->name, kShapes[s].name,
+               version_name(kPinned[p]));
+        out->failures++;
       }
-      ranges++;
     }
   }
 
+  const int set_up = out->failures == 0;
+  uint64_t stream = interop_seed();
   size_t by_verdict[TP_VERDICT_MALFORMED + 1] = {0};
   size_t downgrades = 0; /* shows the sentinel check was not vacuous */
-  for (size_t s = 0; s < COUNT(kShapes) && !setup_failed; s++) {
-    printf("\n%s, hello \"%s\": rows pinned version, columns server [min-max]\n", server->name,
-           kShapes[s].name);
-    char row[MAX_RANGES][16];
-    for (size_t r = 0; r < ranges; r++) {
-      snprintf(row[r], sizeof(row[r]), "%s-%s", short_version(range_min[r]),
-               short_version(range_max[r]));
+  for (size_t s = 0; s < COUNT(kShapes) && set_up; s++) {
+    printf("\n%s, hello \"%s\", %u probe(s) a cell: rows server configuration, columns pinned "
+           "version\n",
+           server->name, kShapes[s].name, opts->repeats);
+    char row[INTEROP_PINNED_COUNT][16];
+    size_t columns = 0;
+    for (size_t p = 0; p < INTEROP_PINNED_COUNT; p++) {
+      if (opts->only_pinned == 0 || opts->only_pinned == kPinned[p]) {
+        snprintf(row[columns++], sizeof(row[0]), "%s", short_version(kPinned[p]));
+      }
     }
-    print_row("pinned", row, ranges);
-    for (size_t p = 0; p < COUNT(kPinned); p++) {
-      for (size_t r = 0; r < ranges; r++) {
+    print_row("server", row, columns);
+    for (size_t r = 0; r < out->configs; r++) {
+      columns = 0;
+      for (size_t p = 0; p < INTEROP_PINNED_COUNT; p++) {
+        if (opts->only_pinned != 0 && opts->only_pinned != kPinned[p]) {
+          continue;
+        }
         struct combo c = {
             .server = server,
+            .opts = opts,
             .shape = &kShapes[s],
+            .config = &configs[r],
             .pinned = kPinned[p],
-            .min = range_min[r],
-            .max = range_max[r],
         };
         struct cell cell;
-        check_combination(&c, ctxs[r], &cell);
-        failures += c.failures;
+        run_combination(&c, ctxs[r], &templates[s][p], &stream, out, &cell);
+        out->failures += c.failures;
+        out->combinations++;
         by_verdict[cell.verdict.verdict]++;
         downgrades += cell.verdict.downgrade != TP_DOWNGRADE_NONE;
-        (*out_combinations)++;
-        format_cell(&cell, row[r], sizeof(row[r]));
+        format_cell(&cell, row[columns++], sizeof(row[0]));
       }
-      print_row(version_name(kPinned[p]), row, ranges);
+      char config[32];
+      format_config(&configs[r], config, sizeof(config));
+      print_row(config, row, columns);
     }
   }
   printf("\n%s: acc = accepted, hrr = accepted via HelloRetryRequest, vX = version_mismatch "
-         "(server chose X), aN = alert N, * = a check failed\n",
+         "(server chose X), aN = alert N, none = closed without a word, mix = the probes "
+         "disagreed, * = a check failed\n",
          server->name);
-  printf("%s: %zu combinations, each read whole, 1 and 7 bytes at a time: %zu accepted, "
-         "%zu version_mismatch, %zu alert, %zu other; %zu ServerHellos with a downgrade "
-         "sentinel; %d failed check(s)\n",
-         server->name, *out_combinations, by_verdict[TP_VERDICT_ACCEPTED],
-         by_verdict[TP_VERDICT_VERSION_MISMATCH], by_verdict[TP_VERDICT_ALERT],
-         *out_combinations - by_verdict[TP_VERDICT_ACCEPTED] -
+  printf("%s: %zu configurations, %zu combinations, %zu probes, each read whole, 1 and 7 bytes "
+         "at a time; combinations by first verdict: %zu accepted, %zu version_mismatch, %zu "
+         "alert, %zu other; %zu with a downgrade sentinel; TLS 1.3 shares with bit 255 set: "
+         "%zu, %zu of them failed; %zu probes failed, %d failed check(s)\n",
+         server->name, out->configs, out->combinations, out->probes,
+         by_verdict[TP_VERDICT_ACCEPTED], by_verdict[TP_VERDICT_VERSION_MISMATCH],
+         by_verdict[TP_VERDICT_ALERT],
+         out->combinations - by_verdict[TP_VERDICT_ACCEPTED] -
              by_verdict[TP_VERDICT_VERSION_MISMATCH] - by_verdict[TP_VERDICT_ALERT],
-         downgrades, failures);
+         downgrades, out->high_bit_shares, out->failed_high_bit, out->failed_probes,
+         out->failures);
 
-  for (size_t r = 0; r < ranges; r++) {
+  for (size_t r = 0; r < out->configs; r++) {
     if (ctxs[r] != NULL) {
       server->free_ctx(ctxs[r]);
     }
   }
-  return failures;
+  return out->failures == 0;
+}
+
+/* count_accepted sends |ctx| |probes| hellos of each shape pinned to
+ * |version| and sets |*out_accepted| to the number it accepted (the
+ * ServerHello has |version|, by tlsparse's reading or the library's own) of
+ * |*out_sent|. Returns 0 when the test machinery failed. */
+static int count_accepted(const struct interop_server *server, void *ctx, uint16_t version,
+                          unsigned probes, uint64_t *stream, unsigned *out_accepted,
+                          unsigned *out_sent) {
+  *out_accepted = 0;
+  *out_sent = 0;
+  for (size_t s = 0; s < COUNT(kShapes); s++) {
+    struct tp_client_hello_opts o = kShapes[s].opts;
+    o.version = version;
+    o.session_id = kZeros;
+    struct tp_hello_template tpl;
+    if (!tp_hello_template_init(&tpl, &o)) {
+      return 0;
+    }
+    for (unsigned i = 0; i < probes; i++) {
+      struct material m;
+      uint8_t hello[TP_CLIENT_HELLO_MAX], answer[ANSWER_CAP];
+      size_t hello_len, answer_len;
+      struct tp_client_hello_layout layout;
+      struct interop_server_view view;
+      struct tp_probe_verdict v;
+      uint64_t consumed;
+      if (!next_material(server, INTEROP_SHARES_PUBLIC_KEYS, version, stream, &m) ||
+          !tp_hello_from_template(&tpl, o.sni, m.random, m.session_id, m.share, hello,
+                                  sizeof(hello), &hello_len, &layout) ||
+          !server->answer(ctx, hello, hello_len, answer, sizeof(answer), &answer_len, &view)) {
+        return 0;
+      }
+      read_answer(answer, answer_len, answer_len == 0 ? 1 : answer_len, version,
+                  layout.offered_exts, &v, &consumed);
+      (*out_sent)++;
+      *out_accepted +=
+          v.verdict == TP_VERDICT_ACCEPTED || (!view.gave_up && view.version == version);
+    }
+  }
+  return 1;
+}
+
+/* single_config is the configuration of |version| alone. */
+static struct interop_config single_config(uint16_t version) {
+  const struct interop_config c = {
+      .versions = INTEROP_VERSION_BIT(version), .min = version, .max = version};
+  return c;
+}
+
+/* widest_config spans |server|'s versions and |version|. */
+static struct interop_config widest_config(const struct interop_server *server,
+                                           uint16_t version) {
+  const uint16_t lowest = server->versions[0];
+  const uint16_t highest = server->versions[server->version_count - 1];
+  struct interop_config c = {
+      .min = lowest < version ? lowest : version,
+      .max = highest > version ? highest : version,
+  };
+  for (uint16_t v = c.min; v <= c.max; v++) {
+    c.versions |= INTEROP_VERSION_BIT(v);
+  }
+  return c;
+}
+
+int interop_check_absent(const struct interop_server *server, uint16_t version,
+                         unsigned probes) {
+  const struct interop_config tries[2] = {single_config(version),
+                                          widest_config(server, version)};
+  uint64_t stream = interop_seed() ^ version;
+  int absent = 1;
+  for (size_t t = 0; t < COUNT(tries); t++) {
+    char config[32];
+    format_config(&tries[t], config, sizeof(config));
+    void *ctx = server->new_ctx(server->arg, &tries[t]);
+    if (ctx == NULL) {
+      printf("%s: no context speaking %s can be made: %s is absent\n", server->name, config,
+             version_name(version));
+      continue;
+    }
+    unsigned accepted, sent;
+    const int ran = count_accepted(server, ctx, version, probes, &stream, &accepted, &sent);
+    server->free_ctx(ctx);
+    if (!ran) {
+      printf("FAIL %s: could not probe a context asked to speak %s (test machinery)\n",
+             server->name, config);
+      absent = 0;
+      continue;
+    }
+    printf("%s: a context asked to speak %s accepted %u of %u %s hellos\n", server->name,
+           config, accepted, sent, version_name(version));
+    if (accepted != 0) {
+      printf("FAIL %s: the library speaks %s after all; the test's note that it lacks it is "
+             "stale: add it to the test's versions\n",
+             server->name, version_name(version));
+      absent = 0;
+    }
+  }
+  return absent;
+}
+
+int interop_check_accepts(const struct interop_server *server, uint16_t version,
+                          unsigned probes) {
+  const struct interop_config tries[2] = {single_config(version),
+                                          widest_config(server, version)};
+  uint64_t stream = interop_seed() ^ version;
+  int all = 1;
+  for (size_t t = 0; t < COUNT(tries); t++) {
+    char config[32];
+    format_config(&tries[t], config, sizeof(config));
+    void *ctx = server->new_ctx(server->arg, &tries[t]);
+    unsigned accepted = 0, sent = 0;
+    const int ran = ctx != NULL &&
+                    count_accepted(server, ctx, version, probes, &stream, &accepted, &sent);
+    if (ctx != NULL) {
+      server->free_ctx(ctx);
+    }
+    printf("%s: a context asked to speak %s accepted %u of %u %s hellos\n", server->name,
+           config, accepted, sent, version_name(version));
+    if (!ran || sent == 0 || accepted != sent) {
+      printf("FAIL %s: a context asked to speak %s no longer accepts every %s hello; the "
+             "test's note that it does is stale\n",
+             server->name, config, version_name(version));
+      all = 0;
+    }
+  }
+  return all;
 }

@@ -7,9 +7,12 @@
  * one is above it, and refused with protocol_version below it; and tlsparse
  * reads each answer, whole or a few bytes at a time, exactly as OpenSSL says
  * it decided. No sockets: memory BIOs, and a key and self-signed certificate
- * made once at start. Whether this OpenSSL speaks SSLv3 is asked of the
+ * made once at start. Each combination gets REPEATS probes with fresh
+ * random material and TLS 1.3 key shares from OpenSSL's own X25519, and all
+ * must get one verdict. Whether this OpenSSL speaks SSLv3 is asked of the
  * library at run time (a handshake with itself); when it does, ranges start
- * at SSLv3 (15 ranges), otherwise at TLS 1.0 (10 ranges), and the expected
+ * at SSLv3 (15 ranges), otherwise at TLS 1.0 (10 ranges, and SSLv3 probes
+ * to a context asked to speak it must all be refused), and the expected
  * number of combinations follows. */
 #include <stdio.h>
 #include <string.h>
@@ -24,10 +27,8 @@
 
 #include "tests/interop/interop.h"
 
-/* Every combination interop_run must visit, by whether SSLv3 ranges are in:
- * 5 pinned versions x ranges x 4 hello shapes; fewer means one was skipped. */
-#define EXPECTED_WITHOUT_SSL3 (INTEROP_PINNED_COUNT * 10 * INTEROP_SHAPE_COUNT)
-#define EXPECTED_WITH_SSL3 (INTEROP_PINNED_COUNT * 15 * INTEROP_SHAPE_COUNT)
+/* Probes per combination, each with fresh material. */
+#define REPEATS 100
 
 /* The cipher string of servers that speak TLS 1.1 or older: OpenSSL 3 at its
  * default security level refuses those versions outright (they sign with
@@ -92,8 +93,9 @@ static void on_info(const SSL *ssl, int where, int value) {
   }
 }
 
-static void *new_ctx(void *arg, uint16_t min, uint16_t max) {
+static void *new_ctx(void *arg, const struct interop_config *config) {
   const struct identity *id = arg;
+  const uint16_t min = config->min, max = config->max;
   SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
   if (ctx == NULL) {
     return NULL;
@@ -111,6 +113,14 @@ static void *new_ctx(void *arg, uint16_t min, uint16_t max) {
   }
   SSL_CTX_set_info_callback(ctx, on_info);
   return ctx;
+}
+
+static int x25519_public(const uint8_t priv[32], uint8_t pub[32]) {
+  EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, 32);
+  size_t len = 32;
+  int ok = key != NULL && EVP_PKEY_get_raw_public_key(key, pub, &len) == 1 && len == 32;
+  EVP_PKEY_free(key);
+  return ok;
 }
 
 static void free_ctx(void *ctx) {
@@ -168,7 +178,9 @@ static int answer(void *ctx, const uint8_t *hello, size_t hello_len, uint8_t *ou
  * with, so only a handshake tells. |*out_why| says what stopped it. */
 static int speaks_ssl3(struct identity *id, const char **out_why) {
   *out_why = "no error queued";
-  SSL_CTX *server_ctx = new_ctx(id, SSL3_VERSION, SSL3_VERSION);
+  const struct interop_config only_ssl3 = {
+      .versions = INTEROP_VERSION_BIT(SSL3_VERSION), .min = SSL3_VERSION, .max = SSL3_VERSION};
+  SSL_CTX *server_ctx = new_ctx(id, &only_ssl3);
   SSL_CTX *client_ctx = SSL_CTX_new(TLS_client_method());
   SSL *server = NULL, *client = NULL;
   BIO *server_bio = NULL, *client_bio = NULL;
@@ -247,20 +259,25 @@ int main(void) {
       .new_ctx = new_ctx,
       .free_ctx = free_ctx,
       .answer = answer,
+      .x25519_public = x25519_public,
   };
 
-  size_t combinations;
-  int failures = interop_run(&server, &combinations);
-  const size_t expected = ssl3 ? EXPECTED_WITH_SSL3 : EXPECTED_WITHOUT_SSL3;
-  if (combinations != expected) {
-    printf("FAIL openssl: %zu combinations run, expected %zu (5 pinned x %d ranges x 4 "
-           "shapes)\n",
-           combinations, expected, ssl3 ? 15 : 10);
-    failures++;
+  int ok = ssl3 || interop_check_absent(&server, SSL3_VERSION, 4);
+  const struct interop_opts opts = {.repeats = REPEATS};
+  struct interop_results res;
+  ok &= interop_run(&server, &opts, &res);
+  const size_t ranges = ssl3 ? 15 : 10;
+  const size_t expected = INTEROP_PINNED_COUNT * ranges * interop_shape_count();
+  if (res.combinations != expected || res.probes != expected * REPEATS) {
+    printf("FAIL openssl: %zu combinations and %zu probes run, expected %zu and %zu (5 "
+           "pinned x %zu ranges x %zu shapes, %d probes each)\n",
+           res.combinations, res.probes, expected, expected * REPEATS, ranges,
+           interop_shape_count(), REPEATS);
+    ok = 0;
   }
 
   X509_free(id.cert);
   EVP_PKEY_free(id.key);
-  printf("openssl: %s\n", failures == 0 ? "PASS" : "FAIL");
-  return failures == 0 ? 0 : 1;
+  printf("openssl: %s\n", ok ? "PASS" : "FAIL");
+  return ok ? 0 : 1;
 }
