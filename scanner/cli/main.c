@@ -13,6 +13,7 @@
 
 #include "scanner/cli/commands.h"
 #include "scanner/cli/report.h"
+#include "scanner/cli/run.h"
 
 static const struct {
   const char *name;
@@ -47,6 +48,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  fd_limit_raise();
   if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
     usage(stdout);
     return 0;

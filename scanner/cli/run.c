@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,11 @@
 /* Rendered records held before the engines stop taking new targets. */
 #define WRITER_BOUND (16u << 20)
 
+/* File descriptors the process holds besides the rings' registered files:
+ * the rings themselves, c-ares sockets, the output, the checkpoint, the
+ * lab's servers. */
+#define FD_MARGIN 64
+
 struct thread_arg {
   struct scan_shared *shared;
   int rc;
@@ -41,7 +47,7 @@ struct run {
   struct run_hooks hooks;
   struct target_source *source;
   int stage;                      /* stages done (kStages) */
-  /* o->config with the block and allow lists and the trust store. */
+  /* o->config with the lists, the trust store and a concurrency that fits. */
   struct scan_config config;
   struct scan_policy policy;
   struct cert_verifier verifier;
@@ -112,6 +118,14 @@ int run_options_read(const struct opt_command *cmd, int argc, char **argv, void 
     return 0;
   }
   return 1;
+}
+
+void fd_limit_raise(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
 }
 
 /* ---- the sink and signals ----------------------------------------------------- */
@@ -273,12 +287,52 @@ static int set_up_order(struct run *run) {
   return 0;
 }
 
+static void say_fitted(unsigned asked, uint64_t need, const struct rlimit *rl, unsigned fit) {
+  fprintf(stderr,
+          "tlssweep: -c %u needs about %llu file descriptors; the %s is %llu: running with -c %u\n",
+          asked, (unsigned long long)need, rl->rlim_cur == rl->rlim_max ? "hard limit" : "limit",
+          (unsigned long long)rl->rlim_cur, fit);
+}
+
+/* fit_concurrency lowers the concurrency to what the file limit allows.
+ * Each engine's io_uring registers one file per connection slot, and the
+ * kernel refuses a table larger than RLIMIT_NOFILE. The limit holds per
+ * ring: connections are direct descriptors, outside the process's file
+ * table, so the threads' tables do not add up (measured: under a limit of
+ * 1,024, two threads with -c 1000 held 1,867 connections at once, and one
+ * thread with -c 1030 could not start). */
+static void fit_concurrency(struct scan_config *c) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) {
+    return;
+  }
+  uint64_t need = (uint64_t)c->concurrency + FD_MARGIN;
+  if (need <= rl.rlim_cur) {
+    return;
+  }
+  unsigned fit = rl.rlim_cur > 2 * FD_MARGIN ? (unsigned)(rl.rlim_cur - FD_MARGIN) : 1;
+  if (c->bench.version == 0) {
+    say_fitted(c->concurrency, need, &rl, fit);
+    c->concurrency = fit;
+    return;
+  }
+  /* A bench's -c counts all threads together, and each thread has slots
+   * for all of it: it changes only when all threads' slots are too few. */
+  c->concurrency = fit;
+  uint64_t total = (uint64_t)fit * c->threads;
+  if (total < c->bench.concurrency) {
+    say_fitted(c->bench.concurrency, need, &rl, (unsigned)total);
+    c->bench.concurrency = (unsigned)total;
+  }
+}
+
 static int permuter_next_fn(void *source, struct target_item *out) {
   return permuter_next(source, out);
 }
 
 static int share_state(struct run *run) {
   const struct run_options *o = run->o;
+  fit_concurrency(&run->config);
   run->feed = (struct target_feed){
       .next = permuter_next_fn,
       .source = &run->perm,

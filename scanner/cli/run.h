@@ -2,8 +2,9 @@
  *
  * run_scan takes a command's settings and a source of targets and runs the
  * scan in stages: load the block and allow lists and the trust store, read
- * the checkpoint and open the output, set up the target order, share the
- * engines' state, start the writer, the status line and the engine threads, join them,
+ * the checkpoint and open the output, set up the target order, fit the
+ * concurrency to the file-descriptor limit and share the engines' state,
+ * start the writer, the status line and the engine threads, join them,
  * close the output, report. One teardown undoes every stage that was
  * reached, whichever failed. The run owns the engines' sink: each result
  * goes from the engine straight to the writer, past the hooks a command
@@ -79,5 +80,11 @@ int run_options_read(const struct opt_command *cmd, int argc, char **argv, void 
  * stopped it. */
 int run_scan(const struct run_options *o, struct target_source *source,
              const struct run_hooks *hooks);
+
+/* fd_limit_raise raises the soft RLIMIT_NOFILE to the hard limit: each
+ * engine's io_uring registers one file per connection slot, and the kernel
+ * holds that table to the soft limit (liburing raises it only as far as one
+ * table needs, and nothing else does). */
+void fd_limit_raise(void);
 
 #endif /* SCANNER_CLI_RUN_H */

@@ -3,7 +3,8 @@
 # the allocator; bad flags exit 1 with a message naming the flag and the
 # value; the option table (each command's hidden --list-options) agrees with
 # what each command documents and accepts, and no command accepts an option
-# the table does not give it; `hello` prints a parseable record.
+# the table does not give it; the file limit is raised, and a concurrency
+# it cannot hold is lowered with a message; `hello` prints a parseable record.
 set -u
 T="$1"
 TMP=$(mktemp -d)
@@ -66,6 +67,29 @@ for cmd in $COMMANDS; do
     grep -q -- "$name: not an option of 'tlssweep $cmd'" "$TMP/err" || fail "$cmd $name: $(cat "$TMP/err")"
   done
 done
+
+# The soft file limit is raised to the hard one at start (liburing raises it
+# only as far as one ring's registered files need). The scan waits on a FIFO
+# for its targets meanwhile; its limits are read from /proc.
+mkfifo "$TMP/fifo"
+(ulimit -Sn 256 && ulimit -Hn 2048 && exec "$T" scan -q -c 10 -o /dev/null <"$TMP/fifo") &
+pid=$!
+exec 3>"$TMP/fifo"
+soft=
+for _ in $(seq 50); do
+  soft=$(awk '/^Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null)
+  [ "$soft" = 2048 ] && break
+  sleep 0.1
+done
+exec 3>&-
+wait "$pid" || fail "the scan of no targets exited $?"
+[ "$soft" = 2048 ] || fail "the soft file limit is $soft, not raised to the hard limit 2048"
+# A hard limit too low for -c: said, and the scan runs with what fits.
+(ulimit -n 1024 &&
+  "$T" scan -q -c 3000 --threads 2 -V tls1.2 --timeout 500ms -o /dev/null 127.0.0.1:1 \
+    </dev/null 2>"$TMP/fit.err") || fail "a scan with -c lowered failed: $(cat "$TMP/fit.err")"
+grep -qE '^tlssweep: -c 3000 needs about [0-9]+ file descriptors; the hard limit is 1024: running with -c [0-9]+$' \
+  "$TMP/fit.err" || fail "no clear message for the file limit: $(cat "$TMP/fit.err")"
 
 hex=$("$T" hello tls1.2 example.com | tr -d '\n')
 [ "${hex:0:6}" = "160301" ] || fail "hello does not start with a handshake record: ${hex:0:10}"
