@@ -7,8 +7,8 @@
  * A value is checked and stored by its kind (a flag stores a constant; a
  * number is checked against its range; a duration is read as 500ms, 5s or
  * 1m; a string is kept as typed) or by the entry's own parser. Defaults are
- * written as they would be typed and go through the same parser, so the
- * default --help shows is the default a command starts from. Parsing is
+ * written as they would be typed and go through the same parser, so what
+ * --help calls the default is what a command starts from. Parsing is
  * getopt_long over arrays built from the table for one command; a bad value
  * is reported by opt_error, which names the flag and quotes the value. */
 #include "scanner/cli/options.h"

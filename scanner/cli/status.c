@@ -64,14 +64,13 @@ static void *status_main(void *arg) {
   return NULL;
 }
 
-int status_start(struct status_line *s, const struct scan_shared *shared, uint64_t start_ns) {
+void status_start(struct status_line *s, const struct scan_shared *shared, uint64_t start_ns) {
   s->shared = shared;
   s->start_ns = start_ns;
   s->bench_last_count = 0;
   s->bench_last_ns = start_ns;
   atomic_store(&s->finished, 0);
   s->started = pthread_create(&s->thread, NULL, status_main, s) == 0;
-  return s->started;
 }
 
 void status_stop(struct status_line *s) {

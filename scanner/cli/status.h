@@ -26,9 +26,8 @@ struct status_line {
 };
 
 /* status_start starts the status line of the scan |shared|, begun at
- * |start_ns|. Returns 1, or 0 when no thread could be started (the scan runs
- * without one). */
-int status_start(struct status_line *s, const struct scan_shared *shared, uint64_t start_ns);
+ * |start_ns|; when no thread can be started, the scan runs without one. */
+void status_start(struct status_line *s, const struct scan_shared *shared, uint64_t start_ns);
 
 /* status_stop stops the line and clears it; a line never started, or
  * stopped already, is left alone. */
