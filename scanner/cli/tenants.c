@@ -74,6 +74,17 @@ static int print_table(void *ctx, const struct scan_shared *sh, int rc) {
 /* add_domains adds the domains of the arguments and of -i FILE to |d|.
  * Returns 1 when every line was read (bad lines are reported and make
  * |*bad| 1), or 0 when the file could not be opened. */
+struct bad_line {
+  const char *input;
+  int *bad;
+};
+
+static void report_bad_line(void *ctx, unsigned long line_no, const char *err) {
+  struct bad_line *b = ctx;
+  fprintf(stderr, "tlssweep tenants: %s line %lu: %s\n", b->input, line_no, err);
+  *b->bad = 1;
+}
+
 static int add_domains(struct discovery *d, const char *input, char **args, int nargs, int *bad) {
   char err[256];
   for (int i = 0; i < nargs; i++) {
@@ -91,21 +102,11 @@ static int add_domains(struct discovery *d, const char *input, char **args, int 
     fprintf(stderr, "tlssweep tenants: cannot open input '%s': %s\n", input, strerror(errno));
     return 0;
   }
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-  unsigned long no = 0;
-  while ((n = getline(&line, &cap, in)) >= 0) {
-    no++;
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
-      n--;
-    }
-    if (discovery_add_tenant_line(d, line, (size_t)n, err, sizeof(err)) == TARGET_PARSE_ERROR) {
-      fprintf(stderr, "tlssweep tenants: %s line %lu: %s\n", input, no, err);
-      *bad = 1;
-    }
+  struct bad_line ctx = {.input = input, .bad = bad};
+  if (!discovery_add_tenant_file(d, in, report_bad_line, &ctx)) {
+    fprintf(stderr, "tlssweep tenants: reading '%s' failed\n", input);
+    *bad = 1;
   }
-  free(line);
   if (in != stdin) {
     fclose(in);
   }
