@@ -20,6 +20,8 @@ libjemalloc-dev
 libc-ares-dev
 libcmocka-dev
 libjansson-dev
+libsqlite3-dev
+sqlite3
 valgrind
 python3
 nginx-core
