@@ -435,6 +435,10 @@ static const struct opt kOptions[] = {
      "checkpoint to FILE; if it exists, go on from it (needs -o)", RUN(resume)},
     {"metadata", 0, OPT_STRING, SCANS, "FILE",
      "write a JSON description of the scan to FILE at the end", RUN(metadata)},
+    {"db", 0, OPT_STRING, SCANS, "FILE",
+     "keep this run in the SQLite database FILE (made if missing; tlssweep history and diff "
+     "read it); if it fails, the scan goes on and exits 5",
+     RUN(db)},
     /* Answered at once. */
     {"help", 'h', OPT_HELP, ALL, .help = "this text"},
     {"version", 0, OPT_VERSION, SCANS, .help = "version and allocator"},

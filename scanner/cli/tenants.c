@@ -40,21 +40,21 @@ struct tenants_run {
 };
 
 static void emit_record(void *ctx, const struct scan_result *r) {
-  writer_put(ctx, r);
+  run_out_put(ctx, r);
 }
 
-static int take_result(void *ctx, struct writer *w, const struct scan_result *r) {
+static int take_result(void *ctx, struct run_out *out, const struct scan_result *r) {
   struct tenants_run *tr = ctx;
-  return tenants_record(tr->tenants, r, emit_record, w) != NULL;
+  return tenants_record(tr->tenants, r, emit_record, out) != NULL;
 }
 
 /* write_summaries closes the output with the tenants' summary records,
  * once every endpoint is in. */
-static int write_summaries(void *ctx, struct writer *w) {
+static int write_summaries(void *ctx, struct run_out *out) {
   struct tenants_run *tr = ctx;
   struct outbuf sums = {0};
   int ok = tenants_finish(tr->tenants, &sums) &&
-           writer_put_text(w, sums.data ? sums.data : "", sums.len);
+           run_out_put_text(out, sums.data ? sums.data : "", sums.len);
   outbuf_free(&sums);
   if (!ok) {
     fprintf(stderr, "tlssweep: out of memory writing the tenant summaries\n");
