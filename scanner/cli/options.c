@@ -82,7 +82,8 @@ _Static_assert(offsetof(struct bench_options, run) == 0, "run options first");
 
 #define SCANS (CMD_SCAN | CMD_LAB | CMD_TENANTS)
 #define RUNS (SCANS | CMD_BENCH)
-#define ALL (RUNS | CMD_HELLO)
+#define STORE (CMD_IMPORT | CMD_DIFF | CMD_HISTORY)
+#define ALL (RUNS | CMD_HELLO | STORE)
 
 /* ---- checking values ------------------------------------------------------ */
 
@@ -279,6 +280,15 @@ static int parse_cipher(const char *arg, void *opts, struct opt_fault *f) {
   return 1;
 }
 
+static int parse_view(const char *arg, void *opts, struct opt_fault *f) {
+  (void)f;
+  if (strcmp(arg, "text") != 0 && strcmp(arg, "jsonl") != 0) {
+    return 0;
+  }
+  ((struct db_options *)opts)->format = arg;
+  return 1;
+}
+
 /* ---- the table -------------------------------------------------------------- */
 
 /* In --help order: a command's own options first. */
@@ -312,6 +322,24 @@ static const struct opt kOptions[] = {
      "one JSON object at the end (handshakes_per_sec, latency_ms, errors, client_cpu_s) "
      "instead of the table",
      AT(struct bench_options, json), .value = 1},
+    /* tlssweep import, diff, history */
+    {"db", 0, OPT_STRING, CMD_IMPORT | CMD_HISTORY, "FILE", "the SQLite database of runs",
+     AT(struct db_options, db)},
+    {"db", 0, OPT_STRING, CMD_DIFF, "FILE",
+     "the SQLite database of runs (then the operands are run numbers)",
+     .note = "none: the operands are two JSON Lines files", AT(struct db_options, db)},
+    {"metadata", 0, OPT_STRING, CMD_IMPORT, "FILE",
+     "the files are the parts of one scan, which this --metadata document describes: one "
+     "run for them all",
+     .note = "a run per file", AT(struct db_options, metadata)},
+    {"tenant", 0, OPT_STRING, CMD_HISTORY, "T", "the series of one tenant (its domain)",
+     AT(struct db_options, tenant)},
+    {"target", 0, OPT_STRING, CMD_HISTORY, "X",
+     "the series of one endpoint (proto://host:port, or a host: each of its endpoints)",
+     AT(struct db_options, target)},
+    {"format", 0, OPT_CUSTOM, CMD_DIFF | CMD_HISTORY, "FMT", "text or jsonl",
+     .note = "text on a terminal, jsonl otherwise", .parse = parse_view,
+     .expect = "expected text or jsonl", .example = "jsonl"},
     /* tlssweep tenants */
     {"dry-run", 0, OPT_FLAG, CMD_TENANTS, NULL,
      "print the endpoints found as target lines (to -o), and scan nothing",

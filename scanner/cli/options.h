@@ -25,6 +25,9 @@ enum command_bit {
   CMD_TENANTS = 1u << 2,
   CMD_BENCH = 1u << 3,
   CMD_HELLO = 1u << 4,
+  CMD_IMPORT = 1u << 5,
+  CMD_DIFF = 1u << 6,
+  CMD_HISTORY = 1u << 7,
 };
 
 /* tlssweep tenants: a scan's options and the sweep's own. */
@@ -47,6 +50,15 @@ struct hello_options {
   int minimal;                /* --minimal */
   int modern;                 /* --modern: modern cipher suites */
   int fallback_scsv;          /* --fallback-scsv */
+};
+
+/* tlssweep import, diff and history: the database and how to show it. */
+struct db_options {
+  const char *db;             /* --db FILE */
+  const char *metadata;       /* import --metadata FILE: one run for all files */
+  const char *format;         /* diff, history: "text", "jsonl", or NULL: text on a terminal */
+  const char *tenant;         /* history --tenant T */
+  const char *target;         /* history --target X */
 };
 
 /* A default a command sets apart from the table's (the lab's short timeout);
