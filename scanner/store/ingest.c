@@ -387,7 +387,8 @@ int store_ingest_line(struct store *s, int64_t run, const char *line, size_t len
                       enum store_dup dup, enum store_line *out_kind) {
   *out_kind = STORE_LINE_BAD;
   json_error_t jerr;
-  json_t *o = json_loadb(line, len, 0, &jerr);
+  /* A reply may hold NUL bytes: the writer escapes them as \u0000. */
+  json_t *o = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
   if (!json_is_object(o)) {
     json_decref(o);
     return 1;
