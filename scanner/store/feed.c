@@ -42,7 +42,7 @@ static int store_lines(struct store_feed *f, const char *p, size_t len) {
       size_t linelen = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
       enum store_line kind;
       if (!store_ingest_line(f->store, f->run, p, linelen, f->dup, &kind)) {
-        store_commit(f->store); /* ends the transaction whatever it can keep */
+        store_rollback(f->store);
         return 0;
       }
       f->stored += kind != STORE_LINE_BAD;

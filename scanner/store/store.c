@@ -154,11 +154,15 @@ int store_commit(struct store *s) {
   }
   /* A failed COMMIT can leave the transaction open (SQLITE_BUSY, a full
    * disk); end it so the connection can still mark the run. */
+  store_rollback(s);
+  return 0;
+}
+
+void store_rollback(struct store *s) {
   if (!sqlite3_get_autocommit(s->db)) {
     sqlite3_step(store_stmt(s, ST_ROLLBACK));
     sqlite3_reset(s->stmt[ST_ROLLBACK]);
   }
-  return 0;
 }
 
 struct sqlite3 *store_sqlite(struct store *s) {

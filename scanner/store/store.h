@@ -46,9 +46,11 @@ void store_close(struct store *s);
 const char *store_error(const struct store *s);
 
 /* store_begin and store_commit bracket a batch of ingests: one transaction
- * per batch, not per row. */
+ * per batch, not per row. store_rollback drops a batch that failed half
+ * way, so no record is kept in part. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
+void store_rollback(struct store *s);
 
 enum store_run_state {
   STORE_RUN_RUNNING,   /* begun; also what a run that died is left as */

@@ -443,6 +443,51 @@ static void test_history(void **state) {
   store_close(s);
 }
 
+static void test_history_of_a_tenant(void **state) {
+  (void)state;
+  struct store *s = open_new("tenant_history.db");
+  int64_t a = begin_run(s, "live:a", "tenants", 1000);
+  int64_t b = begin_run(s, "live:b", "tenants", 2000);
+  char line[4096], c[256];
+  /* The shared endpoint is written once per tenant: it counts once. */
+  for (int copy = 0; copy < 2; copy++) {
+    record(line, sizeof(line), "pop.a.test", "accepted", confirm(c, sizeof(c), 10, 2), NULL);
+    char *label = strstr(line, "\"label\":\"t\"");
+    assert_non_null(label);
+    label[9] = copy ? 'u' : 't';
+    ingest(s, a, line, STORE_DUP_KEEP);
+  }
+  record(line, sizeof(line), "pop.a.test", "rejected", NULL, NULL);
+  ingest(s, b, line, STORE_DUP_KEEP);
+  const char *legacy =
+      "{\"tenant\":\"a.test\",\"verdict\":\"legacy\",\"endpoints\":[\"pop3s://pop.a.test:995\","
+      "\"imaps://imap.a.test:993\"],\"legacy_endpoints\":[\"pop3s://pop.a.test:995\"],"
+      "\"legacy_confirmed\":[\"pop3s://pop.a.test:995\"]}";
+  const char *modern =
+      "{\"tenant\":\"a.test\",\"verdict\":\"modern\",\"endpoints\":[\"pop3s://pop.a.test:995\","
+      "\"imaps://imap.a.test:993\"],\"legacy_endpoints\":[],\"legacy_confirmed\":[]}";
+  ingest(s, a, legacy, STORE_DUP_KEEP);
+  ingest(s, b, modern, STORE_DUP_KEEP);
+  struct points ps = {0};
+  assert_true(store_history(s, "a.test", NULL, on_point, &ps));
+  assert_int_equal(ps.n, 2);
+  assert_int_equal(ps.v[0].endpoints, 2);
+  assert_int_equal(ps.v[0].legacy, 1);
+  assert_int_equal(ps.v[0].legacy_app, 1);
+  assert_int_equal(ps.v[0].rate[1].handshakes, 10);
+  assert_int_equal(ps.v[0].rate[1].refused, 2);
+  assert_int_equal(ps.v[1].legacy, 0);
+  assert_int_equal(ps.v[1].rate[1].handshakes, 0);
+  struct points whole = {0};
+  assert_true(store_history(s, NULL, NULL, on_point, &whole));
+  assert_int_equal(whole.v[0].tenants, 1);
+  assert_int_equal(whole.v[0].tenants_legacy, 1);
+  assert_int_equal(whole.v[0].endpoints, 1);
+  assert_int_equal(whole.v[0].rate[1].handshakes, 10);
+  assert_int_equal(whole.v[1].tenants_legacy, 0);
+  store_close(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_schema_version_and_wal),
@@ -456,6 +501,7 @@ int main(void) {
       cmocka_unit_test(test_runs_and_states),
       cmocka_unit_test(test_diff),
       cmocka_unit_test(test_history),
+      cmocka_unit_test(test_history_of_a_tenant),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
