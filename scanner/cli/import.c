@@ -3,18 +3,18 @@
  *
  * Without --metadata each file is a run of its own, known by a SHA-256 of
  * its first MiB: importing a file again takes up the same run, and since a
- * record's identity within its run is unique (store.h), adds nothing. A
- * file that begins as an imported one did (the same scan's output, grown
- * by --resume) is the same run, and only its new records are added. With
+ * record's identity within its run is unique (store.h), adds nothing. With
  * --metadata FILE, the files are the parts of one scan (a Kubernetes or
  * Slurm shard each) and all go into the one run the metadata describes
  * (its command, start and end), known by a SHA-256 of the metadata.
  *
- * Lines are read into a fixed buffer, never a growing one, and committed
- * in batches, so memory stays bounded whatever the file's size; a line
- * longer than the buffer is no record of ours and is counted bad. */
+ * Lines are read into a fixed buffer, never a growing one, parsed by a
+ * reader thread at most PIPE_LINES ahead of this one, which stores them and
+ * commits in batches, so memory stays bounded whatever the file's size; a
+ * line longer than the buffer is no record of ours and is counted bad. */
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +57,9 @@ struct import {
   uint64_t in_batch;
 };
 
-/* read_line reads one line of |in| into |im->line|. Returns its length
- * (with the newline), 0 at the end, or -1 for a line too long (skipped). */
+/* read_line reads one line of |in| into |buf| (LINE_MAX_BYTES + 1 bytes).
+ * Returns its length (with the newline), 0 at the end, or -1 for a line too
+ * long (skipped to its end). */
 static long read_line(FILE *in, char *buf) {
   if (fgets(buf, LINE_MAX_BYTES + 1, in) == NULL) {
     return 0;
@@ -73,17 +74,146 @@ static long read_line(FILE *in, char *buf) {
   return (long)len;
 }
 
-/* ingest stores one line. Returns 1, or 0 when the database failed. */
-static int ingest(struct import *im, const char *name, uint64_t line_no, const char *line,
-                  size_t len) {
+static void hex(const uint8_t *p, size_t n, char *out) {
+  for (size_t i = 0; i < n; i++) {
+    snprintf(out + 2 * i, 3, "%02x", p[i]);
+  }
+}
+
+/* ---- parsing ahead ------------------------------------------------------------------ */
+
+/* A reader thread reads and parses lines (JSON parsing is the larger part
+ * of an import's work) while this thread stores them. Lines go across in
+ * batches, so the two threads meet once per batch, not per line; a bounded
+ * ring of batches between them keeps memory flat. */
+#define BATCH 256
+#define PIPE_BATCHES 16
+
+struct parsed {
+  struct store_parsed *doc;     /* NULL: not a JSON object */
+  uint64_t line_no;
+  int too_long;
+};
+
+struct batch {
+  struct parsed v[BATCH];
+  size_t n;
+};
+
+struct pipe {
+  pthread_mutex_t lock;
+  pthread_cond_t can_put, can_take;
+  struct batch ring[PIPE_BATCHES];
+  size_t head, count;
+  int done;                     /* the reader is through */
+  int stop;                     /* the store failed: the reader gives up */
+  FILE *in;
+  const char *held;             /* lines read before the reader started */
+  size_t held_len;
+  char *buf;
+  struct batch fill;            /* the reader's batch being filled */
+  int read_error;
+};
+
+static void batch_free(struct batch *b) {
+  for (size_t i = 0; i < b->n; i++) {
+    store_parsed_free(b->v[i].doc);
+  }
+  b->n = 0;
+}
+
+/* flush hands the reader's batch over. Returns 0 when the store has given
+ * up. */
+static int flush(struct pipe *p) {
+  if (p->fill.n == 0) {
+    return 1;
+  }
+  pthread_mutex_lock(&p->lock);
+  while (p->count == PIPE_BATCHES && !p->stop) {
+    pthread_cond_wait(&p->can_put, &p->lock);
+  }
+  int ok = !p->stop;
+  if (ok) {
+    p->ring[(p->head + p->count) % PIPE_BATCHES] = p->fill;
+    p->count++;
+    pthread_cond_signal(&p->can_take);
+  }
+  pthread_mutex_unlock(&p->lock);
+  if (!ok) {
+    batch_free(&p->fill);
+  }
+  p->fill.n = 0;
+  return ok;
+}
+
+static int put(struct pipe *p, struct parsed x) {
+  p->fill.v[p->fill.n++] = x;
+  return p->fill.n < BATCH || flush(p);
+}
+
+/* take takes the next batch into |out|. Returns 1, or 0 when there is none
+ * left. */
+static int take(struct pipe *p, struct batch *out) {
+  pthread_mutex_lock(&p->lock);
+  while (p->count == 0 && !p->done) {
+    pthread_cond_wait(&p->can_take, &p->lock);
+  }
+  int got = p->count > 0;
+  if (got) {
+    *out = p->ring[p->head];
+    p->head = (p->head + 1) % PIPE_BATCHES;
+    p->count--;
+    pthread_cond_signal(&p->can_put);
+  }
+  pthread_mutex_unlock(&p->lock);
+  return got;
+}
+
+/* parse_put parses a line and queues it; blank lines are skipped. Returns
+ * 0 when the store has given up. */
+static int parse_put(struct pipe *p, const char *line, size_t len, uint64_t line_no) {
   while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
     len--;
   }
   if (len == 0) {
     return 1;
   }
-  enum store_line kind;
-  if (!store_ingest_line(im->db, im->run, line, len, STORE_DUP_KEEP, &kind)) {
+  return put(p, (struct parsed){.doc = store_parse(line, len), .line_no = line_no});
+}
+
+static void *reader_main(void *arg) {
+  struct pipe *p = arg;
+  uint64_t line_no = 0;
+  int go_on = 1;
+  for (size_t off = 0; go_on && off < p->held_len;) {
+    const char *nl = memchr(p->held + off, '\n', p->held_len - off);
+    size_t n = nl != NULL ? (size_t)(nl - (p->held + off)) + 1 : p->held_len - off;
+    go_on = parse_put(p, p->held + off, n, ++line_no);
+    off += n;
+  }
+  long len;
+  while (go_on && (len = read_line(p->in, p->buf)) != 0) {
+    line_no++;
+    if (len < 0) {
+      go_on = put(p, (struct parsed){.line_no = line_no, .too_long = 1});
+    } else {
+      go_on = parse_put(p, p->buf, (size_t)len, line_no);
+    }
+  }
+  go_on = go_on && flush(p);
+  p->read_error = go_on && ferror(p->in);
+  pthread_mutex_lock(&p->lock);
+  p->done = 1;
+  pthread_cond_signal(&p->can_take);
+  pthread_mutex_unlock(&p->lock);
+  return NULL;
+}
+
+/* store_one stores one parsed line (and frees it). Returns 1, or 0 when
+ * the database failed. */
+static int store_one(struct import *im, const char *name, struct parsed *x) {
+  enum store_line kind = STORE_LINE_BAD;
+  if (!x->too_long && !store_ingest_parsed(im->db, im->run, x->doc, STORE_DUP_KEEP, &kind)) {
     return 0;
   }
   switch (kind) {
@@ -92,8 +222,9 @@ static int ingest(struct import *im, const char *name, uint64_t line_no, const c
     case STORE_LINE_KNOWN: im->known++; break;
     case STORE_LINE_BAD:
       if (im->bad++ < 5) {
-        fprintf(stderr, "tlssweep import: %s line %llu: not a tlssweep JSON record\n", name,
-                (unsigned long long)line_no);
+        fprintf(stderr, "tlssweep import: %s line %llu: %s\n", name,
+                (unsigned long long)x->line_no,
+                x->too_long ? "too long for a record" : "not a tlssweep JSON record");
       }
       break;
   }
@@ -104,18 +235,73 @@ static int ingest(struct import *im, const char *name, uint64_t line_no, const c
   return 1;
 }
 
-static void hex(const uint8_t *p, size_t n, char *out) {
-  for (size_t i = 0; i < n; i++) {
-    snprintf(out + 2 * i, 3, "%02x", p[i]);
+/* store_from stores |held| and then the rest of |in|, parsed by a reader
+ * thread. Returns 1, 0 when the database failed, -1 when |in| could not be
+ * read. */
+static int store_from(struct import *im, FILE *in, const char *name, const char *held,
+                      size_t held_len) {
+  struct pipe *p = calloc(1, sizeof(*p));
+  if (p == NULL) {
+    fprintf(stderr, "tlssweep import: out of memory\n");
+    return -1;
   }
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->can_put, NULL);
+  pthread_cond_init(&p->can_take, NULL);
+  p->in = in;
+  p->held = held;
+  p->held_len = held_len;
+  p->buf = im->line;
+  pthread_t reader;
+  int err = pthread_create(&reader, NULL, reader_main, p);
+  if (err != 0) {
+    fprintf(stderr, "tlssweep import: cannot start the reader: %s\n", strerror(err));
+    free(p);
+    return -1;
+  }
+  int ok = 1;
+  struct batch *b = malloc(sizeof(*b));
+  while (b != NULL && take(p, b)) {
+    for (size_t i = 0; i < b->n; i++) {
+      if (ok && !store_one(im, name, &b->v[i])) {
+        ok = 0;
+        pthread_mutex_lock(&p->lock);
+        p->stop = 1;
+        pthread_cond_signal(&p->can_put);
+        pthread_mutex_unlock(&p->lock);
+      } else if (!ok) {
+        store_parsed_free(b->v[i].doc);
+      }
+    }
+  }
+  if (b == NULL) {
+    /* Nothing can be stored: let the reader go, and drop what it made. */
+    ok = 0;
+    pthread_mutex_lock(&p->lock);
+    p->stop = 1;
+    pthread_cond_signal(&p->can_put);
+    pthread_mutex_unlock(&p->lock);
+  }
+  free(b);
+  pthread_join(reader, NULL);
+  while (p->count > 0) {
+    batch_free(&p->ring[p->head]);
+    p->head = (p->head + 1) % PIPE_BATCHES;
+    p->count--;
+  }
+  int read_error = p->read_error;
+  pthread_mutex_destroy(&p->lock);
+  pthread_cond_destroy(&p->can_put);
+  pthread_cond_destroy(&p->can_take);
+  free(p);
+  if (ok && read_error) {
+    fprintf(stderr, "tlssweep import: reading %s failed\n", name);
+    return -1;
+  }
+  return ok;
 }
 
-/* A file being read: its first lines are held until its first MiB is
- * hashed, so that its run is known before anything is stored. */
-struct held {
-  char *data;
-  size_t len;
-};
+/* ---- runs --------------------------------------------------------------------------- */
 
 /* begin_run starts (or takes up) the run |d|, in a transaction. */
 static int begin_run(struct import *im, const struct store_run_desc *d) {
@@ -141,66 +327,49 @@ static int end_run(struct import *im, int read_ok, int64_t finished) {
  * 1, 0 when the database failed, -1 when the file could not be read. */
 static int import_stream(struct import *im, FILE *in, const char *name,
                          struct store_run_desc *d) {
-  uint64_t line_no = 0;
-  long len;
-  if (d != NULL) {
-    struct held held = {malloc(IDENTITY_BYTES + LINE_MAX_BYTES + 1), 0};
-    if (held.data == NULL) {
-      fprintf(stderr, "tlssweep import: out of memory\n");
-      return -1;
-    }
-    SHA256_CTX ctx;
-    SHA256_Init(&ctx);
-    while (held.len < IDENTITY_BYTES && (len = read_line(in, im->line)) != 0) {
-      if (len < 0) {
-        len = 1;
-        strcpy(im->line, "\n"); /* a too long line: kept as an empty one, counted below */
-        im->bad++;
-      }
-      SHA256_Update(&ctx, im->line, (size_t)len);
-      memcpy(held.data + held.len, im->line, (size_t)len);
-      held.len += (size_t)len;
-    }
-    if (held.len == 0) {
-      free(held.data);
-      return 1; /* an empty file: no run */
-    }
-    uint8_t md[SHA256_DIGEST_LENGTH];
-    SHA256_Final(md, &ctx);
-    char identity[16 + 2 * SHA256_DIGEST_LENGTH];
-    memcpy(identity, "import:", 8);
-    hex(md, sizeof(md), identity + 7);
-    d->identity = identity;
-    int ok = begin_run(im, d);
-    for (size_t off = 0; ok && off < held.len;) {
-      char *nl = memchr(held.data + off, '\n', held.len - off);
-      size_t n = nl != NULL ? (size_t)(nl - (held.data + off)) + 1 : held.len - off;
-      ok = ingest(im, name, ++line_no, held.data + off, n);
-      off += n;
-    }
-    free(held.data);
-    if (!ok) {
-      return 0;
-    }
+  if (d == NULL) {
+    return store_from(im, in, name, NULL, 0);
   }
-  while ((len = read_line(in, im->line)) != 0) {
-    line_no++;
-    if (len < 0) {
-      if (im->bad++ < 5) {
-        fprintf(stderr, "tlssweep import: %s line %llu: longer than %u bytes\n", name,
-                (unsigned long long)line_no, LINE_MAX_BYTES);
-      }
-      continue;
-    }
-    if (!ingest(im, name, line_no, im->line, (size_t)len)) {
-      return 0;
-    }
-  }
-  if (ferror(in)) {
-    fprintf(stderr, "tlssweep import: reading %s failed\n", name);
+  char *held = malloc(IDENTITY_BYTES + LINE_MAX_BYTES + 1);
+  if (held == NULL) {
+    fprintf(stderr, "tlssweep import: out of memory\n");
     return -1;
   }
-  return 1;
+  /* The first MiB names the run. A line too long for a record is held as
+   * an empty one and counted bad. */
+  size_t held_len = 0;
+  uint64_t line_no = 0;
+  long len;
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  while (held_len < IDENTITY_BYTES && (len = read_line(in, im->line)) != 0) {
+    line_no++;
+    if (len < 0) {
+      strcpy(im->line, "\n");
+      len = 1;
+      if (im->bad++ < 5) {
+        fprintf(stderr, "tlssweep import: %s line %llu: too long for a record\n", name,
+                (unsigned long long)line_no);
+      }
+    }
+    SHA256_Update(&ctx, im->line, (size_t)len);
+    memcpy(held + held_len, im->line, (size_t)len);
+    held_len += (size_t)len;
+  }
+  if (held_len == 0) {
+    free(held);
+    return ferror(in) ? -1 : 1; /* an empty file: no run */
+  }
+  uint8_t md[SHA256_DIGEST_LENGTH];
+  SHA256_Final(md, &ctx);
+  char identity[16 + 2 * SHA256_DIGEST_LENGTH];
+  memcpy(identity, "import:", 8);
+  hex(md, sizeof(md), identity + 7);
+  d->identity = identity;
+  int rc = begin_run(im, d) ? store_from(im, in, name, held, held_len) : 0;
+  d->identity = NULL;
+  free(held);
+  return rc;
 }
 
 static FILE *open_input(const char *path) {

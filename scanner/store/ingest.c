@@ -383,14 +383,32 @@ static int put_tenant(struct store *s, int64_t run, const json_t *o, enum store_
   return 1;
 }
 
-int store_ingest_line(struct store *s, int64_t run, const char *line, size_t len,
-                      enum store_dup dup, enum store_line *out_kind) {
-  *out_kind = STORE_LINE_BAD;
+/* A parsed line is jansson's tree of it; the type stays the store's. */
+struct store_parsed *store_parse(const char *line, size_t len) {
   json_error_t jerr;
   /* A reply may hold NUL bytes: the writer escapes them as \u0000. */
   json_t *o = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
   if (!json_is_object(o)) {
     json_decref(o);
+    return NULL;
+  }
+  return (struct store_parsed *)o;
+}
+
+void store_parsed_free(struct store_parsed *p) {
+  json_decref((json_t *)p);
+}
+
+int store_ingest_line(struct store *s, int64_t run, const char *line, size_t len,
+                      enum store_dup dup, enum store_line *out_kind) {
+  return store_ingest_parsed(s, run, store_parse(line, len), dup, out_kind);
+}
+
+int store_ingest_parsed(struct store *s, int64_t run, struct store_parsed *p, enum store_dup dup,
+                        enum store_line *out_kind) {
+  *out_kind = STORE_LINE_BAD;
+  json_t *o = (json_t *)p;
+  if (o == NULL) {
     return 1;
   }
   int ok = 1;

@@ -105,6 +105,18 @@ enum store_line {
 int store_ingest_line(struct store *s, int64_t run, const char *line, size_t len,
                       enum store_dup dup, enum store_line *out_kind);
 
+/* store_parse parses one JSON line for store_ingest_parsed, touching no
+ * database, so that one thread can parse while another stores. Returns
+ * NULL for a line that is not a JSON object. */
+struct store_parsed;
+struct store_parsed *store_parse(const char *line, size_t len);
+void store_parsed_free(struct store_parsed *p);
+
+/* store_ingest_parsed is store_ingest_line for a line parsed before (NULL:
+ * a bad line); it frees |p|. */
+int store_ingest_parsed(struct store *s, int64_t run, struct store_parsed *p, enum store_dup dup,
+                        enum store_line *out_kind);
+
 /* store_record_key is a record's identity within its run: 63 bits of
  * SHA-256 over its target as written, input line, host, address, port,
  * protocol and label (NULL for absent ones). */
