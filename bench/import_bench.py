@@ -61,12 +61,13 @@ def main():
     ap.add_argument("--dir", default=None)
     ap.add_argument("--write", default=None)
     ap.add_argument("--again", action="store_true", help="import a second time: adds nothing")
+    ap.add_argument("--keep", default=None, help="keep the generated file here (reused if present)")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(dir=a.dir)
     try:
-        templates = lab_records(a.tlssweep, tmp)
-        path = os.path.join(tmp, "records.jsonl")
-        generate(templates, a.records, path)
+        path = a.keep or os.path.join(tmp, "records.jsonl")
+        if not (a.keep and os.path.exists(path)):
+            generate(lab_records(a.tlssweep, tmp), a.records, path)
         size = os.path.getsize(path)
         db = os.path.join(tmp, "history.db")
         secs, peak_kib, said = run_import(a.tlssweep, db, path)
@@ -83,9 +84,11 @@ def main():
             again = f"{secs2:.0f} s, 0 added"
         dbsize = os.path.getsize(db)
         rate = a.records / secs
+        load = os.getloadavg()[0]
         print(f"{a.records} records ({size / 1e9:.2f} GB of JSON Lines): {secs:.0f} s, "
               f"{rate:,.0f} records/s, peak RSS {peak_kib / 1024:.0f} MiB, database "
-              f"{dbsize / 1e9:.2f} GB; again: {again}")
+              f"{dbsize / 1e9:.2f} GB; again: {again}; load average {load:.1f} on "
+              f"{os.cpu_count()} cores")
         if a.write:
             section = (
                 "## Import into the history database\n\n"
@@ -94,10 +97,11 @@ def main():
                 " and certificates) replicated, each copy with a host and address of its own,"
                 f" into one JSON Lines file of {size / 1e9:.2f} GB, imported into a new"
                 " database by `tlssweep import`.\n\n"
-                "| records | seconds | records/s | peak RSS | database | second import |\n"
-                "| ---: | ---: | ---: | ---: | ---: | --- |\n"
+                "| records | seconds | records/s | peak RSS | database | second import |"
+                " load average at the end |\n"
+                "| ---: | ---: | ---: | ---: | ---: | --- | ---: |\n"
                 f"| {a.records:,} | {secs:.0f} | {rate:,.0f} | {peak_kib / 1024:.0f} MiB |"
-                f" {dbsize / 1e9:.2f} GB | {again} |\n\n"
+                f" {dbsize / 1e9:.2f} GB | {again} | {load:.1f} on {os.cpu_count()} cores |\n\n"
                 "Memory is bounded: lines are read into a fixed 1 MiB buffer, committed 50,000 a"
                 " transaction, and SQLite's page cache is 32 MiB; peak RSS does not grow with"
                 " the file. A second import (--again) finds every record's identity already in"

@@ -1,7 +1,11 @@
 /* scanner/cli/history.c: `tlssweep history`, the runs of a --db database as
  * time series (scanner/store/history.h): the whole run, one tenant, or one
  * endpoint, run by run. A table on a terminal, JSON Lines otherwise (one
- * object per run and subject), for plotting elsewhere. */
+ * object per run and subject), for plotting elsewhere: the run's or the
+ * tenant's "endpoints", "legacy" and "legacy_share", "legacy_confirmed"
+ * (endpoints where legacy TLS works at the application level), an
+ * endpoint's "accepted" versions and "legacy_works", and per version the
+ * "refusal" counts, rate and 95% interval. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +150,7 @@ static void print_json(const struct history_point *p) {
       json_object_set_new(o, "verdict", json_string(p->verdict));
       json_object_set_new(o, "legacy_confirmed", json_integer(p->legacy_app));
     } else {
-      json_object_set_new(o, "legacy_works", json_integer(p->legacy_app));
+      json_object_set_new(o, "legacy_confirmed", json_integer(p->legacy_app));
       json_object_set_new(o, "tenants", json_integer(p->tenants));
       json_object_set_new(o, "tenants_legacy", json_integer(p->tenants_legacy));
     }
