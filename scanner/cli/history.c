@@ -20,13 +20,14 @@
 
 static const struct opt_command kHistory = {
     .bit = CMD_HISTORY,
-    .synopsis = "--db FILE [--tenant T | --target X] [options]",
+    .synopsis = "--db FILE [--tenant T | --tenants | --target X] [options]",
     .about =
         "Shows the runs of the database as time series, oldest first: per run the\n"
         "endpoints, the legacy share (endpoints accepting SSLv3/TLS 1.0/1.1), where legacy\n"
         "TLS works at the application level, tenants, and the refusal rate of TLS 1.0 and\n"
         "1.1 with its 95% Wilson interval; with --tenant, that tenant's verdict and\n"
-        "endpoints; with --target, one endpoint's accepted versions. Runs that are not\n"
+        "endpoints (--tenants: every tenant's); with --target, one endpoint's accepted\n"
+        "versions. Runs that are not\n"
         "complete (stopped, failed, died) are shown as such.",
     .epilogue = "exit status: 0 done; 1 usage error or an unknown target; 2 the database failed",
 };
@@ -202,8 +203,8 @@ int cmd_history(int argc, char **argv) {
   if (first != argc) {
     return usage_error(argv[0], "history takes no operands ('%s')", argv[first]);
   }
-  if (o.tenant != NULL && o.target != NULL) {
-    return usage_error(argv[0], "--tenant and --target: one or the other");
+  if ((o.tenant != NULL) + (o.target != NULL) + o.tenants > 1) {
+    return usage_error(argv[0], "--tenant, --tenants and --target: one of them");
   }
   struct store *db;
   char err[512];
@@ -215,7 +216,8 @@ int cmd_history(int argc, char **argv) {
       .text = o.format != NULL ? strcmp(o.format, "text") == 0 : isatty(STDOUT_FILENO),
   };
   rc = 0;
-  if (!store_history(db, o.tenant, o.target, on_point, &out)) {
+  const char *tenant = o.tenants ? STORE_EVERY_TENANT : o.tenant;
+  if (!store_history(db, tenant, o.target, on_point, &out)) {
     fprintf(stderr, "tlssweep history: %s\n", store_error(db));
     /* An unknown or malformed target is the user's; anything else the database's. */
     const char *e = store_error(db);

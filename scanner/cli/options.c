@@ -334,6 +334,8 @@ static const struct opt kOptions[] = {
      .note = "a run per file", AT(struct db_options, metadata)},
     {"tenant", 0, OPT_STRING, CMD_HISTORY, "T", "the series of one tenant (its domain)",
      AT(struct db_options, tenant)},
+    {"tenants", 0, OPT_FLAG, CMD_HISTORY, NULL, "the series of every tenant, one after another",
+     AT(struct db_options, tenants), .value = 1},
     {"target", 0, OPT_STRING, CMD_HISTORY, "X",
      "the series of one endpoint (proto://host:port, or a host: each of its endpoints)",
      AT(struct db_options, target)},

@@ -58,6 +58,7 @@ struct db_options {
   const char *metadata;       /* import --metadata FILE: one run for all files */
   const char *format;         /* diff, history: "text", "jsonl", or NULL: text on a terminal */
   const char *tenant;         /* history --tenant T */
+  int tenants;                /* history --tenants: every tenant */
   const char *target;         /* history --target X */
 };
 

@@ -12,6 +12,8 @@
 #include "scanner/base/stats.h"
 #include "scanner/store/internal.h"
 
+const char STORE_EVERY_TENANT[] = "";
+
 const char *const store_version_names[STORE_VERSIONS] = {"ssl3", "tls1.0", "tls1.1", "tls1.2",
                                                          "tls1.3"};
 
@@ -372,8 +374,44 @@ static int find_endpoints(struct store *s, const char *target, struct endpoint_l
   return 1;
 }
 
+/* every_tenant calls |fn| with each tenant's name, in order. */
+static int every_tenant(struct store *s, int (*fn)(struct store *s, const char *tenant, void *ctx),
+                        void *ctx) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT tenant FROM tenants ORDER BY tenant", -1, &st,
+                         NULL) != SQLITE_OK) {
+    return store_fail(s, "listing the tenants");
+  }
+  int rc, ok = 1;
+  while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    /* The name is copied: the callback runs queries of its own. */
+    char name[512];
+    snprintf(name, sizeof(name), "%s", col_text(st, 0) ? col_text(st, 0) : "");
+    ok = fn(s, name, ctx);
+  }
+  sqlite3_finalize(st);
+  if (ok && rc != SQLITE_DONE) {
+    return store_fail(s, "listing the tenants");
+  }
+  return ok;
+}
+
+struct every {
+  void (*fn)(void *ctx, const struct history_point *p);
+  void *ctx;
+};
+
+static int one_tenant(struct store *s, const char *tenant, void *ctx) {
+  struct every *e = ctx;
+  return store_history(s, tenant, NULL, e->fn, e->ctx);
+}
+
 int store_history(struct store *s, const char *tenant, const char *target,
                   void (*fn)(void *ctx, const struct history_point *p), void *ctx) {
+  if (tenant == STORE_EVERY_TENANT) {
+    struct every e = {fn, ctx};
+    return every_tenant(s, one_tenant, &e);
+  }
   struct run_list runs = {0};
   struct endpoint_list eps = {0};
   int ok = store_runs(s, add_run, &runs);

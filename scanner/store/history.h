@@ -7,7 +7,8 @@
  *     confirmations with its 95% Wilson interval;
  *   - with a tenant, that tenant in each run that has it: its verdict, its
  *     endpoints and legacy ones (the legacy share), the refusal rates over
- *     its endpoints;
+ *     its endpoints; with STORE_EVERY_TENANT, so every tenant, one after
+ *     another;
  *   - with a target (proto://host:port, or a host: each of its endpoints),
  *     each endpoint in each run that scanned it: status, accepted versions,
  *     whether legacy TLS works at the application level, certificate, and
@@ -43,6 +44,9 @@ struct history_point {
   int cert_expired;
   struct history_rate rate[STORE_VERSIONS];
 };
+
+/* A |tenant| for store_history: every tenant's series. */
+extern const char STORE_EVERY_TENANT[];
 
 /* store_history calls |fn| per run and subject (above); |tenant| and
  * |target| are NULL or one of them is given. Returns 1, or 0 when the

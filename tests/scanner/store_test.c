@@ -478,6 +478,15 @@ static void test_history_of_a_tenant(void **state) {
   assert_int_equal(ps.v[0].rate[1].refused, 2);
   assert_int_equal(ps.v[1].legacy, 0);
   assert_int_equal(ps.v[1].rate[1].handshakes, 0);
+  ingest(s, b,
+         "{\"tenant\":\"b.test\",\"verdict\":\"no_endpoints\",\"endpoints\":[],"
+         "\"legacy_endpoints\":[],\"legacy_confirmed\":[]}",
+         STORE_DUP_KEEP);
+  struct points every = {0};
+  assert_true(store_history(s, STORE_EVERY_TENANT, NULL, on_point, &every));
+  assert_int_equal(every.n, 3); /* a.test twice, then b.test once */
+  assert_int_equal(every.v[1].run.id, b);
+  assert_int_equal(every.v[2].endpoints, 0);
   struct points whole = {0};
   assert_true(store_history(s, NULL, NULL, on_point, &whole));
   assert_int_equal(whole.v[0].tenants, 1);
