@@ -101,6 +101,16 @@ int tp_cbs_mem_equal(const tp_cbs *cbs, const uint8_t *mem, size_t len) {
   return cbs->len == len && (len == 0 || memcmp(cbs->data, mem, len) == 0);
 }
 
+size_t tp_cbs_copy_upto(tp_cbs *cbs, uint8_t *out, size_t max) {
+  size_t n = cbs->len < max ? cbs->len : max;
+  if (n > 0) {
+    memcpy(out, cbs->data, n);
+    cbs->data += n;
+    cbs->len -= n;
+  }
+  return n;
+}
+
 void tp_cbb_init(tp_cbb *cbb, uint8_t *buf, size_t cap) {
   cbb->buf = buf;
   cbb->cap = cap;

@@ -36,6 +36,11 @@ int tp_cbs_get_u16_length_prefixed(tp_cbs *cbs, tp_cbs *out);
 int tp_cbs_get_u24_length_prefixed(tp_cbs *cbs, tp_cbs *out);
 /* tp_cbs_mem_equal returns 1 when |cbs| holds exactly |len| bytes equal to |mem|. */
 int tp_cbs_mem_equal(const tp_cbs *cbs, const uint8_t *mem, size_t len);
+/* tp_cbs_copy_upto copies the next min(|max|, |cbs->len|) bytes into |out|,
+ * consumes them, and returns how many: an incremental reader fills a
+ * fixed buffer with it from whatever piece of the stream has arrived. It
+ * cannot fail; a short view gives a short copy. */
+size_t tp_cbs_copy_upto(tp_cbs *cbs, uint8_t *out, size_t max);
 
 /* Deepest nesting of length-prefixed blocks a builder may open. A ClientHello
  * needs 5 (record, handshake, extensions, one extension, its list). */

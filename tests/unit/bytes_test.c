@@ -4,6 +4,7 @@
  * pinned here one by one: each getter at exactly the length it needs and one
  * byte short (where it must fail and consume nothing, because callers try a
  * shape and back off), length-prefixed reads whose body is one byte short,
+ * tp_cbs_copy_upto short and long (the reader fills its buffers with it),
  * big-endian order (tp_cbb_add_u16_list included), and the writer's sticky
  * error: after an overflow nothing more is written, and tp_cbb_finish
  * reports 0 so a half-built hello can never go out. Nested blocks, a close
@@ -126,6 +127,32 @@ static void test_get_bytes(void **state) {
   /* A zero-length read of an empty view is fine. */
   assert_int_equal(tp_cbs_get_bytes(&cbs, &out, 0), 1);
   assert_int_equal(out.len, 0);
+}
+
+static void test_copy_upto(void **state) {
+  (void)state;
+  static const uint8_t in[] = {1, 2, 3, 4, 5};
+  uint8_t out[8];
+  memset(out, 0xee, sizeof(out));
+  tp_cbs cbs;
+  tp_cbs_init(&cbs, in, sizeof(in));
+  /* Less than is there: exactly |max| bytes, consumed. */
+  assert_int_equal(tp_cbs_copy_upto(&cbs, out, 2), 2);
+  assert_memory_equal(out, in, 2);
+  assert_int_equal(out[2], 0xee);
+  expect_untouched(&cbs, in + 2, 3);
+  /* More than is there: what is left, and no byte past it. */
+  assert_int_equal(tp_cbs_copy_upto(&cbs, out, sizeof(out)), 3);
+  assert_memory_equal(out, in + 2, 3);
+  assert_int_equal(out[3], 0xee);
+  expect_untouched(&cbs, in + 5, 0);
+  /* An empty view, or a zero |max|, copies nothing. */
+  assert_int_equal(tp_cbs_copy_upto(&cbs, out, sizeof(out)), 0);
+  tp_cbs_init(&cbs, in, sizeof(in));
+  assert_int_equal(tp_cbs_copy_upto(&cbs, out, 0), 0);
+  expect_untouched(&cbs, in, 5);
+  tp_cbs_init(&cbs, NULL, 0);
+  assert_int_equal(tp_cbs_copy_upto(&cbs, out, sizeof(out)), 0);
 }
 
 typedef int (*prefixed_getter)(tp_cbs *cbs, tp_cbs *out);
@@ -532,6 +559,7 @@ int main(void) {
       cmocka_unit_test(test_getters_advance_in_order),
       cmocka_unit_test(test_skip),
       cmocka_unit_test(test_get_bytes),
+      cmocka_unit_test(test_copy_upto),
       cmocka_unit_test(test_u8_length_prefixed),
       cmocka_unit_test(test_u16_length_prefixed),
       cmocka_unit_test(test_u24_length_prefixed),
