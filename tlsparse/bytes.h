@@ -48,7 +48,7 @@ size_t tp_cbs_copy_upto(tp_cbs *cbs, uint8_t *out, size_t max);
 
 typedef struct {
   uint8_t *buf;
-  size_t cap;
+  size_t cap;   /* lowered to |len| by an error, so that nothing more fits */
   size_t len;
   int error;
   unsigned depth;
@@ -67,6 +67,11 @@ void tp_cbb_add_bytes(tp_cbb *cbb, const uint8_t *data, size_t len);
 /* tp_cbb_add_u16_list writes |n| big-endian u16 values (a cipher or group
  * list) with one bounds check. */
 void tp_cbb_add_u16_list(tp_cbb *cbb, const uint16_t *list, size_t n);
+/* tp_cbb_add_u16_prefixed_list writes a TLS vector of |n| u16 values with a
+ * u16 length prefix (named_group_list, supported_signature_algorithms):
+ * the same bytes as tp_cbb_open_u16, tp_cbb_add_u16_list, tp_cbb_close, with
+ * one bounds check. */
+void tp_cbb_add_u16_prefixed_list(tp_cbb *cbb, const uint16_t *list, size_t n);
 void tp_cbb_add_zeros(tp_cbb *cbb, size_t len);
 
 /* tp_cbb_open_uN reserves an N-bit length prefix and starts a block;

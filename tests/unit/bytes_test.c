@@ -306,6 +306,55 @@ static void test_cbb_add_u16_list(void **state) {
   assert_int_equal(tp_cbb_finish(&b, &len), 0);
 }
 
+static void test_cbb_add_u16_prefixed_list(void **state) {
+  (void)state;
+  /* The same bytes as open_u16 + add_u16_list + close (a TLS vector). */
+  static const uint16_t list[] = {0x001d, 0x0017, 0x0100};
+  uint8_t nested[16], direct[16];
+  tp_cbb b;
+  size_t nested_len, len;
+  tp_cbb_init(&b, nested, sizeof(nested));
+  tp_cbb_open_u16(&b);
+  tp_cbb_add_u16_list(&b, list, 3);
+  tp_cbb_close(&b);
+  assert_int_equal(tp_cbb_finish(&b, &nested_len), 1);
+  memset(direct, 0xee, sizeof(direct));
+  tp_cbb_init(&b, direct, sizeof(direct));
+  tp_cbb_add_u16_prefixed_list(&b, list, 3);
+  assert_int_equal(tp_cbb_finish(&b, &len), 1);
+  static const uint8_t want[] = {0x00, 0x06, 0x00, 0x1d, 0x00, 0x17, 0x01, 0x00};
+  assert_int_equal(len, sizeof(want));
+  assert_int_equal(nested_len, sizeof(want));
+  assert_memory_equal(direct, want, sizeof(want));
+  assert_memory_equal(nested, want, sizeof(want));
+  assert_int_equal(direct[sizeof(want)], 0xee);
+
+  /* An empty list is its zero length alone. */
+  tp_cbb_init(&b, direct, sizeof(direct));
+  tp_cbb_add_u16_prefixed_list(&b, list, 0);
+  assert_int_equal(tp_cbb_finish(&b, &len), 1);
+  assert_int_equal(len, 2);
+  assert_int_equal(direct[0], 0);
+  assert_int_equal(direct[1], 0);
+
+  /* One byte short: nothing written, and the error sticks. */
+  memset(direct, 0xee, sizeof(direct));
+  tp_cbb_init(&b, direct, sizeof(want) - 1);
+  tp_cbb_add_u16_prefixed_list(&b, list, 3);
+  for (size_t i = 0; i < sizeof(direct); i++) {
+    assert_int_equal(direct[i], 0xee);
+  }
+  tp_cbb_add_u8(&b, 1);
+  assert_int_equal(direct[0], 0xee);
+  assert_int_equal(tp_cbb_finish(&b, &len), 0);
+
+  /* 32767 values (65534 bytes) is the most a u16 length can say; one more
+   * is refused before the list is read (here there is none to read). */
+  tp_cbb_init(&b, direct, sizeof(direct));
+  tp_cbb_add_u16_prefixed_list(&b, NULL, 0x8000);
+  assert_int_equal(tp_cbb_finish(&b, &len), 0);
+}
+
 static void test_cbb_exact_fit(void **state) {
   (void)state;
   /* Filling the buffer to the last byte is not an overflow. */
@@ -567,6 +616,7 @@ int main(void) {
       cmocka_unit_test(test_mem_equal),
       cmocka_unit_test(test_cbb_writes_big_endian),
       cmocka_unit_test(test_cbb_add_u16_list),
+      cmocka_unit_test(test_cbb_add_u16_prefixed_list),
       cmocka_unit_test(test_cbb_exact_fit),
       cmocka_unit_test(test_cbb_sticky_error),
       cmocka_unit_test(test_cbb_overflow_by_bytes_and_zeros),
