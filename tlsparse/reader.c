@@ -47,116 +47,39 @@ static enum tp_result malformed(struct tp_reader *r, enum tp_malformed why) {
   return finish(r, TP_MALFORMED);
 }
 
-/* parse_supported_versions reads a ServerHello's selected_version
- * (RFC 8446, 4.2.1). */
-static int parse_supported_versions(tp_cbs *body, struct tp_server_hello *sh) {
-  return tp_cbs_get_u16(body, &sh->selected_version) && body->len == 0;
-}
-
-/* parse_key_share reads a KeyShareServerHello, or the bare selected_group of
- * a HelloRetryRequest (RFC 8446, 4.2.8). */
-static int parse_key_share(tp_cbs *body, struct tp_server_hello *sh) {
-  if (!tp_cbs_get_u16(body, &sh->key_share_group)) {
-    return 0;
-  }
-  if (sh->is_hello_retry) {
-    return body->len == 0;
-  }
-  tp_cbs key;
-  return tp_cbs_get_u16_length_prefixed(body, &key) && key.len > 0 &&
-         body->len == 0;
-}
-
-struct ext_parser {
-  uint16_t type;
-  int (*parse)(tp_cbs *body, struct tp_server_hello *sh);
-};
-
-static const struct ext_parser kExtParsers[] = {
-    {TP_EXT_SUPPORTED_VERSIONS, parse_supported_versions},
-    {TP_EXT_KEY_SHARE, parse_key_share},
-};
-
-/* seen_before reports whether extension |type| occurs in |block| before |at|;
- * used for types without a bit of their own. */
-static int seen_before(tp_cbs block, const uint8_t *at, uint16_t type) {
-  while (block.data < at) {
-    uint16_t t;
-    tp_cbs body;
-    if (!tp_cbs_get_u16(&block, &t) || !tp_cbs_get_u16_length_prefixed(&block, &body)) {
-      return 0;
-    }
-    if (t == type) {
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static int parse_extensions(tp_cbs block, struct tp_server_hello *sh,
-                            enum tp_malformed *out_why) {
-  tp_cbs rest = block;
-  while (rest.len > 0) {
-    const uint8_t *at = rest.data;
-    uint16_t type;
-    tp_cbs body;
-    if (!tp_cbs_get_u16(&rest, &type) || !tp_cbs_get_u16_length_prefixed(&rest, &body)) {
-      *out_why = TP_BAD_HELLO_DECODE;
-      return 0;
-    }
-    enum tp_ext_bit bit = tp_ext_bit_of(type);
-    int duplicate = bit == TP_EXT_BIT_UNKNOWN ? seen_before(block, at, type)
-                                              : (int)((sh->extensions_seen >> bit) & 1);
-    if (duplicate) {
-      *out_why = TP_BAD_DUPLICATE_EXTENSION;
-      return 0;
-    }
-    sh->extensions_seen |= 1u << bit;
-    for (size_t i = 0; i < sizeof(kExtParsers) / sizeof(kExtParsers[0]); i++) {
-      if (kExtParsers[i].type == type && !kExtParsers[i].parse(&body, sh)) {
-        *out_why = TP_BAD_EXTENSION_DECODE;
-        return 0;
-      }
-    }
-  }
-  return 1;
-}
-
 int tp_parse_server_hello(const uint8_t *body, size_t len,
                           struct tp_server_hello *out, enum tp_malformed *out_why) {
-  struct tp_server_hello sh;
-  memset(&sh, 0, sizeof(sh));
+  memset(out, 0, sizeof(*out));
   tp_cbs cbs;
   tp_cbs_init(&cbs, body, len);
-  if (!tp_cbs_get_u16(&cbs, &sh.legacy_version) ||
-      !tp_cbs_get_bytes(&cbs, &sh.random, 32) ||
-      !tp_cbs_get_u8_length_prefixed(&cbs, &sh.session_id) || sh.session_id.len > 32 ||
-      !tp_cbs_get_u16(&cbs, &sh.cipher_suite) ||
-      !tp_cbs_get_u8(&cbs, &sh.compression)) {
+  if (!tp_cbs_get_u16(&cbs, &out->legacy_version) ||
+      !tp_cbs_get_bytes(&cbs, &out->random, 32) ||
+      !tp_cbs_get_u8_length_prefixed(&cbs, &out->session_id) || out->session_id.len > 32 ||
+      !tp_cbs_get_u16(&cbs, &out->cipher_suite) ||
+      !tp_cbs_get_u8(&cbs, &out->compression)) {
     *out_why = TP_BAD_HELLO_DECODE;
     return 0;
   }
-  sh.is_hello_retry = tp_cbs_mem_equal(&sh.random, tp_hello_retry_random, 32);
-  const uint8_t *tail = sh.random.data + 24;
+  out->is_hello_retry = tp_cbs_mem_equal(&out->random, tp_hello_retry_random, 32);
+  const uint8_t *tail = out->random.data + 24;
   if (memcmp(tail, kDowngradePrefix, 7) == 0) {
     if (tail[7] == 0x01) {
-      sh.downgrade = TP_DOWNGRADE_TLS12;
+      out->downgrade = TP_DOWNGRADE_TLS12;
     } else if (tail[7] == 0x00) {
-      sh.downgrade = TP_DOWNGRADE_TLS11;
+      out->downgrade = TP_DOWNGRADE_TLS11;
     }
   }
   /* The extensions block may be absent altogether (RFC 5246, 7.4.1.3). */
   if (cbs.len > 0) {
-    sh.has_extensions = 1;
-    if (!tp_cbs_get_u16_length_prefixed(&cbs, &sh.extensions) || cbs.len != 0) {
+    out->has_extensions = 1;
+    if (!tp_cbs_get_u16_length_prefixed(&cbs, &out->extensions) || cbs.len != 0) {
       *out_why = TP_BAD_HELLO_DECODE;
       return 0;
     }
-    if (!parse_extensions(sh.extensions, &sh, out_why)) {
+    if (!tp_parse_serverhello_extensions(out->extensions, out, out_why)) {
       return 0;
     }
   }
-  *out = sh;
   return 1;
 }
 
@@ -362,18 +285,18 @@ enum tp_result tp_reader_feed(struct tp_reader *r, const uint8_t *data, size_t l
     r->first_len += (uint8_t)tp_cbs_copy_upto(&peek, r->first + r->first_len,
                                               TP_FIRST_BYTES - r->first_len);
   }
+  if (r->consumed == 0 && in.len > 0 && r->result == TP_NEED_MORE) {
+    read_first_byte(r, &in);
+  }
   while (in.len > 0 && r->result == TP_NEED_MORE) {
-    size_t before = in.len;
-    if (r->consumed == 0) {
-      read_first_byte(r, &in);
-    } else if (r->ssl2_len > 0) {
+    if (r->ssl2_len > 0) {
       read_ssl2(r, &in);
     } else if (r->record_left == 0) {
       read_record_header(r, &in);
     } else {
       read_record_body(r, &in);
     }
-    r->consumed += before - in.len;
   }
+  r->consumed += len - in.len;
   return r->result;
 }

@@ -335,7 +335,7 @@ enum tp_result tp_reader_feed(struct tp_reader *r, const uint8_t *data, size_t l
 
 /* tp_parse_server_hello parses a ServerHello body (the message without its
  * 4-byte header) into |out|, with views into |body|. Returns 1, or 0 and
- * |*out_why|. */
+ * |*out_why|; |*out| then holds only what was read before the error. */
 int tp_parse_server_hello(const uint8_t *body, size_t len,
                           struct tp_server_hello *out, enum tp_malformed *out_why);
 
