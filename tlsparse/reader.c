@@ -34,7 +34,7 @@ static const uint8_t kDowngradePrefix[7] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 
 #define MAX_RECORD_LEN (16384 + 2048)
 
 void tp_reader_init(struct tp_reader *r) {
-  memset(r, 0, offsetof(struct tp_reader, msg));
+  memset(r, 0, offsetof(struct tp_reader, sh));
 }
 
 static enum tp_result finish(struct tp_reader *r, enum tp_result result) {

@@ -317,9 +317,11 @@ struct tp_reader {
   uint16_t ssl2_version;
 
   uint32_t msg_len;             /* bytes of the current handshake message held */
-  struct tp_server_hello sh;
 
-  /* Last, so that tp_reader_init need not clear it. */
+  /* Last, so that tp_reader_init need not clear them: |sh| is written whole
+   * when a ServerHello is parsed and means something only when the result
+   * is TP_SERVER_HELLO or TP_HELLO_RETRY; |msg| fills as bytes arrive. */
+  struct tp_server_hello sh;
   uint8_t msg[4 + TP_SERVER_HELLO_MAX];
 };
 
