@@ -206,8 +206,8 @@ static void cipher_list(const struct tp_client_hello_opts *opts,
 }
 
 /* opts_valid checks what every hello needs. |strict| also wants the bytes
- * that change per probe (random, and the key share for 1.3); a template may
- * leave them out and have them patched in later. */
+ * that change per probe (random, and the key share for 1.3 unless it is
+ * empty); a template may leave them out and have them patched in later. */
 static int opts_valid(const struct tp_client_hello_opts *opts, int strict) {
   switch (opts->version) {
     case TP_SSL3:
@@ -216,7 +216,7 @@ static int opts_valid(const struct tp_client_hello_opts *opts, int strict) {
     case TP_TLS12:
       break;
     case TP_TLS13:
-      if (strict && opts->x25519_share == NULL) {
+      if (strict && opts->x25519_share == NULL && !opts->key_share_empty) {
         return 0;
       }
       break;

@@ -188,22 +188,26 @@ static int parse_supported_versions(tp_cbs *body, struct tp_server_hello *sh) {
 
 /* ---- key_share (RFC 8446, 4.2.8) ------------------------------------------- */
 
-/* One x25519 KeyShareEntry, whose 32 bytes are patched in per probe. */
+/* One x25519 KeyShareEntry, whose 32 bytes are patched in per probe; or no
+ * entry at all, which asks the server to name its group in a
+ * HelloRetryRequest (the cheapest answer a 1.3 server can give). */
 static void add_key_share(tp_cbb *b, struct tp_hello_ctx *ctx) {
   if (!is_tls13(ctx)) {
     return;
   }
   begin_extension(b, TP_EXT_KEY_SHARE);
   tp_cbb_open_u16(b); /* client_shares */
-  tp_cbb_add_u16(b, TP_GROUP_X25519);
-  tp_cbb_open_u16(b); /* key_exchange */
-  ctx->key_share_at = b->len;
-  if (ctx->opts->x25519_share != NULL) {
-    tp_cbb_add_bytes(b, ctx->opts->x25519_share, 32);
-  } else {
-    tp_cbb_add_zeros(b, 32);
+  if (!ctx->opts->key_share_empty) {
+    tp_cbb_add_u16(b, TP_GROUP_X25519);
+    tp_cbb_open_u16(b); /* key_exchange */
+    ctx->key_share_at = b->len;
+    if (ctx->opts->x25519_share != NULL) {
+      tp_cbb_add_bytes(b, ctx->opts->x25519_share, 32);
+    } else {
+      tp_cbb_add_zeros(b, 32);
+    }
+    tp_cbb_close(b);
   }
-  tp_cbb_close(b);
   tp_cbb_close(b);
   tp_cbb_close(b);
 }

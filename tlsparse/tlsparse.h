@@ -166,6 +166,13 @@ struct tp_client_hello_opts {
   const uint8_t *random;           /* 32 bytes */
   const uint8_t *session_id;       /* 32 bytes, or NULL for an empty one */
   const uint8_t *x25519_share;     /* 32 bytes, TLS 1.3 only */
+  /* key_share_empty (TLS 1.3 only, full and minimal shapes): a key_share
+   * extension with an empty client_shares list, which RFC 8446, 4.2.8
+   * allows. A 1.3 server then answers with a HelloRetryRequest naming the
+   * group it wants, which costs it no key exchange and no signature and
+   * counts as acceptance. supported_groups offers the same groups as ever;
+   * |x25519_share| is not needed, and the layout's key_share_at is 0. */
+  int key_share_empty;
 };
 
 /* Where the per-probe parts sit in a built hello, so that an engine can build
@@ -173,7 +180,7 @@ struct tp_client_hello_opts {
 struct tp_client_hello_layout {
   size_t random_at;       /* offset of the 32-byte random */
   size_t session_id_at;   /* offset of the session id bytes (0 if empty) */
-  size_t key_share_at;    /* offset of the x25519 share (0 if none) */
+  size_t key_share_at;    /* offset of the x25519 share (0 if none or empty) */
   uint32_t offered_exts;  /* mask of 1u << tp_ext_bit */
   size_t cipher_count;    /* cipher suites offered, SCSVs included */
 };

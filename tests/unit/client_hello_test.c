@@ -9,7 +9,8 @@
  * cannot hide. The checks follow design.md ("Probes: facts to get right"):
  * record and legacy versions per version, the random and session id at the
  * offsets the layout announces (the engine patches them there), the SCSVs,
- * which extensions each version carries and what is in them, SNI only for
+ * which extensions each version carries and what is in them (a 1.3 hello
+ * with an empty key_share list as a byte table), SNI only for
  * host names, padding to 512 bytes, the minimal shape, the cipher profiles,
  * invalid options, short buffers, and determinism. Templates (built once,
  * patched per probe) must write exactly what the direct build writes. The
@@ -326,6 +327,127 @@ static void test_key_share_x25519_at_layout(void **state) {
       assert_true(tp_cbs_mem_equal(&ks->body, want, sizeof(want)));
       assert_ptr_equal(buf + layout.key_share_at, ks->body.data + 6);
       assert_memory_equal(buf + layout.key_share_at, kShare, 32);
+    }
+  }
+}
+
+/* RFC 8446, 4.2.8: "client_shares: A list of offered KeyShareEntry values
+ * in descending order of client preference." The list may be empty, so that
+ * the server names its group in a HelloRetryRequest (4.1.4), which costs it
+ * no key exchange and no signature: the cheapest 1.3 probe. Here the whole
+ * minimal hello, field by field from RFC 8446, 4.1.2 and 4.2. */
+static const uint8_t kMinimalTls13EmptyShare[] = {
+    0x16, 0x03, 0x01, 0x00, 0x78, /* handshake record, 0x0301 (5.1), 120 bytes */
+    0x01, 0x00, 0x00, 0x74,       /* ClientHello (4), 116 bytes */
+    0x03, 0x03,                   /* legacy_version (4.1.2) */
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, /* random */
+    0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+    0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+    0x00,                         /* legacy_session_id: empty */
+    0x00, 0x08,                   /* cipher_suites: 8 bytes */
+    0x13, 0x01, 0x13, 0x02, 0x13, 0x03, /* the three 1.3 suites (B.4) */
+    0x00, 0xff,                   /* renegotiation SCSV (RFC 5746, 3.3) */
+    0x01, 0x00,                   /* legacy_compression_methods: null */
+    0x00, 0x43,                   /* extensions: 67 bytes */
+    0x00, 0x0a, 0x00, 0x10,       /* supported_groups (4.2.7), 16 bytes */
+    0x00, 0x0e,                   /*   named_group_list: 14 bytes */
+    0x00, 0x1d, 0x00, 0x17, 0x00, 0x18, 0x00, 0x19, /* x25519, secp256r1/384r1/521r1 */
+    0x00, 0x1e, 0x01, 0x00, 0x01, 0x01,             /* x448, ffdhe2048, ffdhe3072 */
+    0x00, 0x0d, 0x00, 0x1e,       /* signature_algorithms (4.2.3), 30 bytes */
+    0x00, 0x1c,                   /*   supported_signature_algorithms: 28 bytes */
+    0x04, 0x03, 0x08, 0x04, 0x04, 0x01, 0x05, 0x03, 0x08, 0x05, 0x05, 0x01,
+    0x06, 0x03, 0x08, 0x06, 0x06, 0x01, 0x08, 0x07, 0x08, 0x08, 0x08, 0x09,
+    0x08, 0x0a, 0x08, 0x0b,
+    0x00, 0x2b, 0x00, 0x03,       /* supported_versions (4.2.1), 3 bytes */
+    0x02, 0x03, 0x04,             /*   versions: TLS 1.3 */
+    0x00, 0x33, 0x00, 0x02,       /* key_share (4.2.8), 2 bytes */
+    0x00, 0x00,                   /*   client_shares: empty */
+};
+
+static void test_key_share_empty_minimal_bytes(void **state) {
+  (void)state;
+  struct tp_client_hello_opts o = opts_for(TP_TLS13);
+  o.minimal = 1;
+  o.ciphers = TP_CIPHERS_MODERN;
+  o.session_id = NULL;
+  o.x25519_share = NULL; /* not needed with an empty list */
+  o.key_share_empty = 1;
+  uint8_t buf[TP_CLIENT_HELLO_MAX];
+  size_t len;
+  struct tp_client_hello_layout layout;
+  struct wire w;
+  struct tp_client_hello_info info;
+  build(&o, buf, &len, &layout, &w, &info);
+  assert_int_equal(len, sizeof(kMinimalTls13EmptyShare));
+  assert_memory_equal(buf, kMinimalTls13EmptyShare, sizeof(kMinimalTls13EmptyShare));
+  assert_int_equal(layout.key_share_at, 0);
+  /* The extension is there (empty), so the HRR's key_share is solicited. */
+  assert_int_equal(layout.offered_exts,
+                   1u << TP_EXT_BIT_SUPPORTED_GROUPS | 1u << TP_EXT_BIT_SIGNATURE_ALGORITHMS |
+                       1u << TP_EXT_BIT_SUPPORTED_VERSIONS | 1u << TP_EXT_BIT_KEY_SHARE |
+                       1u << TP_EXT_BIT_RENEGOTIATION_INFO);
+  assert_int_equal(info.max_supported_version, TP_TLS13);
+}
+
+static void test_key_share_empty_full_shape(void **state) {
+  (void)state;
+  for (int minimal = 0; minimal <= 1; minimal++) {
+    struct tp_client_hello_opts o = opts_for(TP_TLS13);
+    o.minimal = minimal;
+    o.sni = "mail.example.com";
+    uint8_t with_buf[TP_CLIENT_HELLO_MAX], empty_buf[TP_CLIENT_HELLO_MAX];
+    size_t with_len, empty_len;
+    struct tp_client_hello_layout with_layout, empty_layout;
+    struct wire with, empty;
+    struct tp_client_hello_info info;
+    build(&o, with_buf, &with_len, &with_layout, &with, &info);
+    o.key_share_empty = 1;
+    o.x25519_share = NULL;
+    build(&o, empty_buf, &empty_len, &empty_layout, &empty, &info);
+    /* The same extensions, in the same order, and the same groups offered
+     * in supported_groups (RFC 8446, 4.2.8: the server picks from them). */
+    assert_int_equal(empty.n_ext, with.n_ext);
+    assert_int_equal(empty_layout.offered_exts, with_layout.offered_exts);
+    for (size_t k = 0; k < with.n_ext; k++) {
+      assert_int_equal(empty.ext[k].type, with.ext[k].type);
+      if (with.ext[k].type == TP_EXT_KEY_SHARE || with.ext[k].type == TP_EXT_PADDING) {
+        continue;
+      }
+      assert_int_equal(empty.ext[k].body.len, with.ext[k].body.len);
+      assert_memory_equal(empty.ext[k].body.data, with.ext[k].body.data,
+                          with.ext[k].body.len);
+    }
+    const struct wire_ext *ks = find_ext(&empty, TP_EXT_KEY_SHARE);
+    assert_non_null(ks);
+    static const uint8_t no_shares[] = {0x00, 0x00}; /* client_shares<0..2^16-1> */
+    assert_true(tp_cbs_mem_equal(&ks->body, no_shares, sizeof(no_shares)));
+    assert_int_equal(empty_layout.key_share_at, 0);
+    if (!minimal) {
+      /* The 38 bytes the share took are padding now: still 512. */
+      assert_int_equal(empty.msg_len, TP_CLIENT_HELLO_PAD_TO);
+      assert_int_equal(empty_len, with_len);
+    } else {
+      assert_int_equal(empty_len, with_len - 36);
+    }
+  }
+}
+
+static void test_key_share_empty_ignored_below_tls13(void **state) {
+  (void)state;
+  for (size_t i = 0; i < COUNT(kVersions); i++) {
+    if (kVersions[i] == TP_TLS13) {
+      continue;
+    }
+    for (int minimal = 0; minimal <= 1; minimal++) {
+      struct tp_client_hello_opts o = opts_for(kVersions[i]);
+      o.minimal = minimal;
+      uint8_t a[TP_CLIENT_HELLO_MAX], b[TP_CLIENT_HELLO_MAX];
+      size_t len_a, len_b;
+      assert_int_equal(tp_build_client_hello(&o, a, sizeof(a), &len_a, NULL), 1);
+      o.key_share_empty = 1;
+      assert_int_equal(tp_build_client_hello(&o, b, sizeof(b), &len_b, NULL), 1);
+      assert_int_equal(len_a, len_b);
+      assert_memory_equal(a, b, len_a);
     }
   }
 }
@@ -761,10 +883,13 @@ static void test_invalid_options_rejected(void **state) {
     o.random = NULL;
     assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, &layout), 0);
   }
-  /* TLS 1.3 needs a key share; older versions do not. */
+  /* TLS 1.3 needs a key share, unless it offers an empty list; older
+   * versions do not. */
   struct tp_client_hello_opts o = opts_for(TP_TLS13);
   o.x25519_share = NULL;
   assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, &layout), 0);
+  o.key_share_empty = 1;
+  assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, &layout), 1);
   o = opts_for(TP_TLS12);
   o.x25519_share = NULL;
   assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, &layout), 1);
@@ -837,6 +962,16 @@ static void test_offered_exts_match_wire(void **state) {
               struct wire w;
               struct tp_client_hello_info info;
               build(&o, buf, &len, &layout, &w, &info);
+              if (kVersions[i] == TP_TLS13) {
+                /* An empty key_share list is still the extension. */
+                o.key_share_empty = 1;
+                struct tp_client_hello_layout empty_layout;
+                struct wire empty_w;
+                build(&o, buf, &len, &empty_layout, &empty_w, &info);
+                assert_int_equal(empty_layout.offered_exts, layout.offered_exts);
+                assert_int_equal(empty_w.ext_mask, w.ext_mask);
+                assert_int_equal(empty_layout.key_share_at, 0);
+              }
               /* What is offered is what is on the wire, plus
                * renegotiation_info, which the SCSV offers (RFC 5746, 3.3). */
               assert_int_equal(layout.offered_exts,
@@ -963,13 +1098,15 @@ static void test_template_equals_direct_build(void **state) {
       for (int with_sid = 0; with_sid <= 1; with_sid++) {
         for (size_t a = 0; a <= 1; a++) {
           for (int fallback = 0; fallback <= 1; fallback++) {
-            for (int modern = 0; modern <= 1; modern++) {
+            for (int bits = 0; bits < 4; bits++) {
+              int modern = bits & 1, empty_share = bits >> 1;
               struct tp_client_hello_opts o = opts_for(kVersions[i]);
               o.minimal = minimal;
               o.alpn = alpn;
               o.alpn_count = 2 * a;
               o.fallback_scsv = fallback;
               o.ciphers = modern ? TP_CIPHERS_MODERN : TP_CIPHERS_BROAD;
+              o.key_share_empty = empty_share;
               /* The template needs no per-probe bytes... */
               o.random = NULL;
               o.session_id = with_sid ? kSessionId : NULL;
@@ -1242,6 +1379,9 @@ int main(void) {
       cmocka_unit_test(test_ssl3_has_no_extensions),
       cmocka_unit_test(test_supported_versions_only_for_tls13),
       cmocka_unit_test(test_key_share_x25519_at_layout),
+      cmocka_unit_test(test_key_share_empty_minimal_bytes),
+      cmocka_unit_test(test_key_share_empty_full_shape),
+      cmocka_unit_test(test_key_share_empty_ignored_below_tls13),
       cmocka_unit_test(test_signature_algorithms_for_tls12_and_up),
       cmocka_unit_test(test_supported_groups_and_point_formats),
       cmocka_unit_test(test_sni_sent_for_host_names),
