@@ -6,7 +6,9 @@
  * no supported_versions (RFC 8446, 4.2.1: a server then negotiates from
  * legacy_version alone); TLS 1.3 with legacy_version 0x0303 and
  * supported_versions = {0x0304}. Cipher lists are broad, because a server of
- * 2005 that only knows RC4 or 3DES must still be able to say yes. The
+ * 2005 that only knows RC4 or 3DES must still be able to say yes; the cheap
+ * profile offers the same suites in an order that lets a server honouring
+ * the client's order answer without signing. The
  * renegotiation SCSV (RFC 5746) stands in for the extension, so SSLv3 hellos
  * carry it too. Hellos are padded to 512 bytes (RFC 7685) because some
  * middleboxes hang on hellos of 256-511 bytes.
@@ -94,7 +96,63 @@ static const uint16_t kTLS13Ciphers[] = {
 
 static const uint16_t kTLS13OnlyCiphers[] = {0x1301, 0x1302, 0x1303};
 
+/* The cheap lists: each broad list's suites, static RSA key exchange first
+ * (TLS_RSA_WITH_*: "it is not legal to send the server key exchange message"
+ * for them, RFC 5246, 7.4.3, so the server signs nothing and makes no
+ * ephemeral key), then the rest, each part in the broad list's order. Export RSA suites stay with the rest: with a certificate key
+ * over 512 bits they sign a temporary key. A unit test checks that each is
+ * this partition of its broad list. */
+
+static const uint16_t kSSL3CheapCiphers[] = {
+    0x0035, 0x002f, 0x000a, 0x0005, 0x0004, 0x0009, /* RSA AES, 3DES, RC4, DES */
+    0xc014, 0xc013, 0xc00a, 0xc009, 0x0039, 0x0033, /* then as kSSL3Ciphers */
+    0xc012, 0x0016, 0x0013, 0x0015, 0x0014, 0x0008, 0x0006, 0x0003,
+};
+
+static const uint16_t kTLS10CheapCiphers[] = {
+    0x0035, 0x002f, 0x0084, 0x0041, 0x0096,         /* RSA AES, CAMELLIA, SEED */
+    0x000a, 0x0005, 0x0004, 0x0009, 0x0007,         /* RSA 3DES, RC4, DES, IDEA */
+    0xc00a, 0xc014, 0xc009, 0xc013, 0x0039, 0x0038, /* then as kTLS10BroadCiphers */
+    0x0033, 0x0032, 0x0088, 0x0087, 0x0045, 0x0044,
+    0xc008, 0xc012, 0x0016, 0x0013, 0xc007, 0xc011, 0x0015, 0x0012,
+};
+
+static const uint16_t kTLS12CheapCiphers[] = {
+    0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f, /* RSA AES-GCM, AES CBC */
+    0x00c0, 0x00ba, 0x0084, 0x0041, 0x0096,         /* RSA CAMELLIA, SEED */
+    0x000a, 0x0005, 0x0004,                         /* RSA 3DES, RC4 */
+    0xc02c, 0xc030, 0xc02b, 0xc02f, 0xcca9, 0xcca8, /* then as kTLS12BroadCiphers */
+    0x009f, 0x009e, 0xccaa, 0x00a3, 0x00a2, 0xc0ad, 0xc0ac, 0xc09f, 0xc09e,
+    0xc024, 0xc028, 0xc023, 0xc027, 0x006b, 0x0067, 0x006a, 0x0040,
+    0xc00a, 0xc014, 0xc009, 0xc013, 0x0039, 0x0038, 0x0033, 0x0032,
+    0x00c4, 0x00be, 0x0088, 0x0045, 0xc008, 0xc012, 0x0016, 0x0013, 0xc007, 0xc011,
+};
+
+/* The 1.3 suites lead unchanged; the 1.2 tail, there for 1.2-only servers
+ * that answer a 1.3 probe with 1.2, puts RSA key exchange first too. */
+static const uint16_t kTLS13CheapCiphers[] = {
+    0x1301, 0x1302, 0x1303,                         /* AES_128_GCM, AES_256_GCM, CHACHA20 */
+    0x009c, 0x002f, 0x0035,                         /* RSA AES */
+    0xc02c, 0xc030, 0xc02b, 0xc02f, 0xcca9, 0xcca8, /* ECDHE AES-GCM, CHACHA20 */
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+struct suites {
+  const uint16_t *list;
+  size_t n;
+};
+#define SUITES(a) {a, COUNT(a)}
+
+/* kSuites[version - TP_SSL3][profile]. SSLv3 has one list, so its MODERN
+ * is its BROAD. */
+static const struct suites kSuites[5][3] = {
+    {SUITES(kSSL3Ciphers), SUITES(kSSL3Ciphers), SUITES(kSSL3CheapCiphers)},
+    {SUITES(kTLS10BroadCiphers), SUITES(kTLS10ModernCiphers), SUITES(kTLS10CheapCiphers)},
+    {SUITES(kTLS10BroadCiphers), SUITES(kTLS10ModernCiphers), SUITES(kTLS10CheapCiphers)},
+    {SUITES(kTLS12BroadCiphers), SUITES(kTLS12ModernCiphers), SUITES(kTLS12CheapCiphers)},
+    {SUITES(kTLS13Ciphers), SUITES(kTLS13OnlyCiphers), SUITES(kTLS13CheapCiphers)},
+};
 
 /* A hello starts with the record header (type, version, length), then the
  * handshake header (type, length). */
@@ -181,30 +239,6 @@ static void add_or_zeros(tp_cbb *b, const uint8_t *data, size_t len) {
   }
 }
 
-static void cipher_list(const struct tp_client_hello_opts *opts,
-                        const uint16_t **out_list, size_t *out_n) {
-  int modern = opts->ciphers == TP_CIPHERS_MODERN;
-  switch (opts->version) {
-    case TP_SSL3:
-      *out_list = kSSL3Ciphers;
-      *out_n = COUNT(kSSL3Ciphers);
-      return;
-    case TP_TLS10:
-    case TP_TLS11:
-      *out_list = modern ? kTLS10ModernCiphers : kTLS10BroadCiphers;
-      *out_n = modern ? COUNT(kTLS10ModernCiphers) : COUNT(kTLS10BroadCiphers);
-      return;
-    case TP_TLS12:
-      *out_list = modern ? kTLS12ModernCiphers : kTLS12BroadCiphers;
-      *out_n = modern ? COUNT(kTLS12ModernCiphers) : COUNT(kTLS12BroadCiphers);
-      return;
-    default:
-      *out_list = modern ? kTLS13OnlyCiphers : kTLS13Ciphers;
-      *out_n = modern ? COUNT(kTLS13OnlyCiphers) : COUNT(kTLS13Ciphers);
-      return;
-  }
-}
-
 /* opts_valid checks what every hello needs. |strict| also wants the bytes
  * that change per probe (random, and the key share for 1.3 unless it is
  * empty); a template may leave them out and have them patched in later. */
@@ -222,6 +256,9 @@ static int opts_valid(const struct tp_client_hello_opts *opts, int strict) {
       break;
     default:
       return 0;
+  }
+  if ((unsigned)opts->ciphers > TP_CIPHERS_CHEAP) {
+    return 0;
   }
   if ((strict && opts->random == NULL) || (opts->alpn_count > 0 && opts->alpn == NULL)) {
     return 0;
@@ -264,9 +301,7 @@ static uint16_t record_version_of(uint16_t version) {
 static void write_hello(tp_cbb *b, struct tp_hello_ctx *ctx,
                         struct tp_client_hello_layout *layout, size_t *out_ext_list_at) {
   const struct tp_client_hello_opts *opts = ctx->opts;
-  const uint16_t *ciphers;
-  size_t n_ciphers;
-  cipher_list(opts, &ciphers, &n_ciphers);
+  const struct suites *suites = &kSuites[opts->version - TP_SSL3][opts->ciphers];
   memset(layout, 0, sizeof(*layout));
   *out_ext_list_at = 0;
 
@@ -285,9 +320,9 @@ static void write_hello(tp_cbb *b, struct tp_hello_ctx *ctx,
   }
   tp_cbb_close(b);
   tp_cbb_open_u16(b); /* cipher_suites */
-  tp_cbb_add_u16_list(b, ciphers, n_ciphers);
+  tp_cbb_add_u16_list(b, suites->list, suites->n);
   tp_cbb_add_u16(b, TP_TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-  layout->cipher_count = n_ciphers + 1;
+  layout->cipher_count = suites->n + 1;
   /* The SCSV offers secure renegotiation as the extension would
    * (RFC 5746, 3.3), so a renegotiation_info answer is solicited. */
   layout->offered_exts |= 1u << TP_EXT_BIT_RENEGOTIATION_INFO;

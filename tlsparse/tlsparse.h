@@ -137,10 +137,16 @@ enum {
  * what a current browser offers, for servers that refuse a hello carrying
  * weak ciphers: for 1.2, forward-secret AES-GCM and ChaCha20, then ECDHE
  * AES-CBC; for 1.0 and 1.1, AES-CBC only (ECDHE, DHE, RSA); for 1.3, the
- * 1.3 suites only. */
+ * 1.3 suites only. CHEAP offers exactly BROAD's suites, with the static RSA
+ * key exchange ones (TLS_RSA_WITH_*) first and the rest after, each part in
+ * BROAD's order: a server honouring the client's order then answers without
+ * a ServerKeyExchange, so it signs nothing, and a server choosing by its own
+ * order chooses as from BROAD, so the verdict cannot change. For 1.3 the 1.3
+ * suites lead as in BROAD and only the 1.2 tail is reordered. */
 enum tp_cipher_profile {
   TP_CIPHERS_BROAD,
   TP_CIPHERS_MODERN,
+  TP_CIPHERS_CHEAP,
 };
 
 /* Largest ClientHello tp_build_client_hello writes, record header included. */
