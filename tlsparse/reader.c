@@ -201,7 +201,13 @@ static void message_header_done(struct tp_reader *r) {
 static void read_handshake(struct tp_reader *r, tp_cbs *payload) {
   while (payload->len > 0 && r->result == TP_NEED_MORE) {
     if (r->msg_len < 4) {
-      r->msg_len += (uint32_t)tp_cbs_copy_upto(payload, r->msg + r->msg_len, 4 - r->msg_len);
+      tp_cbs hdr;
+      if (r->msg_len == 0 && tp_cbs_get_bytes(payload, &hdr, 4)) {
+        memcpy(r->msg, hdr.data, 4); /* the usual case: the header in one piece */
+        r->msg_len = 4;
+      } else {
+        r->msg_len += (uint32_t)tp_cbs_copy_upto(payload, r->msg + r->msg_len, 4 - r->msg_len);
+      }
       if (r->msg_len == 4) {
         message_header_done(r);
       }
@@ -281,9 +287,14 @@ enum tp_result tp_reader_feed(struct tp_reader *r, const uint8_t *data, size_t l
   tp_cbs in;
   tp_cbs_init(&in, data, len);
   if (r->first_len < TP_FIRST_BYTES) {
-    tp_cbs peek = in;
-    r->first_len += (uint8_t)tp_cbs_copy_upto(&peek, r->first + r->first_len,
-                                              TP_FIRST_BYTES - r->first_len);
+    tp_cbs peek = in, all;
+    if (r->first_len == 0 && tp_cbs_get_bytes(&peek, &all, TP_FIRST_BYTES)) {
+      memcpy(r->first, all.data, TP_FIRST_BYTES); /* the usual case: one piece */
+      r->first_len = TP_FIRST_BYTES;
+    } else {
+      r->first_len += (uint8_t)tp_cbs_copy_upto(&peek, r->first + r->first_len,
+                                                TP_FIRST_BYTES - r->first_len);
+    }
   }
   if (r->consumed == 0 && in.len > 0 && r->result == TP_NEED_MORE) {
     read_first_byte(r, &in);
