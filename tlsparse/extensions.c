@@ -291,9 +291,11 @@ const char *tp_ext_bit_name(enum tp_ext_bit bit) {
 
 /* ---- ClientHello ----------------------------------------------------------- */
 
-/* The order a probe sends its extensions in: server_name first (a template
- * leaves it out and tp_hello_from_template writes it per probe), padding
- * last (it is sized from everything before it). */
+/* The order a probe sends its extensions in, each with a writer:
+ * server_name first (a template leaves it out and tp_hello_from_template
+ * writes it per probe), padding last (it is sized from everything before
+ * it). A writer writes its own type; client_hello_test holds the bits a
+ * hello says it offered against the types on the wire. */
 static const enum tp_ext_bit kClientHelloOrder[] = {
     TP_EXT_BIT_SERVER_NAME,
     TP_EXT_BIT_EXTENDED_MASTER_SECRET,

@@ -57,7 +57,11 @@ enum {
 
 /* Extensions tlsparse knows by name. Each has a bit (TP_EXT_BIT_*) in the
  * masks of what was offered and what the server sent back; a ServerHello
- * extension outside the offered mask is itself a finding. */
+ * extension outside the offered mask is itself a finding. The bits follow
+ * the types' order, and everything else about an extension (its name, how a
+ * ClientHello writes it, how a ServerHello's is read) is one entry of the
+ * table in extensions.c: adding one means a type here, a bit in that order,
+ * and its entry there. */
 enum {
   TP_EXT_SERVER_NAME = 0,
   TP_EXT_MAX_FRAGMENT_LENGTH = 1,
