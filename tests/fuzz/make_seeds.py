@@ -74,13 +74,22 @@ def reader_seeds():
 
 
 def client_hello_seeds():
+    # Header: flags (version % 6, SNI, modern, fallback, minimal, ALPN), SNI
+    # length, ALPN length, more (1: empty key share, 2: cheap ciphers).
     material = bytes(range(96))
     for flags in (0x00, 0x01, 0x0A, 0x0B, 0x0C, 0x44, 0x84, 0x9C, 0x24, 0xFF):
         sni = b"mail.example.com"
         alpn = b"h2\x00http/1.1"
-        data = bytes([flags, len(sni), len(alpn)]) + material + sni + alpn
+        data = bytes([flags, len(sni), len(alpn), 0]) + material + sni + alpn
         write("client_hello", "opts_%02x" % flags, data)
-    write("client_hello", "ip_sni", bytes([0x0B, 9, 0]) + material + b"127.0.0.1")
+    # TLS 1.3 with an empty key share (full, minimal, cheap), and the cheap
+    # profile for TLS 1.2, 1.0 and SSLv3.
+    for flags, more in ((0x0A, 0x01), (0x4C, 0x01), (0x1C, 0x03), (0x09, 0x02), (0x01, 0x02),
+                        (0x00, 0x02)):
+        sni = b"mail.example.com"
+        data = bytes([flags, len(sni), 0, more]) + material + sni
+        write("client_hello", "opts_%02x_%02x" % (flags, more), data)
+    write("client_hello", "ip_sni", bytes([0x0B, 9, 0, 0]) + material + b"127.0.0.1")
 
 
 # Index of each protocol in fuzz_starttls.c's kProtos (first byte % 8).
