@@ -8,12 +8,13 @@
  * what was learnt before TLS, so asking again is the natural next step).
  * Each stage waits for one server reply; a stage that needs a command first
  * builds it when it is entered, so nothing is sent before the reply that
- * allows it. Bytes are appended to a->line, which holds the whole reply
- * being read (every line of a multi-line SMTP or FTP reply, the untagged
- * IMAP lines before the tagged one), so one bound covers lines and replies.
- * The machine moves one byte at a time and stops at the byte that decides,
- * so a stream fed whole or in any pieces gives the same steps and bytes
- * after the verdict are not consumed. The verdicts, per protocol:
+ * allows it. The bytes go through the plaintext driver (plaintext.h) into
+ * a->in, which holds the whole reply being read (every line of a multi-line
+ * SMTP or FTP reply, the untagged IMAP lines before the tagged one), so one
+ * bound covers lines and replies. The machine moves one byte at a time and
+ * stops at the byte that decides, so a stream fed whole or in any pieces
+ * gives the same steps and bytes after the verdict are not consumed. The
+ * verdicts, per protocol:
  * - POP3 (RFC 1939 4, RFC 2449 5): greeting or the first line of the CAPA
  *   answer: +OK ok, -ERR refused. The rest of the CAPA list is not read.
  * - IMAP (RFC 9051 7.1): greeting * OK or * PREAUTH ok; * BYE refused, at
@@ -32,6 +33,7 @@
 #include "scanner/proto/appcheck.h"
 
 #include "scanner/proto/mailtext.h"
+#include "scanner/proto/plaintext.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,13 +53,8 @@ enum stage {
   STAGE_COUNT,
 };
 
-/* a->flags */
-#define F_FIRST (1u << 0)    /* the server's first bytes are still being judged */
-#define F_FOREIGN (1u << 1)  /* they are not the protocol: keeping a line for the report */
-
 /* The name we send: host-name characters only, so no CR or LF can reach a
  * command line or a header. */
-#define HOST_NAME_MAX_LEN 253
 #define DEFAULT_NAME "tlssweep.invalid"
 
 /* Our one IMAP command's tag; the STARTTLS dialogue used a1. */
@@ -66,29 +63,23 @@ static const char kImapTag[] = "a2 ";
 static const char kHeadStart[] = "HEAD / HTTP/1.1\r\nHost: ";
 static const char kHeadEnd[] = "\r\nConnection: close\r\n\r\n";
 
-_Static_assert(sizeof(kHeadStart) - 1 + HOST_NAME_MAX_LEN + sizeof(kHeadEnd) - 1 <=
+_Static_assert(sizeof(kHeadStart) - 1 + MT_HOST_NAME_MAX + sizeof(kHeadEnd) - 1 <=
                    APPCHECK_OUT_MAX,
                "HEAD fits APPCHECK_OUT_MAX");
-_Static_assert(sizeof("EHLO \r\n") - 1 + HOST_NAME_MAX_LEN <= APPCHECK_OUT_MAX,
+_Static_assert(sizeof("EHLO \r\n") - 1 + MT_HOST_NAME_MAX <= APPCHECK_OUT_MAX,
                "EHLO fits APPCHECK_OUT_MAX");
-_Static_assert(HOST_NAME_MAX_LEN < sizeof(((struct appcheck *)0)->name),
-               "a host name fits the name");
-
-/* What the server's first bytes say so far. */
 
 struct family {
   const char *not_proto_name; /* the verdict's name when the server speaks something else */
   enum stage tls_first;       /* the first stage when TLS came first on the wire */
   enum stage after_starttls;  /* the first stage when a dialogue took the greeting */
   /* first_bytes judges the start of the server's first reply. */
-  enum prefix (*first_bytes)(const uint8_t *buf, size_t len);
+  pt_judge first_bytes;
   /* on_line gets one complete line without its CRLF or LF. */
   enum appcheck_step (*on_line)(struct appcheck *a, const uint8_t *text, size_t len);
 };
 
 static const struct family *family_of(enum proto proto);
-
-/* ---- Small helpers ---- */
 
 /* ---- Verdicts and commands ---- */
 
@@ -98,11 +89,7 @@ static int final(const struct appcheck *a) { return a->result != APP_PENDING; }
  * (bounded) as the reply. */
 static enum appcheck_step decide(struct appcheck *a, enum appcheck_result result,
                                  const uint8_t *text, size_t len) {
-  if (len > sizeof(a->reply)) {
-    len = sizeof(a->reply);
-  }
-  memmove(a->reply, text, len);
-  a->reply_len = len;
+  a->reply_len = pt_keep(a->reply, text, len);
   a->result = result;
   return APPCHECK_DONE;
 }
@@ -110,15 +97,7 @@ static enum appcheck_step decide(struct appcheck *a, enum appcheck_result result
 /* decide_on_reply keeps the first line of the reply read so far, without
  * its line end (all of it if no line has ended). */
 static enum appcheck_step decide_on_reply(struct appcheck *a, enum appcheck_result result) {
-  const uint8_t *lf = memchr(a->line, '\n', a->line_len);
-  size_t len = a->line_len;
-  if (lf != NULL) {
-    len = (size_t)(lf - a->line);
-    if (len > 0 && a->line[len - 1] == '\r') {
-      len--;
-    }
-  }
-  return decide(a, result, a->line, len);
+  return decide(a, result, a->in.buf, pt_first_line_len(&a->in));
 }
 
 /* decide_on_code ends the check on a complete SMTP or FTP reply. */
@@ -160,12 +139,12 @@ static enum appcheck_step say(struct appcheck *a, enum stage next) {
   }
   size_t len;
   a->state = (int)next;
-  a->line_len = 0;
+  pt_clear(&a->in);
   a->multiline.code = 0;
   if (!tp_cbb_finish(&cbb, &len) || len == 0) {
     /* Unreachable: the static assertions above bound every command. */
     a->out_len = 0;
-    return decide(a, APP_TOO_LONG, a->line, 0);
+    return decide(a, APP_TOO_LONG, a->in.buf, 0);
   }
   a->out_len = len;
   return APPCHECK_SEND;
@@ -217,7 +196,7 @@ static enum appcheck_step ftp_reply(struct appcheck *a, unsigned code) {
     }
     if (code < 200) {
       /* RFC 959 5.4: 120 "ready in nnn minutes" comes before the 220. */
-      a->line_len = 0;
+      pt_clear(&a->in);
       return APPCHECK_NEED_MORE;
     }
     return negative(a, code);
@@ -239,14 +218,7 @@ static enum appcheck_step ftp_line(struct appcheck *a, const uint8_t *l, size_t 
 
 /* imap_prefix: an untagged "* ", our tag, or a continuation "+ ". */
 static enum prefix imap_prefix(const uint8_t *b, size_t len) {
-  const char *shape = b[0] == '*' ? "* " : b[0] == '+' ? "+ " : kImapTag;
-  size_t n = strlen(shape);
-  for (size_t i = 0; i < len && i < n; i++) {
-    if (b[i] != (uint8_t)shape[i]) {
-      return PREFIX_BAD;
-    }
-  }
-  return len >= n ? PREFIX_OK : PREFIX_MORE;
+  return pt_literal_prefix(b, len, b[0] == '*' ? "* " : b[0] == '+' ? "+ " : kImapTag);
 }
 
 static enum appcheck_step imap_line(struct appcheck *a, const uint8_t *l, size_t len) {
@@ -281,10 +253,6 @@ static enum appcheck_step imap_line(struct appcheck *a, const uint8_t *l, size_t
 
 /* ---- POP3 (RFC 1939, RFC 2449) ---- */
 
-static enum prefix pop3_prefix(const uint8_t *b, size_t len) {
-  return mt_status_prefix(b, len, b[0] == '-' ? "-ERR" : "+OK");
-}
-
 /* pop3_line decides on the status of the first line; CAPA's list after a
  * +OK is left unread. */
 static enum appcheck_step pop3_line(struct appcheck *a, const uint8_t *l, size_t len) {
@@ -300,13 +268,7 @@ static const char kHttpName[] = "HTTP/";
 
 /* http_prefix: the HTTP-name is case-sensitive (RFC 9112 2.3). */
 static enum prefix http_prefix(const uint8_t *b, size_t len) {
-  size_t n = sizeof(kHttpName) - 1;
-  for (size_t i = 0; i < len && i < n; i++) {
-    if (b[i] != (uint8_t)kHttpName[i]) {
-      return PREFIX_BAD;
-    }
-  }
-  return len >= n ? PREFIX_OK : PREFIX_MORE;
+  return pt_literal_prefix(b, len, kHttpName);
 }
 
 /* http_status reads a status-line (RFC 9112 4):
@@ -347,7 +309,7 @@ static const struct family kFamilies[] = {
     [FAMILY_NONE] = {"not_proto", STAGE_NONE, STAGE_NONE, NULL, NULL},
     [FAMILY_SMTP] = {"not_smtp", STAGE_GREETING, STAGE_EHLO, mt_reply_prefix, smtp_line},
     [FAMILY_IMAP] = {"not_imap", STAGE_GREETING, STAGE_CAPABILITY, imap_prefix, imap_line},
-    [FAMILY_POP3] = {"not_pop3", STAGE_GREETING, STAGE_CAPA, pop3_prefix, pop3_line},
+    [FAMILY_POP3] = {"not_pop3", STAGE_GREETING, STAGE_CAPA, mt_pop3_prefix, pop3_line},
     [FAMILY_FTP] = {"not_ftp", STAGE_GREETING, STAGE_FEAT, mt_reply_prefix, ftp_line},
     [FAMILY_HTTP] = {"not_http", STAGE_HEAD, STAGE_HEAD, http_prefix, http_line},
 };
@@ -369,67 +331,39 @@ static const struct family *family_of(enum proto proto) {
   return &kFamilies[kFamilyOf[proto]];
 }
 
-/* line_end hands the protocol the line that ends at the newest byte, an LF
- * (bare LF is accepted as well as CRLF). */
-static enum appcheck_step line_end(struct appcheck *a, const struct family *f) {
-  size_t end = a->line_len - 1;
-  size_t start = end;
-  while (start > 0 && a->line[start - 1] != '\n') {
-    start--;
-  }
-  size_t len = end - start;
-  if (len > 0 && a->line[start + len - 1] == '\r') {
-    len--;
-  }
-  return f->on_line(a, a->line + start, len);
-}
+_Static_assert(APPCHECK_NEED_MORE == 0, "pt_feed's 'need more' is 0");
 
-/* foreign_byte keeps the first line of a server that speaks something else,
- * up to what the report keeps. */
-static enum appcheck_step foreign_byte(struct appcheck *a, uint8_t b) {
-  if (b == '\n' || a->line_len >= sizeof(a->reply)) {
-    return decide_on_reply(a, APP_NOT_PROTO);
+/* take_byte is the plaintext driver's hook: one server byte, one step. */
+static int take_byte(void *machine, uint8_t b) {
+  struct appcheck *a = machine;
+  const struct family *f = family_of(a->proto);
+  const uint8_t *line;
+  size_t len;
+  switch (pt_take(&a->in, f->first_bytes, b)) {
+    case PT_FULL:
+      return decide_on_reply(a, APP_TOO_LONG);
+    case PT_FOREIGN:
+      return decide_on_reply(a, APP_NOT_PROTO);
+    case PT_BINARY:
+      return decide(a, APP_NOT_PROTO, a->in.buf, a->in.len);
+    case PT_FOREIGN_MORE:
+      return APPCHECK_NEED_MORE;
+    case PT_TAKEN:
+      break;
   }
-  return APPCHECK_NEED_MORE;
-}
-
-static enum appcheck_step take_byte(struct appcheck *a, const struct family *f, uint8_t b) {
-  if (a->line_len == sizeof(a->line)) {
-    return decide_on_reply(a, APP_TOO_LONG);
-  }
-  a->line[a->line_len++] = b;
-  if (a->flags & F_FOREIGN) {
-    return foreign_byte(a, b);
-  }
-  if (a->flags & F_FIRST) {
-    switch (f->first_bytes(a->line, a->line_len)) {
-      case PREFIX_MORE:
-        break;
-      case PREFIX_OK:
-        a->flags &= ~F_FIRST;
-        break;
-      case PREFIX_BAD:
-        if (mt_is_binary(b)) {
-          return decide(a, APP_NOT_PROTO, a->line, a->line_len);
-        }
-        a->flags |= F_FOREIGN;
-        return foreign_byte(a, b);
-    }
-  }
-  return b == '\n' ? line_end(a, f) : APPCHECK_NEED_MORE;
+  return pt_line_end(&a->in, &line, &len) ? f->on_line(a, line, len) : APPCHECK_NEED_MORE;
 }
 
 void appcheck_init(struct appcheck *a, enum proto proto, int after_starttls, const char *name) {
-  const char *use = name != NULL && mt_host_name_ok(name) ? name : DEFAULT_NAME;
-  memcpy(a->name, use, strlen(use) + 1);
+  mt_host_name_or(a->name, name, DEFAULT_NAME);
   const struct family *f = family_of(proto);
   a->proto = proto;
   a->state = (int)(after_starttls ? f->after_starttls : f->tls_first);
-  a->flags = F_FIRST;
+  a->flags = 0;
   a->multiline.code = 0;
   a->result = a->state == STAGE_NONE ? APP_UNCHECKED : APP_PENDING;
   a->code = 0;
-  a->line_len = 0;
+  pt_start(&a->in);
   a->reply_len = 0;
   a->out_len = 0;
 }
@@ -450,23 +384,14 @@ enum appcheck_step appcheck_feed(struct appcheck *a, const uint8_t *data, size_t
   if (final(a)) {
     return APPCHECK_DONE;
   }
-  const struct family *f = family_of(a->proto);
-  for (size_t i = 0; i < len; i++) {
-    enum appcheck_step step = take_byte(a, f, data[i]);
-    if (step != APPCHECK_NEED_MORE) {
-      *consumed = i + 1;
-      return step;
-    }
-  }
-  *consumed = len;
-  return APPCHECK_NEED_MORE;
+  return (enum appcheck_step)pt_feed(data, len, take_byte, a, consumed);
 }
 
 enum appcheck_step appcheck_eof(struct appcheck *a) {
   if (final(a)) {
     return APPCHECK_DONE;
   }
-  return decide_on_reply(a, (a->flags & F_FOREIGN) ? APP_NOT_PROTO : APP_CLOSED);
+  return decide_on_reply(a, pt_foreign(&a->in) ? APP_NOT_PROTO : APP_CLOSED);
 }
 
 const uint8_t *appcheck_output(const struct appcheck *a, size_t *len) {

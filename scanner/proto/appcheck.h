@@ -21,14 +21,15 @@
 #include <stdint.h>
 
 #include "scanner/proto/mailtext.h"
+#include "scanner/proto/plaintext.h"
 #include "scanner/targets/proto.h"
 
 /* Longest reply held: all lines of a multi-line SMTP or FTP reply, or the
  * IMAP lines before the tagged answer. A longer one ends the check as
  * APP_TOO_LONG, never a buffer overrun. */
-#define APPCHECK_LINE_MAX 2048
+#define APPCHECK_LINE_MAX PT_BUF_MAX
 /* What is kept of the deciding reply for the report: its first line. */
-#define APPCHECK_REPLY_MAX 256
+#define APPCHECK_REPLY_MAX PT_KEEP_MAX
 /* Largest command sent (HEAD with a Host header is the longest). */
 #define APPCHECK_OUT_MAX 512
 
@@ -56,9 +57,8 @@ struct appcheck {
   struct mt_reply multiline; /* SMTP, FTP: the reply being read */
   enum appcheck_result result;
   unsigned code;  /* SMTP/FTP reply code, HTTP status; 0 if none */
-  char name[256]; /* EHLO argument and HTTP Host */
-  size_t line_len;
-  uint8_t line[APPCHECK_LINE_MAX]; /* the reply being read */
+  char name[MT_HOST_NAME_MAX + 1]; /* EHLO argument and HTTP Host */
+  struct pt_reader in;             /* the reply being read */
   size_t reply_len;
   uint8_t reply[APPCHECK_REPLY_MAX]; /* the deciding line, raw, without its line end */
   size_t out_len;

@@ -78,7 +78,7 @@ static void check_send(const struct appcheck *a, struct outcome *o) {
 static void check_bounds(const struct appcheck *a) {
   size_t len;
   const uint8_t *reply = appcheck_reply(a, &len);
-  CHECK(a->line_len <= APPCHECK_LINE_MAX);
+  CHECK(a->in.len <= APPCHECK_LINE_MAX);
   CHECK(len <= APPCHECK_REPLY_MAX);
   CHECK(memchr(reply, '\n', len) == NULL);
   CHECK(a->out_len <= APPCHECK_OUT_MAX);
