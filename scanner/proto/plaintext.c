@@ -14,6 +14,11 @@ void pt_start(struct pt_reader *r) {
 
 void pt_clear(struct pt_reader *r) { r->len = 0; }
 
+void pt_drop_front(struct pt_reader *r, size_t n) {
+  memmove(r->buf, r->buf + n, r->len - n);
+  r->len -= n;
+}
+
 /* foreign_byte: a foreign first line is judged at its end, or once it has
  * filled what the report keeps. */
 static enum pt_take foreign_byte(const struct pt_reader *r, uint8_t b) {

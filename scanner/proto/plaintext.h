@@ -36,6 +36,15 @@ enum prefix {
   PREFIX_BAD,  /* something else */
 };
 
+/* How far a message of a binary protocol has come (LDAP's BER, PostgreSQL's
+ * length): its own length says when it is all there. */
+enum pt_frame {
+  PT_FRAME_MORE,     /* not all there yet */
+  PT_FRAME_DONE,     /* the bytes read are exactly one message */
+  PT_FRAME_BAD,      /* a length the protocol does not allow */
+  PT_FRAME_TOO_LONG, /* its length says it is longer than the bound */
+};
+
 /* A judge of a protocol's first bytes: |len| >= 1 bytes so far. */
 typedef enum prefix (*pt_judge)(const uint8_t *buf, size_t len);
 
@@ -64,6 +73,10 @@ void pt_start(struct pt_reader *r);
 /* pt_clear empties |r| for the next message; the judgement of the first
  * bytes, once made, stays made. */
 void pt_clear(struct pt_reader *r);
+
+/* pt_drop_front drops the first |n| bytes of the message (n <= len): what
+ * is kept starts later. */
+void pt_drop_front(struct pt_reader *r, size_t n);
 
 /* pt_take appends |b|, judging it with |judge| while the first bytes are in
  * question. */

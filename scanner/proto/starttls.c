@@ -15,8 +15,11 @@
  * come. */
 #include "scanner/proto/starttls.h"
 
+#include "scanner/proto/ldapmsg.h"
 #include "scanner/proto/mailtext.h"
+#include "scanner/proto/pgmsg.h"
 #include "scanner/proto/plaintext.h"
+#include "scanner/proto/xmppstream.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -40,17 +43,13 @@ enum stage {
 /* st->flags: what is in progress. */
 #define F_READY (1u << 0)         /* the go-ahead came: final */
 #define F_OFFERED (1u << 1)       /* STARTTLS listed in EHLO / stream features */
-#define F_IN_TAG (1u << 2)        /* XMPP: between '<' and '>' */
-#define F_IN_FEATURES (1u << 3)   /* XMPP: inside <stream:features> */
-#define F_PROCEED (1u << 4)       /* XMPP: <proceed> opened, waiting for </proceed> */
-#define F_STREAM_ERROR (1u << 5)  /* XMPP: inside <stream:error>, kept for the report */
-#define F_PG_ERROR (1u << 6)      /* PostgreSQL: reading an ErrorResponse */
-#define F_REPLY_STATE (F_OFFERED | F_IN_TAG | F_IN_FEATURES | F_PROCEED)
+#define F_PROCEED (1u << 2)       /* XMPP: <proceed> opened, waiting for </proceed> */
+#define F_PG_ERROR (1u << 3)      /* PostgreSQL: reading an ErrorResponse */
+#define F_REPLY_STATE (F_OFFERED | F_PROCEED)
 
 /* The names we send: host-name characters only, so no CR, LF or quote can
  * reach a command line or an XML attribute. */
 #define DEFAULT_EHLO_NAME "tlssweep.invalid"
-#define DEFAULT_XMPP_DOMAIN "localhost"
 
 struct dialogue {
   const char *not_proto_name; /* the reason when the server speaks something else */
@@ -126,6 +125,26 @@ static enum starttls_step say_bytes(struct starttls *st, enum stage next, const 
 
 static enum starttls_step say_text(struct starttls *st, enum stage next, const char *text) {
   return say_bytes(st, next, (const uint8_t *)text, strlen(text));
+}
+
+/* framed reports whether a binary message is all there; if it is not, the
+ * step is waiting for more or a failure. */
+static int framed(struct starttls *st, enum pt_frame frame, enum starttls_step *step) {
+  switch (frame) {
+    case PT_FRAME_DONE:
+      return 1;
+    case PT_FRAME_MORE:
+      *step = STARTTLS_NEED_MORE;
+      return 0;
+    case PT_FRAME_BAD:
+      *step = fail(st, STARTTLS_PROTOCOL_ERROR);
+      return 0;
+    case PT_FRAME_TOO_LONG:
+      *step = fail(st, STARTTLS_TOO_LONG);
+      return 0;
+  }
+  *step = fail(st, STARTTLS_PROTOCOL_ERROR);
+  return 0;
 }
 
 /* ---- Line protocols ---- */
@@ -344,304 +363,109 @@ static enum starttls_step pop3_line(struct starttls *st, const uint8_t *l, size_
   return fail(st, err ? STARTTLS_REFUSED : STARTTLS_PROTOCOL_ERROR);
 }
 
-/* ---- LDAP (RFC 4511 4.14, BER per X.690) ---- */
-
-/* The StartTLS request, RFC 4511 4.14.1 and 4.12. */
-static const uint8_t kLdapStartTls[] =
-    "\x30\x1d"                 /* LDAPMessage ::= SEQUENCE, 29 bytes */
-    "\x02\x01\x01"             /* messageID INTEGER 1 */
-    "\x77\x18"                 /* protocolOp ExtendedRequest [APPLICATION 23], 24 bytes */
-    "\x80\x16"                 /* requestName [0] LDAPOID, 22 bytes */
-    "1.3.6.1.4.1.1466.20037";  /* StartTLS */
-_Static_assert(sizeof(kLdapStartTls) - 1 == 31, "LDAP StartTLS request length");
-
-#define BER_SEQUENCE 0x30
-#define BER_INTEGER 0x02
-#define BER_OCTET_STRING 0x04
-#define BER_ENUMERATED 0x0a
-#define LDAP_EXTENDED_RESPONSE 0x78 /* [APPLICATION 24], constructed */
-#define LDAP_PROTOCOL_ERROR 2
-
-enum ber {
-  BER_OK,
-  BER_SHORT, /* more bytes needed */
-  BER_BAD,
-};
-
-/* ber_length reads a definite length (X.690 8.1.3): the short form, or the
- * long form with 1 to 4 length bytes. The indefinite form (0x80) is not
- * allowed in LDAP (RFC 4511 5.1). */
-static enum ber ber_length(tp_cbs *cbs, size_t *out) {
-  uint8_t first;
-  if (!tp_cbs_get_u8(cbs, &first)) {
-    return BER_SHORT;
-  }
-  if (first < 0x80) {
-    *out = first;
-    return BER_OK;
-  }
-  size_t width = first & 0x7F;
-  if (width == 0 || width > 4) {
-    return BER_BAD;
-  }
-  uint32_t value = 0;
-  for (size_t i = 0; i < width; i++) {
-    uint8_t b;
-    if (!tp_cbs_get_u8(cbs, &b)) {
-      return BER_SHORT;
-    }
-    value = value << 8 | b;
-  }
-  *out = value;
-  return BER_OK;
-}
-
-/* ber_get reads one element with tag |tag| and sets |contents| to its value.
- * On failure |cbs| is left as it was. */
-static int ber_get(tp_cbs *cbs, uint8_t tag, tp_cbs *contents) {
-  tp_cbs copy = *cbs;
-  uint8_t got;
-  size_t len;
-  if (!tp_cbs_get_u8(&copy, &got) || got != tag || ber_length(&copy, &len) != BER_OK ||
-      !tp_cbs_get_bytes(&copy, contents, len)) {
-    return 0;
-  }
-  *cbs = copy;
-  return 1;
-}
-
-/* ber_uint reads an INTEGER or ENUMERATED value that must be 0 to 2^31-1. */
-static int ber_uint(tp_cbs *cbs, uint32_t *out) {
-  if (cbs->len == 0 || cbs->len > 4 || (cbs->data[0] & 0x80) != 0) {
-    return 0;
-  }
-  uint32_t value = 0;
-  uint8_t b;
-  while (tp_cbs_get_u8(cbs, &b)) {
-    value = value << 8 | b;
-  }
-  *out = value;
-  return 1;
-}
-
-static enum prefix ldap_prefix(const uint8_t *b, size_t len) {
-  return pt_first_byte_in(b, len, "\x30"); /* BER_SEQUENCE */
-}
+/* ---- LDAP (RFC 4511 4.14) ---- */
 
 static enum starttls_step ldap_hello(struct starttls *st) {
-  return say_bytes(st, STAGE_EXTENDED, kLdapStartTls, sizeof(kLdapStartTls) - 1);
+  tp_cbb cbb;
+  tp_cbb_init(&cbb, st->out, sizeof(st->out));
+  ldap_extended_request(&cbb, 1, LDAP_OID_STARTTLS);
+  return say(st, STAGE_EXTENDED, &cbb);
 }
 
-/* ldap_response parses the complete LDAPMessage in st->in.buf:
- *   LDAPMessage ::= SEQUENCE { messageID INTEGER, protocolOp, controls [0] OPTIONAL }
- *   ExtendedResponse ::= [APPLICATION 24] SEQUENCE { resultCode ENUMERATED,
- *     matchedDN LDAPDN, diagnosticMessage LDAPString, referral [3] OPTIONAL,
- *     responseName [10] OPTIONAL, responseValue [11] OPTIONAL } */
+/* ldap_response acts on the complete LDAPMessage in st->in. */
 static enum starttls_step ldap_response(struct starttls *st) {
-  tp_cbs msg, seq, id, op, code, matched_dn, diagnostic;
-  uint32_t message_id, result;
-  tp_cbs_init(&msg, st->in.buf, st->in.len);
-  if (!ber_get(&msg, BER_SEQUENCE, &seq) || msg.len != 0 ||
-      !ber_get(&seq, BER_INTEGER, &id) || !ber_uint(&id, &message_id) ||
-      !ber_get(&seq, LDAP_EXTENDED_RESPONSE, &op) ||
-      !ber_get(&op, BER_ENUMERATED, &code) || !ber_uint(&code, &result) ||
-      !ber_get(&op, BER_OCTET_STRING, &matched_dn) ||
-      !ber_get(&op, BER_OCTET_STRING, &diagnostic)) {
+  struct ldap_result res;
+  if (!ldap_extended_response(st->in.buf, st->in.len, &res)) {
     return fail(st, STARTTLS_PROTOCOL_ERROR);
   }
   /* messageID 0 is an unsolicited notification (RFC 4511 4.4), such as the
    * Notice of Disconnection a server sends before it hangs up: never a
    * success, but its resultCode and text say why. */
-  if (message_id != 1 && !(message_id == 0 && result != 0)) {
+  if (res.message_id != 1 && !(res.message_id == 0 && res.code != LDAP_SUCCESS)) {
     return fail(st, STARTTLS_PROTOCOL_ERROR);
   }
-  if (result == 0) {
+  if (res.code == LDAP_SUCCESS) {
     return ready(st);
   }
   /* RFC 4511 4.12: a server that does not know the request name answers
    * protocolError. */
-  return fail_with(st, result == LDAP_PROTOCOL_ERROR ? STARTTLS_UNSUPPORTED : STARTTLS_REFUSED,
-                   diagnostic.data, diagnostic.len);
+  return fail_with(st, res.code == LDAP_PROTOCOL_ERROR ? STARTTLS_UNSUPPORTED : STARTTLS_REFUSED,
+                   res.diagnostic.data, res.diagnostic.len);
 }
 
-/* ldap_byte waits until the outer SEQUENCE's length says the message is all
- * there, checking that length against the bound as soon as it is known. */
+/* ldap_byte waits until the whole message is there. */
 static enum starttls_step ldap_byte(struct starttls *st, uint8_t b) {
   (void)b;
-  tp_cbs cbs;
-  size_t body;
-  tp_cbs_init(&cbs, st->in.buf, st->in.len);
-  if (!tp_cbs_skip(&cbs, 1)) {
-    return STARTTLS_NEED_MORE;
-  }
-  switch (ber_length(&cbs, &body)) {
-    case BER_SHORT:
-      return STARTTLS_NEED_MORE;
-    case BER_BAD:
-      return fail(st, STARTTLS_PROTOCOL_ERROR);
-    case BER_OK:
-      break;
-  }
-  size_t header = st->in.len - cbs.len;
-  if (body > STARTTLS_LINE_MAX - header) {
-    return fail(st, STARTTLS_TOO_LONG);
-  }
-  if (cbs.len < body) {
-    return STARTTLS_NEED_MORE;
-  }
-  return ldap_response(st);
+  enum starttls_step step;
+  return framed(st, ldap_frame(st->in.buf, st->in.len, STARTTLS_LINE_MAX), &step)
+             ? ldap_response(st)
+             : step;
 }
 
 /* ---- XMPP (RFC 6120) ---- */
 
-static const char kXmppHead[] = "<?xml version='1.0'?><stream:stream to='";
-static const char kXmppTail[] =
-    "' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
 static const char kXmppTlsNs[] = "urn:ietf:params:xml:ns:xmpp-tls";
 static const char kXmppStartTls[] = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
-_Static_assert(sizeof(kXmppHead) - 1 + MT_HOST_NAME_MAX + sizeof(kXmppTail) - 1 <=
-                   STARTTLS_OUT_MAX,
+_Static_assert(XMPP_HEADER_FIXED_LEN + MT_HOST_NAME_MAX <= STARTTLS_OUT_MAX,
                "the XMPP stream header fits STARTTLS_OUT_MAX");
 _Static_assert(sizeof("EHLO \r\n") - 1 + MT_HOST_NAME_MAX <= STARTTLS_OUT_MAX,
                "EHLO fits STARTTLS_OUT_MAX");
 
-/* One tag as the tolerant scan sees it. */
-struct xml_tag {
-  const uint8_t *local; /* the element name without its prefix ("features") */
-  size_t local_len;
-  int end;              /* </name> */
-  int empty;            /* <name/> */
-  int other;            /* <?xml ...?>, <!-- -->, <!DOCTYPE>: not an element */
-};
-
-static void xml_tag_parse(const uint8_t *t, size_t len, struct xml_tag *out) {
-  size_t i = 1;
-  out->end = len > 2 && t[1] == '/';
-  if (out->end) {
-    i = 2;
-  }
-  out->other = len > 2 && (t[1] == '?' || t[1] == '!');
-  out->empty = !out->end && len > 2 && t[len - 2] == '/';
-  size_t name = i;
-  while (i < len && t[i] != ' ' && t[i] != '\t' && t[i] != '\r' && t[i] != '\n' && t[i] != '/' &&
-         t[i] != '>') {
-    if (t[i] == ':') {
-      name = i + 1;
-    }
-    i++;
-  }
-  out->local = t + name;
-  out->local_len = i - name;
-}
-
-static int xml_name_is(const struct xml_tag *tag, const char *name) {
-  return tag->local_len == strlen(name) && memcmp(tag->local, name, tag->local_len) == 0;
-}
-
-/* xmpp_prefix: the server's stream starts with '<' after optional
- * whitespace. Only the newest byte needs a look: while the answer is MORE,
- * every byte before it was whitespace. */
-static enum prefix xmpp_prefix(const uint8_t *b, size_t len) {
-  uint8_t c = b[len - 1];
-  if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-    return PREFIX_MORE;
-  }
-  return c == '<' ? PREFIX_OK : PREFIX_BAD;
-}
-
 static enum starttls_step xmpp_hello(struct starttls *st) {
   tp_cbb cbb;
   tp_cbb_init(&cbb, st->out, sizeof(st->out));
-  mt_out_text(&cbb, kXmppHead);
-  mt_out_text(&cbb, st->ehlo_name);
-  mt_out_text(&cbb, kXmppTail);
+  xmpp_stream_header(&cbb, st->ehlo_name);
   return say(st, STAGE_STREAM, &cbb);
 }
 
-/* xmpp_tag acts on the tag that ends at the newest byte. */
-static enum starttls_step xmpp_tag(struct starttls *st) {
-  size_t start = st->in.len - 1;
-  while (start > 0 && st->in.buf[start] != '<') {
-    start--;
-  }
-  if (st->in.buf[start] != '<') {
-    return STARTTLS_NEED_MORE;
-  }
-  size_t tag_len = st->in.len - start;
-  struct xml_tag tag;
-  xml_tag_parse(st->in.buf + start, tag_len, &tag);
-  if (tag.other) {
-    return STARTTLS_NEED_MORE;
-  }
-  if (st->flags & F_STREAM_ERROR) {
-    return tag.end && xml_name_is(&tag, "error") ? fail(st, STARTTLS_REFUSED)
-                                                 : STARTTLS_NEED_MORE;
-  }
-  if (!tag.end && xml_name_is(&tag, "error")) {
-    /* <stream:error> (RFC 6120 4.9): keep it from its start for the report. */
-    memmove(st->in.buf, st->in.buf + start, tag_len);
-    st->in.len = tag_len;
-    if (tag.empty) {
-      return fail(st, STARTTLS_REFUSED);
+/* xmpp_answer: RFC 6120 5.4.2.3 (<proceed/>, or <proceed> and its end) and
+ * 5.4.2.2 (<failure/>). */
+static enum starttls_step xmpp_answer(struct starttls *st, const struct xml_tag *tag) {
+  if (xml_name_is(tag, "proceed")) {
+    if (tag->end || tag->empty) {
+      return ready(st);
     }
-    st->flags |= F_STREAM_ERROR;
+    st->flags |= F_PROCEED;
     return STARTTLS_NEED_MORE;
   }
-  switch ((enum stage)st->state) {
-    case STAGE_STREAM:
-      if (!tag.end && xml_name_is(&tag, "stream")) {
-        st->state = STAGE_FEATURES;
-        pt_clear(&st->in);
-        return STARTTLS_NEED_MORE;
-      }
-      return fail(st, STARTTLS_NOT_PROTO);
-    case STAGE_FEATURES:
-      if (xml_name_is(&tag, "features")) {
-        if (!tag.end && !tag.empty) {
-          st->flags |= F_IN_FEATURES;
-          return STARTTLS_NEED_MORE;
-        }
-        return (st->flags & F_OFFERED) ? say_text(st, STAGE_STARTTLS, kXmppStartTls)
-                                       : fail(st, STARTTLS_UNSUPPORTED);
-      }
-      if ((st->flags & F_IN_FEATURES) && !tag.end && xml_name_is(&tag, "starttls") &&
-          mt_contains(st->in.buf + start, tag_len, kXmppTlsNs)) {
-        st->flags |= F_OFFERED;
-      }
-      return STARTTLS_NEED_MORE;
-    case STAGE_STARTTLS:
-      /* RFC 6120 5.4.2.3 and 5.4.2.2. */
-      if (xml_name_is(&tag, "proceed")) {
-        if (tag.end || tag.empty) {
-          return ready(st);
-        }
-        st->flags |= F_PROCEED;
-        return STARTTLS_NEED_MORE;
-      }
-      if (!tag.end && xml_name_is(&tag, "failure")) {
-        return fail(st, STARTTLS_REFUSED);
-      }
-      return STARTTLS_NEED_MORE;
-    default:
-      return fail(st, STARTTLS_PROTOCOL_ERROR);
+  if (!tag->end && xml_name_is(tag, "failure")) {
+    return fail(st, STARTTLS_REFUSED);
   }
+  return STARTTLS_NEED_MORE;
 }
 
-/* xmpp_byte finds tag ends; text between tags is kept but not read. A '>'
- * inside an attribute value would end a tag early: the servers we meet do
- * not send one, and the scan stays bounded either way. */
 static enum starttls_step xmpp_byte(struct starttls *st, uint8_t b) {
-  if (!(st->flags & F_IN_TAG)) {
-    if (b == '<') {
-      st->flags |= F_IN_TAG;
-    }
-    return STARTTLS_NEED_MORE;
+  (void)b;
+  struct xml_tag tag;
+  switch (xmpp_read(&st->xmpp, &st->in, &tag)) {
+    case XMPP_MORE:
+      return STARTTLS_NEED_MORE;
+    case XMPP_STREAM_ERROR:
+      return fail(st, STARTTLS_REFUSED);
+    case XMPP_NOT_STREAM:
+      return fail(st, STARTTLS_NOT_PROTO);
+    case XMPP_STREAM:
+      st->state = STAGE_FEATURES;
+      pt_clear(&st->in);
+      return STARTTLS_NEED_MORE;
+    case XMPP_FEATURE:
+      if (st->state == STAGE_FEATURES) {
+        if (xml_name_is(&tag, "starttls") && mt_contains(tag.text, tag.len, kXmppTlsNs)) {
+          st->flags |= F_OFFERED;
+        }
+        return STARTTLS_NEED_MORE;
+      }
+      return st->state == STAGE_STARTTLS ? xmpp_answer(st, &tag) : STARTTLS_NEED_MORE;
+    case XMPP_FEATURES:
+      if (st->state != STAGE_FEATURES) {
+        return STARTTLS_NEED_MORE;
+      }
+      return (st->flags & F_OFFERED) ? say_text(st, STAGE_STARTTLS, kXmppStartTls)
+                                     : fail(st, STARTTLS_UNSUPPORTED);
+    case XMPP_ELEMENT:
+      return st->state == STAGE_STARTTLS ? xmpp_answer(st, &tag) : STARTTLS_NEED_MORE;
   }
-  if (b != '>') {
-    return STARTTLS_NEED_MORE;
-  }
-  st->flags &= ~F_IN_TAG;
-  return xmpp_tag(st);
+  return fail(st, STARTTLS_PROTOCOL_ERROR);
 }
 
 /* ---- PostgreSQL (protocol 3, "SSL Session Encryption") ---- */
@@ -657,33 +481,17 @@ static enum starttls_step postgres_hello(struct starttls *st) {
   return say_bytes(st, STAGE_SSLREQUEST, kSslRequest, sizeof(kSslRequest));
 }
 
-/* postgres_error reads an ErrorResponse to keep it: 'E', Int32 length
- * (counting itself), fields. Servers older than protocol 3 sent 'E' and
- * NUL-terminated text instead; a length's first byte is 0, text's is not. */
-static enum starttls_step postgres_error(struct starttls *st, uint8_t b) {
-  if (st->in.buf[1] != 0) {
-    return b == 0 ? fail(st, STARTTLS_REFUSED) : STARTTLS_NEED_MORE;
-  }
-  tp_cbs cbs;
-  uint8_t high;
-  uint32_t low;
-  tp_cbs_init(&cbs, st->in.buf + 1, st->in.len - 1);
-  if (!tp_cbs_get_u8(&cbs, &high) || !tp_cbs_get_u24(&cbs, &low)) {
-    return STARTTLS_NEED_MORE;
-  }
-  uint32_t len = (uint32_t)high << 24 | low;
-  if (len < 4) {
-    return fail(st, STARTTLS_PROTOCOL_ERROR);
-  }
-  if (len > STARTTLS_LINE_MAX - 1) {
-    return fail(st, STARTTLS_TOO_LONG);
-  }
-  return st->in.len == 1 + (size_t)len ? fail(st, STARTTLS_REFUSED) : STARTTLS_NEED_MORE;
+/* postgres_error reads an ErrorResponse whole, to keep it. */
+static enum starttls_step postgres_error(struct starttls *st) {
+  enum starttls_step step;
+  return framed(st, pg_frame(st->in.buf, st->in.len, STARTTLS_LINE_MAX), &step)
+             ? fail(st, STARTTLS_REFUSED)
+             : step;
 }
 
 static enum starttls_step postgres_byte(struct starttls *st, uint8_t b) {
   if (st->flags & F_PG_ERROR) {
-    return postgres_error(st, b);
+    return postgres_error(st);
   }
   switch (b) {
     case 'S':
@@ -745,11 +553,12 @@ int starttls_needed(enum proto proto) { return dialogue_of(proto) != NULL; }
 void starttls_init(struct starttls *st, enum proto proto, const char *name) {
   const struct dialogue *d = dialogue_of(proto);
   mt_host_name_or(st->ehlo_name, name,
-                  proto == PROTO_XMPP ? DEFAULT_XMPP_DOMAIN : DEFAULT_EHLO_NAME);
+                  proto == PROTO_XMPP ? XMPP_DEFAULT_DOMAIN : DEFAULT_EHLO_NAME);
   st->proto = proto;
   st->failure = STARTTLS_OK;
   st->multiline.code = 0;
   pt_start(&st->in);
+  xmpp_reader_start(&st->xmpp);
   st->reply_len = 0;
   st->out_len = 0;
   if (d == NULL) {
@@ -789,7 +598,7 @@ enum starttls_step starttls_eof(struct starttls *st) {
     return fail(st, STARTTLS_NOT_PROTO);
   }
   /* A refusal whose text was cut short by the close is still a refusal. */
-  if (st->flags & (F_PG_ERROR | F_STREAM_ERROR)) {
+  if ((st->flags & F_PG_ERROR) || xmpp_in_error(&st->xmpp)) {
     return fail(st, STARTTLS_REFUSED);
   }
   return fail(st, STARTTLS_CLOSED);

@@ -18,6 +18,7 @@
 
 #include "scanner/proto/mailtext.h"
 #include "scanner/proto/plaintext.h"
+#include "scanner/proto/xmppstream.h"
 #include "scanner/targets/proto.h"
 
 /* Longest line or reply the dialogue holds; a longer one is a failure
@@ -54,6 +55,7 @@ struct starttls {
   struct mt_reply multiline;        /* SMTP, FTP: the reply being read */
   char ehlo_name[MT_HOST_NAME_MAX + 1]; /* SMTP EHLO argument; XMPP "to" domain */
   struct pt_reader in;              /* the server's current line or message */
+  struct xmpp_reader xmpp;          /* XMPP: where the server's stream is */
   size_t reply_len;
   uint8_t reply[STARTTLS_REPLY_MAX];/* the reply behind a failure, raw */
   size_t out_len;
