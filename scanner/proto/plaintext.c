@@ -42,7 +42,7 @@ enum pt_take pt_take(struct pt_reader *r, pt_judge judge, uint8_t b) {
         break;
       case PREFIX_BAD:
         if (pt_is_binary(b)) {
-          return PT_BINARY;
+          return PT_FOREIGN;
         }
         r->flags |= F_FOREIGN;
         return foreign_byte(r, b);
@@ -71,13 +71,13 @@ int pt_line_end(const struct pt_reader *r, const uint8_t **line, size_t *len) {
   return 1;
 }
 
-size_t pt_first_line_len(const struct pt_reader *r) {
-  const uint8_t *lf = memchr(r->buf, '\n', r->len);
+size_t pt_line_len(const uint8_t *text, size_t len) {
+  const uint8_t *lf = len > 0 ? memchr(text, '\n', len) : NULL;
   if (lf == NULL) {
-    return r->len;
+    return len;
   }
-  size_t n = (size_t)(lf - r->buf);
-  return n > 0 && r->buf[n - 1] == '\r' ? n - 1 : n;
+  size_t n = (size_t)(lf - text);
+  return n > 0 && text[n - 1] == '\r' ? n - 1 : n;
 }
 
 size_t pt_keep(uint8_t out[PT_KEEP_MAX], const uint8_t *text, size_t len) {

@@ -61,9 +61,8 @@ enum pt_take {
   PT_TAKEN,        /* appended: the protocol's handler reads it at buf[len - 1] */
   PT_FOREIGN_MORE, /* appended to a foreign first line being kept: feed on */
   PT_FOREIGN,      /* appended, and the first bytes are not the protocol: buf holds
-                      the first line (with its LF, or cut at PT_KEEP_MAX) */
-  PT_BINARY,       /* appended, and the first bytes are not the protocol but binary:
-                      buf holds them, ending in that byte */
+                      the first line (with its LF, or cut at PT_KEEP_MAX), or the
+                      first bytes up to the binary one that decided */
   PT_FULL,         /* not taken: the buffer is full, the message too long */
 };
 
@@ -90,9 +89,9 @@ int pt_foreign(const struct pt_reader *r);
  * |*line| and |*len| to the line it ends, without its CRLF or LF. */
 int pt_line_end(const struct pt_reader *r, const uint8_t **line, size_t *len);
 
-/* pt_first_line_len returns the length of the buffer's first line without
- * its line end, or of all of it when no line has ended. */
-size_t pt_first_line_len(const struct pt_reader *r);
+/* pt_line_len returns the length of the first line of the |len| bytes at
+ * |text| without its CRLF or LF, or |len| when no line has ended. */
+size_t pt_line_len(const uint8_t *text, size_t len);
 
 /* pt_keep copies at most PT_KEEP_MAX of the |len| bytes at |text| to |out|
  * (a message kept for the report) and returns how many it copied. */

@@ -538,7 +538,6 @@ static int take_byte(void *machine, uint8_t b) {
     case PT_FULL:
       return fail(st, STARTTLS_TOO_LONG);
     case PT_FOREIGN:
-    case PT_BINARY:
       return fail(st, STARTTLS_NOT_PROTO);
     case PT_FOREIGN_MORE:
       return STARTTLS_NEED_MORE;
