@@ -362,15 +362,18 @@ static enum appcheck_step unframed(struct appcheck *a, enum pt_frame frame) {
 
 /* ---- LDAP (RFC 4511, RFC 4532) ---- */
 
-/* ldap_answered: result codes with which a server answers the request
- * itself, whoever asks: success; protocolError from a server without the
- * operation (RFC 4511 4.12: as with FTP's 502 to FEAT, the session
- * answers); and inappropriateAuthentication, invalidCredentials and
- * insufficientAccessRights (48 to 50), what a server may think of an
- * anonymous "Who am I?". Other codes (confidentialityRequired 13, busy 51,
- * unavailable 52, unwillingToPerform 53 ...) refuse the session. */
+/* ldap_answered: result codes that answer the request, or say what the
+ * server thinks of who asks: success; protocolError from a server without
+ * the operation (RFC 4511 4.12: as with FTP's 502 to FEAT, the session
+ * answers); inappropriateAuthentication, invalidCredentials,
+ * insufficientAccessRights and unwillingToPerform (48 to 50, 53: 389-ds and
+ * slapd's "require authc" turn an anonymous "Who am I?" away so, on every
+ * TLS version alike). The other codes speak of the session itself, its
+ * protection or the service (strongerAuthRequired 8, confidentialityRequired
+ * 13, busy 51, unavailable 52, other 80 ...): refused. */
 static int ldap_answered(uint32_t code) {
-  return code == LDAP_SUCCESS || code == LDAP_PROTOCOL_ERROR || (code >= 48 && code <= 50);
+  return code == LDAP_SUCCESS || code == LDAP_PROTOCOL_ERROR || (code >= 48 && code <= 50) ||
+         code == 53;
 }
 
 static enum appcheck_step ldap_byte(struct appcheck *a) {

@@ -319,7 +319,8 @@ def appcheck_seeds():
         },
         "ldap": {
             "slapd": slapd_whoami,
-            "unwilling": ldap_extended_response(2, 53, b"authentication required"),
+            "require_authc": ldap_extended_response(2, 53, b"authentication required"),
+            "confidentiality": ldap_extended_response(2, 13, b"TLS 1.2 required"),
             "disconnection": ldap_extended_response(0, 52, b"shutting down",
                                                     name=b"1.3.6.1.4.1.1466.20036"),
             "long_form": b"\x30\x84\x00\x00\x00\x0c" + ldap_extended_response(2, 0)[2:],

@@ -581,6 +581,9 @@ static void test_https(void **state) {
 /* slapd 2.5's answer to an anonymous "Who am I?": success, an empty
  * authzId as the responseValue. */
 #define SLAPD_WHOAMI "\x30\x0e\x02\x01\x02\x78\x09\x0a\x01\x00\x04\x00\x04\x00\x8b\x00"
+/* The same with "require authc" in slapd.conf: unwillingToPerform. */
+#define SLAPD_REQUIRE_AUTHC \
+  "\x30\x23\x02\x01\x02\x78\x1e\x0a\x01\x35\x04\x00\x04\x17" "authentication required"
 
 /* ldap_message builds LDAPMessage { messageID |id|, [APPLICATION] |op| {
  * resultCode |code|, matchedDN "", diagnosticMessage |text| } } with
@@ -603,12 +606,16 @@ static size_t ldap_message(uint8_t *out, uint8_t id, uint8_t op, uint8_t code, c
 static void test_ldap(void **state) {
   (void)state;
   static const struct turn kSlapd[] = {{B(SLAPD_WHOAMI), NULL, 0}};
+  static const struct turn kRequireAuthc[] = {{B(SLAPD_REQUIRE_AUTHC), NULL, 0}};
   static const struct script kScripts[] = {
       {"ldaps slapd whoami", PROTO_LDAPS, 0, NULL, HELLO(WHOAMI_REQUEST), TURNS(kSlapd),
        .result = APP_OK, .result_name = "ok", .stage = "whoami", .code = 0, REPLY("")},
       {"ldap slapd whoami after starttls", PROTO_LDAP, 1, NULL, HELLO(WHOAMI_REQUEST),
        TURNS(kSlapd), .result = APP_OK, .result_name = "ok", .stage = "whoami", .code = 0,
        REPLY("")},
+      {"ldaps slapd require authc", PROTO_LDAPS, 0, NULL, HELLO(WHOAMI_REQUEST),
+       TURNS(kRequireAuthc), .result = APP_OK, .result_name = "ok", .stage = "whoami",
+       .code = 53, REPLY("authentication required")},
   };
   check_all(kScripts, ARRAY_SIZE(kScripts));
   /* Result codes: the request answered (ok), or the session refused. */
@@ -626,13 +633,12 @@ static void test_ldap(void **state) {
        "anonymous whoami not allowed"},
       {"confidentiality required", 2, 0x78, 13, "TLS 1.2 or better required", APP_REFUSED,
        "refused", "TLS 1.2 or better required"},
-      {"unwilling", 2, 0x78, 53, "authentication required", APP_REFUSED, "refused",
-       "authentication required"},
+      {"stronger auth required", 2, 0x78, 8, "", APP_REFUSED, "refused", ""},
       {"busy", 2, 0x78, 51, "", APP_REFUSED, "refused", ""},
       {"notice of disconnection", 0, 0x78, 52, "server is shutting down", APP_REFUSED, "refused",
        "server is shutting down"},
       {"notice with success", 0, 0x78, 0, "", APP_REFUSED, "refused", ""},
-      {"diagnostic with a line end", 2, 0x78, 53, "no\r\nmore", APP_REFUSED, "refused", "no"},
+      {"diagnostic with a line end", 2, 0x78, 52, "no\r\nmore", APP_REFUSED, "refused", "no"},
       {"another messageID", 1, 0x78, 0, "", APP_PROTOCOL_ERROR, "protocol_error", ""},
       {"a bind response", 2, 0x61, 0, "", APP_PROTOCOL_ERROR, "protocol_error", ""},
   };
