@@ -240,6 +240,15 @@ pg-no-tls  postgres://127.61.4.3:$PORT   starttls_unsupported - -
     -c ssl_max_protocol_version=TLSv1.1 -c ssl_ciphers="$LEGACY_CIPHERS"
   pg_start 12 127.61.4.2 -c ssl=on -c ssl_min_protocol_version=TLSv1.2
   pg_start plain 127.61.4.3 -c ssl=off
+  # A server listens before it accepts sessions ("the database system is
+  # starting up"): wait, bounded, until each says it accepts them.
+  for name in 10 12 plain; do
+    for _ in $(seq 100); do
+      "$PGBIN/pg_isready" -q -h "$TMP/pg-$name" -p "$PORT" && continue 2
+      sleep 0.1
+    done
+    fail "postgres $name does not accept sessions"
+  done
   ;;
 *)
   fail "usage: $0 TLSSWEEP vsftpd|slapd|prosody|postgres"
