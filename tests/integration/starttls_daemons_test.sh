@@ -170,10 +170,11 @@ xmpp10       xmpp://127.61.3.1:$PORT   tls1.0,tls1.1 - <stream:features>
 xmpp12       xmpp://127.61.3.2:$PORT   tls1.2,tls1.3 - <stream:features>
 xmpp-no-tls  xmpp://127.61.3.3:$PORT   starttls_unsupported - -
 "
-  # prosody_start NAME ADDRESS SSL: one c2s listener for VirtualHost
-  # "localhost" (the stream's "to" when a scan names no host). SSL is the
-  # body of Prosody's ssl table; empty: no mod_tls, and streams without
-  # encryption allowed (else Prosody ends the stream, having no features).
+  # prosody_start NAME ADDRESS SSL [VHOST]: one c2s listener for VirtualHost
+  # VHOST, "localhost" by default (the stream's "to" when a scan names no
+  # host). SSL is the body of Prosody's ssl table; empty: no mod_tls, and
+  # streams without encryption allowed (else Prosody ends the stream, having
+  # no features).
   prosody_start() {
     local dir="$TMP/prosody-$1"
     mkdir -p "$dir/data"
@@ -194,7 +195,7 @@ authentication = "internal_hashed"
 c2s_require_encryption = $([ -n "$3" ] && echo true || echo false)
 log = { info = "$dir/prosody.log" }
 $([ -n "$3" ] && echo "ssl = { certificate = \"$TMP/cert.pem\"; key = \"$dir/key.pem\"; $3 }")
-VirtualHost "localhost"
+VirtualHost "${4:-localhost}"
 EOF
     chown -R prosody "$dir"
     as prosody prosody --config "$dir/prosody.cfg.lua" -F >"$dir/prosody.out" 2>&1 &
@@ -204,6 +205,16 @@ EOF
     "protocol = \"tlsv1+\"; options = { \"no_tlsv1_2\", \"no_tlsv1_3\" }; ciphers = \"$LEGACY_CIPHERS\";"
   prosody_start 12 127.61.3.2 'protocol = "tlsv1_2+";'
   prosody_start plain 127.61.3.3 ""
+  # A server that serves only its own domain, found by name: the stream's
+  # "to" must be that name on both sides of STARTTLS. dnsmasq on loopback
+  # answers for it (the test never asks the system's resolver).
+  prosody_start named 127.61.3.4 'protocol = "tlsv1_2+";' chat.scan.test
+  mkdir -p "$TMP/dns"
+  timeout -k 5 60 dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+    --bind-interfaces --listen-address=127.61.3.53 --port=53 \
+    --address=/chat.scan.test/127.61.3.4 --pid-file="$TMP/dns/pid" \
+    >"$TMP/dns/dnsmasq.log" 2>&1 &
+  PIDS+=($!)
   ;;
 postgres)
   PGBIN=/usr/lib/postgresql/15/bin
@@ -319,4 +330,25 @@ for e in errors:
     print("MISMATCH", e)
 sys.exit(1 if errors else 0)
 PYEOF
+if [ "$DAEMON" = prosody ]; then
+  # xmpp:// by name: s_client with that name as the stream's domain, then a
+  # scan that resolves it through dnsmasq.
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.61.3.4/"$PORT") 2>/dev/null && break; sleep 0.1; done
+  echo | timeout 10 openssl s_client -connect "127.61.3.4:$PORT" -starttls xmpp \
+    -xmpphost chat.scan.test -tls1_2 >"$TMP/named-s_client.out" 2>&1 ||
+    fail "openssl s_client cannot reach chat.scan.test: $(tail -5 "$TMP/named-s_client.out")"
+  "$TLSSWEEP" scan -V tls1.2,tls1.3 --confirm-all --timeout 3s --retries 0 -q \
+    --resolver 127.61.3.53 "xmpp://chat.scan.test:$PORT" >"$TMP/named.jsonl" </dev/null ||
+    fail "scan of xmpp://chat.scan.test exited $?"
+  python3 - "$TMP/named.jsonl" <<'PYEOF' || fail "xmpp by name"
+import json, sys
+r = json.loads(open(sys.argv[1]).read())
+assert r["ip"] == "127.61.3.4", r
+for v in ("tls1.2", "tls1.3"):
+    x = r["versions"][v]
+    assert x["verdict"] == "accepted", (v, x)
+    assert x["confirm"]["handshake"] == "ok" and x["confirm"]["app"] == "ok", (v, x)
+print("xmpp://chat.scan.test: the stream's domain is the target's name before and after TLS")
+PYEOF
+fi
 echo PASS
