@@ -390,7 +390,7 @@ static const struct opt kOptions[] = {
     {"sni", 0, OPT_FLAG, SCANS, NULL, "send SNI for host names", .def = "", RUN(config.sni),
      .value = 1},
     {"no-sni", 0, OPT_FLAG, SCANS, NULL, "", .joined = 1, RUN(config.sni), .value = 0},
-    {"ehlo", 0, OPT_CUSTOM, SCANS, "NAME", "SMTP EHLO name and XMPP domain",
+    {"ehlo", 0, OPT_CUSTOM, SCANS, "NAME", "SMTP EHLO name; XMPP domain of targets given by address",
      .note = "tlssweep.invalid", .parse = parse_ehlo,
      .expect = "expected a host name (letters, digits, '-' and '.')", .example = "scan.example"},
     /* Names and addresses. */
