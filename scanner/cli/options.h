@@ -50,6 +50,8 @@ struct hello_options {
   int minimal;                /* --minimal */
   int modern;                 /* --modern: modern cipher suites */
   int fallback_scsv;          /* --fallback-scsv */
+  int era_order;              /* --era-order: broad suites in their era's order */
+  int key_share;              /* --key-share: TLS 1.3 with a key share */
 };
 
 /* tlssweep import, diff and history: the database and how to show it. */
