@@ -146,7 +146,9 @@ static int put_version(struct store *s, int64_t obs, const char *name, const jso
   bind_field(st, 4, v, "reason");
   bind_field(st, 5, v, "alert");
   bind_field(st, 6, v, "stage");
-  bind_field(st, 7, v, "cipher");
+  /* The probe's suite: "probe_cipher" since the probes offer the cheapest
+   * suites first, "cipher" in files written before. */
+  bind_field(st, 7, v, json_object_get(v, "probe_cipher") != NULL ? "probe_cipher" : "cipher");
   bind_int_field(st, 8, v, "ms");
   const json_t *c = json_object_get(v, "confirm");
   const char *handshake = get_text(c, "handshake");
@@ -154,6 +156,7 @@ static int put_version(struct store *s, int64_t obs, const char *name, const jso
     bind_field(st, 9, c, "handshake");
     bind_field(st, 10, c, "app");
     bind_field(st, 11, c, json_object_get(c, "app_message") != NULL ? "app_message" : "reply");
+    bind_field(st, 16, c, "cipher");
     const json_t *rep = json_object_get(c, "repeat");
     int64_t n = 1, hs_ok, app_ok, refused;
     if (rep != NULL && get_int(rep, "n", &n) && get_int(rep, "handshake_ok", &hs_ok) &&

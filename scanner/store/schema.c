@@ -82,6 +82,7 @@ static const char *const kMigrations[] = {
     "  cipher TEXT,"
     "  ms INTEGER,"
     "  confirm_handshake TEXT,"
+    "  confirm_cipher TEXT,"
     "  confirm_app TEXT,"
     "  app_message TEXT,"
     "  repeat_n INTEGER,"

@@ -34,8 +34,8 @@ static const char *const kStatementSql[ST_COUNT] = {
     [ST_VERSIONS_DROP] = "DELETE FROM versions WHERE observation_id = ?1",
     [ST_VERSION_ADD] = "INSERT INTO versions (observation_id, version, verdict, reason, alert, "
                        "stage, cipher, ms, confirm_handshake, confirm_app, app_message, repeat_n, "
-                       "handshake_ok, app_ok, app_refused) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                       "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                       "handshake_ok, app_ok, app_refused, confirm_cipher) VALUES (?1, ?2, ?3, "
+                       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     [ST_TENANT_FIND] = "SELECT 1 FROM tenants WHERE run_id = ?1 AND tenant = ?2",
     [ST_TENANT_PUT] = "INSERT OR REPLACE INTO tenants (run_id, tenant, label, verdict, dns, "
                       "endpoints, legacy, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

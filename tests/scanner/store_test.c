@@ -80,8 +80,9 @@ static void record(char *out, size_t cap, const char *host, const char *tls10,
            "\"ssl3\":{\"verdict\":\"rejected\",\"reason\":\"alert\",\"alert\":"
            "\"handshake_failure\",\"ms\":1},"
            "\"tls1.0\":{\"verdict\":\"%s\"%s%s,\"ms\":2},"
-           "\"tls1.2\":{\"verdict\":\"accepted\",\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\","
-           "\"ms\":1}},\"legacy\":%s%s%s,\"scan_ms\":9}",
+           "\"tls1.2\":{\"verdict\":\"accepted\",\"probe_cipher\":\"TLS_RSA_WITH_AES_128_CBC_SHA\","
+           "\"ms\":1,\"confirm\":{\"handshake\":\"ok\",\"cipher\":"
+           "\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\"app\":\"ok\"}}},\"legacy\":%s%s%s,\"scan_ms\":9}",
            host, host, tls10, confirm10 ? ",\"confirm\":" : "", confirm10 ? confirm10 : "",
            strcmp(tls10, "accepted") == 0 ? "true" : "false", cert ? ",\"cert\":" : "",
            cert ? cert : "");
@@ -164,7 +165,7 @@ static void test_record_rows(void **state) {
   assert_int_equal(scalar(s, "SELECT count(*) FROM versions"), 3);
   assert_int_equal(scalar(s, "SELECT count(*) FROM endpoints"), 1);
   assert_int_equal(scalar(s, "SELECT count(*) FROM certificates"), 1);
-  char buf[64];
+  char buf[128];
   assert_string_equal(
       text(s, "SELECT alert FROM versions WHERE version = 'ssl3'", buf, sizeof(buf)),
       "handshake_failure");
@@ -172,6 +173,11 @@ static void test_record_rows(void **state) {
   assert_int_equal(scalar(s, "SELECT repeat_n FROM versions WHERE version = 'tls1.0'"), 20);
   assert_string_equal(
       text(s, "SELECT key_sha256 FROM certificates", buf, sizeof(buf)), "k1");
+  /* The probe's suite and the confirmation's, each in its column. */
+  assert_string_equal(
+      text(s, "SELECT cipher || ' ' || confirm_cipher FROM versions WHERE version = 'tls1.2'", buf,
+           sizeof(buf)),
+      "TLS_RSA_WITH_AES_128_CBC_SHA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
   /* A confirmation without --repeat is one run, counted. */
   record(line, sizeof(line), "other.example", "accepted",
          "{\"handshake\":\"ok\",\"app\":\"refused\"}", NULL);
