@@ -306,11 +306,13 @@ static void db_lost(struct run *run, const char *why) {
   run->db = NULL;
 }
 
-/* command_json is the command line as a JSON array, for the run's row. */
+/* command_json is the command line as a JSON array, for the run's row (an
+ * argument that is not UTF-8 becomes null). */
 static char *command_json(const struct run_options *o) {
   json_t *cmd = json_array();
   for (int i = 0; i < o->argc; i++) {
-    json_array_append_new(cmd, json_string_nocheck(o->argv[i]));
+    json_t *arg = json_string(o->argv[i]);
+    json_array_append_new(cmd, arg != NULL ? arg : json_null());
   }
   char *text = json_dumps(cmd, JSON_COMPACT);
   json_decref(cmd);
