@@ -46,10 +46,7 @@ int outbuf_puts(struct outbuf *b, const char *s) { return outbuf_append(b, s, st
 
 /* ---- UTF-8 ------------------------------------------------------------------ */
 
-/* utf8_seq_len returns the length of the well-formed UTF-8 sequence at |p|
- * (|n| bytes available), or 0 when it is ill-formed (RFC 3629, 4: no
- * overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_seq_len(const uint8_t *p, size_t n) {
+size_t utf8_seq_len(const uint8_t *p, size_t n) {
   uint8_t c = p[0];
   if (c < 0x80) {
     return 1;
@@ -84,6 +81,15 @@ static size_t utf8_seq_len(const uint8_t *p, size_t n) {
     }
   }
   return len;
+}
+
+uint32_t utf8_code_point(const uint8_t *p, size_t len) {
+  static const uint8_t kLeadMask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+  uint32_t cp = p[0] & kLeadMask[len];
+  for (size_t i = 1; i < len; i++) {
+    cp = (cp << 6) | (p[i] & 0x3f);
+  }
+  return cp;
 }
 
 int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len) {

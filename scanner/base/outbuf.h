@@ -27,6 +27,15 @@ int outbuf_reserve(struct outbuf *b, size_t n);
 int outbuf_append(struct outbuf *b, const void *p, size_t n);
 int outbuf_puts(struct outbuf *b, const char *s);
 
+/* utf8_seq_len returns the length of the well-formed UTF-8 sequence at |p|
+ * (|n| > 0 bytes available), or 0 when it is ill-formed (RFC 3629, 4: no
+ * overlong forms, no surrogates, nothing above U+10FFFF). */
+size_t utf8_seq_len(const uint8_t *p, size_t n);
+
+/* utf8_code_point decodes the well-formed sequence of |len| bytes at |p|
+ * (|len| from utf8_seq_len). */
+uint32_t utf8_code_point(const uint8_t *p, size_t len);
+
 /* utf8_sanitize appends |len| bytes from a server to |out| as valid UTF-8
  * (see above). Returns 1, or 0 on allocation failure. */
 int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len);

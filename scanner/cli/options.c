@@ -328,8 +328,9 @@ static const struct opt kOptions[] = {
      RUN(input)},
     {"output", 'o', OPT_STRING, SCANS, "FILE", "write records to FILE", .note = "standard output",
      RUN(output)},
-    {"format", 0, OPT_CUSTOM, SCANS, "FMT", "jsonl or csv", .def = "jsonl", .parse = parse_format,
-     .expect = "expected jsonl or csv"},
+    {"format", 0, OPT_CUSTOM, SCANS, "FMT", "jsonl, csv or text (the terminal view)",
+     .note = "text when standard output is a terminal and no -o is given, else jsonl",
+     .parse = parse_format, .expect = "expected jsonl, csv or text", .example = "jsonl"},
     /* What a probe is. */
     {"versions", 'V', OPT_CUSTOM, SCANS, "LIST", "versions to probe",
      .def = "ssl3,tls1.0,tls1.1,tls1.2,tls1.3", .parse = parse_versions,

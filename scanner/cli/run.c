@@ -117,6 +117,11 @@ int run_options_read(const struct opt_command *cmd, int argc, char **argv, void 
     *out_exit = 1;
     return 0;
   }
+  if (o->format == NULL) {
+    /* A person at a terminal reads the text view; a pipe or a file gets
+     * JSON Lines, as it always has. */
+    o->format = o->output == NULL && isatty(STDOUT_FILENO) ? "text" : "jsonl";
+  }
   return 1;
 }
 
@@ -366,10 +371,21 @@ static int share_state(struct run *run) {
   return 0;
 }
 
+/* colour_wanted follows https://no-color.org: a NO_COLOR that is set and
+ * not empty turns colour off. */
+static int colour_wanted(int fd) {
+  const char *no_color = getenv("NO_COLOR");
+  return isatty(fd) && (no_color == NULL || no_color[0] == '\0');
+}
+
 static int start_writer(struct run *run) {
   const struct run_options *o = run->o;
   int header = !run->resumed || run->cp.output_bytes == 0;
-  if (!writer_start(&run->writer, run->out_fd, output_format_find(o->format), WRITER_BOUND, header,
+  const struct output_format *fmt = output_format_find(o->format);
+  if (fmt->on_terminal != NULL && colour_wanted(run->out_fd)) {
+    fmt = fmt->on_terminal;
+  }
+  if (!writer_start(&run->writer, run->out_fd, fmt, WRITER_BOUND, header,
                     o->resume != NULL ? &run->cp : NULL, o->resume)) {
     fprintf(stderr, "tlssweep: cannot start the output writer: %s\n", strerror(errno));
     return 2;

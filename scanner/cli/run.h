@@ -25,7 +25,7 @@ struct run_options {
   struct target_defaults defaults;
   const char *input;          /* -i FILE ("-": standard input), or NULL */
   const char *output;         /* -o FILE, or NULL ("-" too): standard output */
-  const char *format;         /* --format */
+  const char *format;         /* --format; after run_options_read never NULL */
   int status;                 /* --status: 1; -1: when stderr is a terminal */
   int quiet;                  /* -q */
   int alloc_stats;            /* --alloc-stats */

@@ -54,7 +54,7 @@ static int write_summaries(void *ctx, struct writer *w) {
   struct tenants_run *tr = ctx;
   struct outbuf sums = {0};
   int ok = tenants_finish(tr->tenants, &sums) &&
-           writer_put_text(w, sums.data ? sums.data : "", sums.len);
+           writer_put_summary(w, sums.data ? sums.data : "", sums.len);
   outbuf_free(&sums);
   if (!ok) {
     fprintf(stderr, "tlssweep: out of memory writing the tenant summaries\n");

@@ -140,9 +140,10 @@ int writer_put(struct writer *w, const struct scan_result *r) {
   return ok;
 }
 
-int writer_put_text(struct writer *w, const char *text, size_t len) {
+int writer_put_summary(struct writer *w, const char *jsonl, size_t len) {
   pthread_mutex_lock(&w->lock);
-  int ok = outbuf_append(&w->fill, text, len);
+  int ok = w->fmt->summary != NULL ? w->fmt->summary(jsonl, len, &w->fill)
+                                   : outbuf_append(&w->fill, jsonl, len);
   pthread_cond_signal(&w->wake);
   pthread_mutex_unlock(&w->lock);
   return ok;

@@ -50,9 +50,9 @@ int writer_start(struct writer *w, int fd, const struct output_format *fmt, size
                  int header, struct checkpoint *cp, const char *cp_path);
 /* writer_put renders |r| and queues it. Returns 1, or 0 on allocation failure. */
 int writer_put(struct writer *w, const struct scan_result *r);
-/* writer_put_text queues already rendered text (summary records). Returns
- * 1, or 0 on allocation failure. */
-int writer_put_text(struct writer *w, const char *text, size_t len);
+/* writer_put_summary queues summary records (JSON lines: a tenants sweep's)
+ * in the output's format. Returns 1, or 0 on allocation failure. */
+int writer_put_summary(struct writer *w, const char *jsonl, size_t len);
 /* writer_congested reports whether engines should hold back new targets. */
 int writer_congested(struct writer *w);
 /* writer_finish flushes, stops the thread and frees the buffers. Returns 0
