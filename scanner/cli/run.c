@@ -125,6 +125,10 @@ int run_options_read(const struct opt_command *cmd, int argc, char **argv, void 
   return 1;
 }
 
+int run_status_wanted(const struct run_options *o) {
+  return !o->quiet && (o->status == 1 || (o->status == -1 && isatty(STDERR_FILENO)));
+}
+
 void fd_limit_raise(void) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -393,15 +397,34 @@ static int start_writer(struct run *run) {
   return 0;
 }
 
+/* estimate_total estimates, for the status line, the targets this run
+ * hands to the engines: the source's estimate of the whole input, this
+ * shard's share of it, less what a resumed scan skips as done before. */
+static int estimate_total(void *ctx, uint64_t *out) {
+  struct run *run = ctx;
+  uint64_t all;
+  /* The engines read the source under the feed's lock. */
+  pthread_mutex_lock(&run->feed.lock);
+  int ok = target_source_estimate(run->source, &all);
+  pthread_mutex_unlock(&run->feed.lock);
+  if (!ok) {
+    return 0;
+  }
+  uint64_t mine = all / (run->o->nshards > 0 ? run->o->nshards : 1);
+  uint64_t skipped = run->resumed ? run->skip.count : 0;
+  *out = mine > skipped ? mine - skipped : 0;
+  return 1;
+}
+
 static int catch_signals(struct run *run) {
   g_signal_run = run;
   struct sigaction sa = {.sa_handler = on_signal};
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-  const struct run_options *o = run->o;
-  if (!o->quiet && (o->status == 1 || (o->status == -1 && isatty(STDERR_FILENO)))) {
-    status_start(&run->status, &run->shared, run->start_ns);
+  if (run_status_wanted(run->o)) {
+    struct status_progress progress = {.total = estimate_total, .ctx = run};
+    status_start(&run->status, &run->shared, run->start_ns, &progress);
   }
   return 0;
 }

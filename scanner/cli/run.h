@@ -81,6 +81,10 @@ int run_options_read(const struct opt_command *cmd, int argc, char **argv, void 
 int run_scan(const struct run_options *o, struct target_source *source,
              const struct run_hooks *hooks);
 
+/* run_status_wanted says whether |o| asks for a status line: --status, or
+ * stderr a terminal, and not -q. */
+int run_status_wanted(const struct run_options *o);
+
 /* fd_limit_raise raises the soft RLIMIT_NOFILE to the hard limit: each
  * engine's io_uring registers one file per connection slot, and the kernel
  * holds that table to the soft limit (liburing raises it only as far as one
