@@ -366,8 +366,9 @@ static const struct finding_info kFindings[FINDING_COUNT] = {
                                   "Update the TLS library: it ignores TLS_FALLBACK_SCSV (RFC "
                                   "7507), so a forced downgrade goes unnoticed.",
                                   SEVERITY_WARNING},
-    [FINDING_NO_STARTTLS] = {"no_starttls", "STARTTLS not offered",
-                             "Offer STARTTLS: without it this service talks in clear text.",
+    [FINDING_NO_STARTTLS] = {"no_starttls", "no STARTTLS",
+                             "Offer STARTTLS and let it succeed: without it this service talks "
+                             "in clear text.",
                              SEVERITY_WARNING},
     [FINDING_NOT_TLS] = {"not_tls", "not TLS on this port",
                          "Check the port and protocol in the target list: something other than "
@@ -484,7 +485,8 @@ uint32_t explain_findings(const json_t *record, time_t now) {
       json_object_get(json_object_get(record, "versions"), "tls1.3") != NULL) {
     f |= 1u << FINDING_NO_TLS13;
   }
-  if (any_version(record, "reason", "starttls_unsupported")) {
+  if (any_version(record, "reason", "starttls_unsupported") ||
+      any_version(record, "reason", "starttls_refused")) {
     f |= 1u << FINDING_NO_STARTTLS;
   }
   if (c == CLASS_NO_TLS && any_version(record, "reason", "not_tls")) {

@@ -107,7 +107,7 @@ enum finding {
   FINDING_CERT_NAME,
   FINDING_WEAK_KEY,            /* RSA or DSA under 2048 bits */
   FINDING_NO_FALLBACK_SCSV,    /* --check-fallback: downgrade not refused */
-  FINDING_NO_STARTTLS,         /* a STARTTLS protocol without STARTTLS */
+  FINDING_NO_STARTTLS,         /* STARTTLS not offered, or refused */
   FINDING_NOT_TLS,             /* the port speaks something else */
   FINDING_HELLO_SHAPE,         /* accepted only the minimal hello */
   FINDING_UNSOLICITED_EXT,
