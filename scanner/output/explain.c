@@ -316,7 +316,8 @@ int explain_confirm(const json_t *c, struct outbuf *out) {
   if (ok && json_is_object(rep)) {
     char buf[128];
     snprintf(buf, sizeof(buf), " (%llu runs: %llu handshakes, %llu refused)",
-             (unsigned long long)uint_of(rep, "n"), (unsigned long long)uint_of(rep, "handshake_ok"),
+             (unsigned long long)uint_of(rep, "n"),
+             (unsigned long long)uint_of(rep, "handshake_ok"),
              (unsigned long long)uint_of(rep, "app_refused"));
     ok = put(out, buf);
   }

@@ -286,7 +286,7 @@ static void status_chart(struct html *h, const struct report *r) {
   size_t n = 0;
   uint64_t max = 0;
   static const char *const kColours[RS_COUNT] = {"k-modern", "k-down", "k-down",
-                                              "k-down",   "k-down", "k-down"};
+                                                  "k-down",   "k-down", "k-down"};
   for (int s = 0; s < RS_COUNT; s++) {
     if (s == RS_OTHER && r->by_status[s] == 0) {
       continue;
@@ -339,8 +339,9 @@ static void versions_chart(struct html *h, const struct report *r) {
     if (vc->probed == 0) {
       continue;
     }
-    snprintf(text[n], sizeof(text[n]), "%.0f%% (%llu of %llu)", 100 * share(vc->accepted, vc->probed),
-             (unsigned long long)vc->accepted, (unsigned long long)vc->probed);
+    snprintf(text[n], sizeof(text[n]), "%.0f%% (%llu of %llu)",
+             100 * share(vc->accepted, vc->probed), (unsigned long long)vc->accepted,
+             (unsigned long long)vc->probed);
     bars[n] = (struct chart_bar){.label = kExplainVersionNames[i],
                                  .value = share(vc->accepted, vc->probed),
                                  .value_text = text[n],

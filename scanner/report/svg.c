@@ -43,7 +43,8 @@ static void open_chart(struct html *h, const char *id, const char *caption, int 
   html_raw(h, id);
   html_raw(h, "\" role=\"img\" aria-label=\"");
   html_text(h, caption);
-  html_printf(h, "\" viewBox=\"0 0 %d %d\" width=\"100%%\" preserveAspectRatio=\"xMinYMin meet\">\n",
+  html_printf(h,
+              "\" viewBox=\"0 0 %d %d\" width=\"100%%\" preserveAspectRatio=\"xMinYMin meet\">\n",
               kWidth, height);
 }
 

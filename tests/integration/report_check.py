@@ -101,7 +101,8 @@ def check_dom(page, spec, recs, sums, name):
         cls = spec["classes"].get(x["label"])
         assert cls is None or x["cls"] == cls, f"{name}: {x['label']} is {x['cls']}, not {cls}"
     tenants = {t["name"]: t for t in json.loads(page.eval(TENANTS_JS))}
-    labels = {r["label"] for r in recs if "label" in r} | {s.get("label", s["tenant"]) for s in sums}
+    labels = ({r["label"] for r in recs if "label" in r} |
+              {s.get("label", s["tenant"]) for s in sums})
     assert set(tenants) == labels, f"{name}: tenants {sorted(tenants)} != {sorted(labels)}"
     for t, verdict in spec["verdicts"].items():
         assert tenants[t]["verdict"] == verdict, f"{name}: {t} is {tenants[t]['verdict']}"

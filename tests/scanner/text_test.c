@@ -157,7 +157,8 @@ static void test_text_summary(void **state) {
   check_terminal_safe(&b, 0);
   assert_true(outbuf_append(&b, "", 1));
   assert_non_null(strstr(b.data, "tenant a.test  [cust\\x1b[31m]  legacy: 2 endpoints, 1 accept "
-                                 "legacy TLS (pop3s://pop.a.test:995), 0 where it works; dns ok\n"));
+                                 "legacy TLS (pop3s://pop.a.test:995), 0 where it works; "
+                                 "dns ok\n"));
   assert_non_null(strstr(b.data, "tenant b.test  modern: 0 endpoints"));
   outbuf_free(&b);
 }
