@@ -67,7 +67,7 @@ static const char kCss[] =
     "padding:10px}\n"
     "figcaption{font-weight:bold;margin-bottom:4px}figure.chart svg{display:block;"
     "max-width:760px}\n"
-    "svg text{font-size:12px;fill:#1d2327}svg .head{fill:var(--muted);font-weight:bold}\n"
+    "svg text{font-size:13px;fill:#1d2327}svg .head{fill:var(--muted);font-weight:bold}\n"
     "svg .grid{stroke:var(--line)}svg .ci{stroke:#263238;stroke-width:2}svg .pt{fill:#263238}\n"
     ".k-legacy{fill:var(--legacy)}.k-refused{fill:var(--refused)}.k-modern{fill:var(--modern)}"
     ".k-notls{fill:var(--notls)}.k-down{fill:var(--down)}.k-info{fill:var(--info)}\n"

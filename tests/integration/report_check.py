@@ -25,7 +25,8 @@ scripts on and once with them off, and checked from its DOM:
     only that class's rows, with scripts off as well;
   - a hostile page keeps its title, has no image and one script, and shows
     the hostile strings as text.
-A screenshot of each page goes to OUTDIR, the whole page and its top.
+A screenshot of each page goes to OUTDIR: the whole page, its top, and its
+tenants.
 """
 import json
 import os
@@ -178,6 +179,10 @@ def main():
                         check_hostile(page, name)
                     page.screenshot(os.path.join(outdir, f"{name}-top.png"), height=1400)
                     page.screenshot(os.path.join(outdir, f"{name}.png"))
+                    y = page.eval("document.getElementById('tenants').getBoundingClientRect().top"
+                                  " + window.scrollY")
+                    page.screenshot(os.path.join(outdir, f"{name}-tenants.png"), y=int(y),
+                                    height=1200)
                     check_sorting(page, name)
                 assert page.errors() == [], f"{name}: console errors {page.errors()}"
                 assert page.requests() == [url], f"{name}: requests {page.requests()}"
