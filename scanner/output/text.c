@@ -11,8 +11,9 @@
  *     findings TLS 1.0/1.1 refused after the handshake
  *
  * Lines are not wrapped: a terminal wraps them, and a pager can cut them.
- * Text from the record goes through term_escape on its way out; only the
- * SGR sequences this file writes itself are raw escapes. */
+ * Text from the record goes through term_escape (scanner/base/outbuf.h) on
+ * its way out; only the SGR sequences this file writes itself are raw
+ * escapes. */
 #include "scanner/output/text.h"
 
 #include <stdio.h>
@@ -26,58 +27,6 @@
 #define SGR_RED "\033[1;31m"
 #define SGR_GREEN "\033[32m"
 #define SGR_YELLOW "\033[33m"
-
-/* ---- escaping ----------------------------------------------------------------- */
-
-/* is_hidden_control says whether code point |cp| (past ASCII) must not
- * reach a terminal raw: the C1 controls (U+0080..U+009F; 0x9B is CSI to
- * terminals that read 8-bit controls) and the bidirectional controls that
- * reorder what is shown (U+061C, U+200E/F, U+202A..U+202E,
- * U+2066..U+2069). */
-static int is_hidden_control(uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
-         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-int term_escape(struct outbuf *out, const char *s, size_t len) {
-  const uint8_t *p = (const uint8_t *)s;
-  size_t i = 0;
-  while (i < len) {
-    char esc[16];
-    size_t k = utf8_seq_len(p + i, len - i);
-    if (k == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '\\') {
-      if (!outbuf_append(out, p + i, 1)) {
-        return 0;
-      }
-      i++;
-      continue;
-    }
-    if (k > 1 && !is_hidden_control(utf8_code_point(p + i, k))) {
-      if (!outbuf_append(out, p + i, k)) {
-        return 0;
-      }
-      i += k;
-      continue;
-    }
-    if (k > 1) {
-      snprintf(esc, sizeof(esc), "\\u{%04x}", (unsigned)utf8_code_point(p + i, k));
-      i += k;
-    } else if (p[i] == '\\') {
-      snprintf(esc, sizeof(esc), "\\\\");
-      i++;
-    } else if (p[i] == '\n' || p[i] == '\r' || p[i] == '\t') {
-      snprintf(esc, sizeof(esc), "\\%c", p[i] == '\n' ? 'n' : p[i] == '\r' ? 'r' : 't');
-      i++;
-    } else {
-      snprintf(esc, sizeof(esc), "\\x%02x", p[i]);
-      i++;
-    }
-    if (!outbuf_puts(out, esc)) {
-      return 0;
-    }
-  }
-  return 1;
-}
 
 /* ---- a block ------------------------------------------------------------------ */
 

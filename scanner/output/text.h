@@ -9,7 +9,7 @@
  * explain.h, so they are the HTML report's words too.
  *
  * Every string that came from a server or an input file is escaped for the
- * terminal (term_escape): control bytes, DEL, the C1 controls (which some
+ * terminal (term_escape, scanner/base/outbuf.h): control bytes, DEL, the C1 controls (which some
  * terminals obey even inside UTF-8) and the bidirectional overrides become
  * visible escapes, so a hostile banner can neither move the cursor, change
  * colours nor reorder what is shown. Colour (ANSI SGR) is added only by
@@ -22,13 +22,6 @@
 #include <time.h>
 
 #include "scanner/base/outbuf.h"
-
-/* term_escape appends |len| bytes of |s| to |out| made safe for a
- * terminal: printable UTF-8 goes through; a control byte becomes \xNN (\n,
- * \r, \t as such), a backslash \\, a C1 control or bidirectional control
- * \u{NNNN}, and a byte of ill-formed UTF-8 \xNN. Returns 1, or 0 when
- * memory ran out. */
-int term_escape(struct outbuf *out, const char *s, size_t len);
 
 /* text_record appends the block of one scan record (a JSON object as
  * output.c makes it), with ANSI colour when |colour|; certificate expiry is

@@ -31,10 +31,7 @@ static const char *replacement(const uint8_t *p, size_t k) {
       default: return p[0] < 0x20 || p[0] == 0x7f ? kReplacement : NULL;
     }
   }
-  uint32_t cp = utf8_code_point(p, k);
-  int hidden = (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
-               (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-  return hidden ? kReplacement : NULL;
+  return utf8_hidden_control(utf8_code_point(p, k)) ? kReplacement : NULL;
 }
 
 /* escape calls |put| for each piece of |s| escaped. */

@@ -13,14 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* bad_line counts a bad line and describes it while few have been. */
+#include "scanner/base/outbuf.h"
+
+/* bad_line counts a bad line and describes it while few have been. The
+ * description may quote the line (jansson's "near '...'"), so it reaches
+ * the terminal through term_escape. */
 static void bad_line(struct report *r, FILE *err, const char *name, unsigned long line_no,
                      const char *what) {
   char where[512];
   snprintf(where, sizeof(where), "%s line %lu", name, line_no);
   report_add_error(r, where, what);
   if (r->errors_total <= REPORT_ERRORS_SHOWN) {
-    fprintf(err, "tlssweep report: %s: %s; skipped\n", where, what);
+    struct outbuf safe = {0};
+    if (term_escape(&safe, what, strlen(what)) && outbuf_append(&safe, "", 1)) {
+      fprintf(err, "tlssweep report: %s: %s; skipped\n", where, safe.data);
+    }
+    outbuf_free(&safe);
   }
 }
 
