@@ -425,6 +425,10 @@ static int catch_signals(struct run *run) {
   if (run_status_wanted(run->o)) {
     struct status_progress progress = {.total = estimate_total, .ctx = run};
     status_start(&run->status, &run->shared, run->start_ns, &progress);
+    if (run->status.started && isatty(run->out_fd) && isatty(STDERR_FILENO)) {
+      /* Records and the line on one terminal: the writer steps around it. */
+      writer_share_terminal(&run->writer, status_around_write, &run->status);
+    }
   }
   return 0;
 }

@@ -14,10 +14,10 @@ static void print_bench_status(struct status_line *s) {
   double rate = dt > 0 ? (double)(n - s->bench_last_count) / dt : 0;
   s->bench_last_count = n;
   s->bench_last_ns = now;
-  fprintf(stderr,
-          "\r\033[K%llu handshakes, %.0f/s, p50 %.1f ms, p99 %.1f ms, %llu errors, %llu in flight",
-          (unsigned long long)n, rate, bench_percentile_ms(st, 0.5), bench_percentile_ms(st, 0.99),
-          (unsigned long long)bench_errors(st), (unsigned long long)stat_load(&st->in_flight));
+  snprintf(s->text, sizeof(s->text),
+           "%llu handshakes, %.0f/s, p50 %.1f ms, p99 %.1f ms, %llu errors, %llu in flight",
+           (unsigned long long)n, rate, bench_percentile_ms(st, 0.5), bench_percentile_ms(st, 0.99),
+           (unsigned long long)bench_errors(st), (unsigned long long)stat_load(&st->in_flight));
 }
 
 /* duration_text writes |secs| as "45s", "3m05s" or "2h03m". */
@@ -73,10 +73,11 @@ static void print_scan_status(struct status_line *s) {
   } else {
     snprintf(of, sizeof(of), " (%llu read)", (unsigned long long)taken);
   }
-  fprintf(stderr, "\r\033[K%llu%s targets%s, %.0f probes/s, %llu in flight, %llu legacy, %.0fs",
-          (unsigned long long)done, of, progress, pps,
-          (unsigned long long)stat_load(&st->in_flight),
-          (unsigned long long)stat_load(&st->legacy_targets), secs);
+  snprintf(s->text, sizeof(s->text),
+           "%llu%s targets%s, %.0f probes/s, %llu in flight, %llu legacy, %.0fs",
+           (unsigned long long)done, of, progress, pps,
+           (unsigned long long)stat_load(&st->in_flight),
+           (unsigned long long)stat_load(&st->legacy_targets), secs);
 }
 
 void status_discovery(const char *what, uint64_t done, uint64_t total, const char *extra,
@@ -101,13 +102,19 @@ static void *status_main(void *arg) {
     if (atomic_load(&s->finished)) {
       break;
     }
+    pthread_mutex_lock(&s->print_lock);
     if (s->shared->config->bench.version != 0) {
       print_bench_status(s);
     } else {
       print_scan_status(s);
     }
+    fprintf(stderr, "\r\033[K%s", s->text);
+    pthread_mutex_unlock(&s->print_lock);
   }
+  pthread_mutex_lock(&s->print_lock);
+  s->text[0] = '\0';
   status_clear();
+  pthread_mutex_unlock(&s->print_lock);
   return NULL;
 }
 
@@ -118,6 +125,8 @@ void status_start(struct status_line *s, const struct scan_shared *shared, uint6
   s->start_ns = start_ns;
   s->bench_last_count = 0;
   s->bench_last_ns = start_ns;
+  s->text[0] = '\0';
+  pthread_mutex_init(&s->print_lock, NULL);
   atomic_store(&s->finished, 0);
   s->started = pthread_create(&s->thread, NULL, status_main, s) == 0;
 }
@@ -128,5 +137,23 @@ void status_stop(struct status_line *s) {
   }
   atomic_store(&s->finished, 1);
   pthread_join(s->thread, NULL);
+  pthread_mutex_lock(&s->print_lock);
   s->started = 0;
+  pthread_mutex_unlock(&s->print_lock);
+}
+
+void status_around_write(void *ctx, int begin) {
+  struct status_line *s = ctx;
+  if (begin) {
+    pthread_mutex_lock(&s->print_lock);
+    if (s->started && s->text[0] != '\0') {
+      status_clear();
+      fflush(stderr);
+    }
+    return;
+  }
+  if (s->started && s->text[0] != '\0') {
+    fprintf(stderr, "\r\033[K%s", s->text);
+  }
+  pthread_mutex_unlock(&s->print_lock);
 }

@@ -15,7 +15,11 @@
  * left is the time so far scaled by what is left over what is done.
  *
  * status_discovery prints the same kind of line for a phase the calling
- * thread runs itself (the DNS discovery of `tlssweep tenants`). */
+ * thread runs itself (the DNS discovery of `tlssweep tenants`).
+ *
+ * When the records go to the same terminal (the text view), the writer
+ * takes the line off before each write and puts it back after
+ * (status_around_write), so records never land in the middle of it. */
 #ifndef SCANNER_CLI_STATUS_H
 #define SCANNER_CLI_STATUS_H
 
@@ -38,6 +42,8 @@ struct status_progress {
 struct status_line {
   const struct scan_shared *shared;
   struct status_progress progress;
+  pthread_mutex_t print_lock;  /* the line on the terminal, |text| and |started| */
+  char text[256];              /* the line shown, "" when none is */
   uint64_t start_ns;
   uint64_t bench_last_count, bench_last_ns; /* a bench's rate over the last second */
   pthread_t thread;
@@ -54,6 +60,13 @@ void status_start(struct status_line *s, const struct scan_shared *shared, uint6
 /* status_stop stops the line and clears it; a line never started, or
  * stopped already, is left alone. */
 void status_stop(struct status_line *s);
+
+/* status_around_write lets records share the terminal with the line (the
+ * text view on a terminal): called with |begin| 1 before records are
+ * written to the terminal, it takes the line off; with 0 after, it draws
+ * it again below them. A writer's terminal hook (writer.h); |ctx| is the
+ * status_line, started before the hook is set. */
+void status_around_write(void *ctx, int begin);
 
 /* status_progress_text writes ", 42%, ETA 3m05s" for |done| of |total|
  * after |secs| seconds to |out| (empty when |total| is 0; no ETA before

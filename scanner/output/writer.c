@@ -86,8 +86,16 @@ static void *writer_main(void *arg) {
     w->drain_pseqs = w->fill_pseqs;
     w->fill_pseqs = tp;
     w->fill_pseqs.n = 0;
+    void (*around)(void *, int) = w->around_write;
+    void *around_ctx = w->around_ctx;
     pthread_mutex_unlock(&w->lock);
+    if (around != NULL) {
+      around(around_ctx, 1);
+    }
     int err = w->error ? 0 : write_all(w->fd, w->drain.data, w->drain.len);
+    if (around != NULL) {
+      around(around_ctx, 0);
+    }
     if (err == 0 && w->error == 0 && w->cp != NULL) {
       checkpoint_after(w, w->drain.len, 0);
     }
@@ -126,6 +134,13 @@ int writer_start(struct writer *w, int fd, const struct output_format *fmt, size
     return 0;
   }
   return 1;
+}
+
+void writer_share_terminal(struct writer *w, void (*around)(void *ctx, int begin), void *ctx) {
+  pthread_mutex_lock(&w->lock);
+  w->around_write = around;
+  w->around_ctx = ctx;
+  pthread_mutex_unlock(&w->lock);
 }
 
 int writer_put(struct writer *w, const struct scan_result *r) {

@@ -11,7 +11,11 @@
 #   - under a pseudo-terminal (script -qec): the text view in colour, where
 #     every escape sequence is one of the view's own colours and the
 #     server's escapes show as text; with NO_COLOR set: no escape at all;
-#     with -o FILE: nothing on the terminal, JSON Lines in the file.
+#     with -o FILE: nothing on the terminal, JSON Lines in the file;
+#   - and with the status line on the same terminal (400 closed ports at 200
+#     connections a second, so it lasts two seconds or more): the line is
+#     taken off before records are written and drawn again after them, so
+#     no record is written onto it.
 set -u
 T="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -54,6 +58,10 @@ script -qec "$(q "${SCAN[@]}" --format jsonl "${ARGS[@]}") </dev/null" /dev/null
   >"$TMP/tty.jsonl" </dev/null || fail "--format jsonl under a terminal"
 script -qec "$(q "${SCAN[@]}" -o "$TMP/tty-file.jsonl" "${ARGS[@]}") </dev/null" /dev/null \
   >"$TMP/tty-o.txt" </dev/null || fail "-o under a terminal"
+
+for i in $(seq 400); do echo "127.43.1.$((i % 250 + 1)):$((9 + i / 250))"; done >"$TMP/closed.txt"
+script -qec "$(q "$T" scan --status -r 200 -V tls1.2 -i "$TMP/closed.txt") </dev/null" /dev/null \
+  >"$TMP/tty-status.txt" </dev/null || fail "scan with a status line under a terminal"
 
 python3 - "$TMP" "$P" <<'PYEOF' || fail "views"
 import json, re, sys
@@ -101,6 +109,16 @@ assert "findings" in plain and "cert     view.test, expires" in plain, plain
 nocolor = open(f"{d}/tty-nocolor.txt", "rb").read().decode()
 assert "\x1b" not in nocolor, "NO_COLOR: escapes remain"
 assert re.sub(r"\x1b\[[0-9;]*m", "", text).count("\n") == nocolor.count("\n")
-print("text view:", plain.count("\n"), "lines")
+
+# The status line and the records on one terminal: after each drawing of
+# the line comes a carriage return (the line taken off, or drawn anew),
+# never a record.
+both = open(f"{d}/tty-status.txt", "rb").read().decode()
+lines = list(re.finditer(r"\x1b\[K[0-9]+/~?[0-9]+ targets, [^\r\n]*? legacy, [0-9]+s", both))
+assert lines, "no status line: " + repr(both[:300])
+for m in lines:
+    assert both[m.end():m.end() + 1] in ("\r", ""), repr(both[m.start():m.end() + 40])
+assert both.count("unreachable") >= 400, "records missing under the status line"
+print("text view:", plain.count("\n"), "lines;", len(lines), "status lines among the records")
 PYEOF
 echo PASS
