@@ -9,7 +9,6 @@
  * numbers and names this file owns, never from input. */
 #include "scanner/report/page.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,9 +91,7 @@ static const char kCss[] =
     "article.tenant{background:#fff;border:1px solid var(--line);border-radius:6px;"
     "padding:4px 14px 10px;margin:14px 0}\n"
     ".ft{margin:6px 0}.ft label{margin:0 12px 0 2px}.filters{font-weight:bold}\n"
-    ".tw{overflow-x:auto}\n"
-    "pre{white-space:pre-wrap;word-break:break-all;background:#fff;border:1px solid var(--line);"
-    "padding:6px}\n";
+    ".tw{overflow-x:auto}\n";
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
