@@ -62,8 +62,8 @@ static int read_inputs(struct report *r, char **paths, int n) {
   return ok;
 }
 
-/* write_page writes the page to |path| by way of a file beside it. Returns
- * 1, or 0 after saying why not. */
+/* write_page writes the page to -o's file by way of a file beside it (or
+ * to standard output). Returns 1, or 0 after saying why not. */
 static int write_page(const struct report *r, const struct report_options *ro) {
   struct report_page page = {.title = ro->title, .version = TLSSWEEP_VERSION};
   if (strcmp(ro->output, "-") == 0) {
@@ -80,7 +80,7 @@ static int write_page(const struct report *r, const struct report_options *ro) {
   }
   FILE *f = fopen(tmp, "w");
   if (f == NULL) {
-    fprintf(stderr, "tlssweep report: cannot write '%s': %s\n", tmp, strerror(errno));
+    fprintf(stderr, "tlssweep report: cannot write '%s': %s\n", ro->output, strerror(errno));
     return 0;
   }
   int ok = report_write_page(r, &page, f);
