@@ -40,6 +40,8 @@ ldap-utils
 prosody
 postgresql
 nftables
+chromium
+fonts-dejavu-core
 "
 
 missing=""
