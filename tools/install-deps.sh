@@ -42,6 +42,8 @@ ldap-utils
 prosody
 postgresql
 nftables
+chromium
+fonts-dejavu-core
 "
 
 missing=""

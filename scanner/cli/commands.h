@@ -23,5 +23,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 /* cmd_hello: print the ClientHello of a pinned version, as hex. */
 int cmd_hello(int argc, char **argv);
+/* cmd_report: one self-contained HTML page from results files. */
+int cmd_report(int argc, char **argv);
 
 #endif /* SCANNER_CLI_COMMANDS_H */

@@ -83,7 +83,7 @@ _Static_assert(offsetof(struct bench_options, run) == 0, "run options first");
 #define SCANS (CMD_SCAN | CMD_LAB | CMD_TENANTS)
 #define RUNS (SCANS | CMD_BENCH)
 #define STORE (CMD_IMPORT | CMD_DIFF | CMD_HISTORY)
-#define ALL (RUNS | CMD_HELLO | STORE)
+#define ALL (RUNS | CMD_HELLO | CMD_REPORT | STORE)
 
 /* ---- checking values ------------------------------------------------------ */
 
@@ -165,6 +165,16 @@ static int parse_versions(const char *arg, void *opts, struct opt_fault *f) {
     return 0;
   }
   ((struct run_options *)opts)->config.versions = mask;
+  return 1;
+}
+
+static int parse_report_metadata(const char *arg, void *opts, struct opt_fault *f) {
+  struct report_options *ro = opts;
+  if (ro->nmetadata == REPORT_METADATA_FILES) {
+    f->why = "given too many times (at most " XSTR(REPORT_METADATA_FILES) ")";
+    return 0;
+  }
+  ro->metadata[ro->nmetadata++] = arg;
   return 1;
 }
 
@@ -328,6 +338,19 @@ static const struct opt kOptions[] = {
      "one JSON object at the end (handshakes_per_sec, latency_ms, errors, client_cpu_s) "
      "instead of the table",
      AT(struct bench_options, json), .value = 1},
+    /* tlssweep report */
+    {"output", 'o', OPT_STRING, CMD_REPORT, "FILE", "write the HTML page to FILE ('-': standard "
+     "output)", .def = "report.html", AT(struct report_options, output)},
+    {"metadata", 0, OPT_CUSTOM, CMD_REPORT, "FILE",
+     "a scan's --metadata file: when, how and by which version it ran (repeatable, one per "
+     "part of a sharded scan)",
+     .parse = parse_report_metadata, .example = "metadata.json"},
+    {"title", 0, OPT_STRING, CMD_REPORT, "TEXT", "the page's title", .note = "tlssweep report",
+     AT(struct report_options, title)},
+    {"max-rows", 0, OPT_UINT, CMD_REPORT, "N",
+     "endpoint rows in the table, the worst kept (every record is counted in the charts)",
+     .def = "5000", AT(struct report_options, max_rows), .min = 1, .max = 1000000,
+     .expect = "the row count"},
     /* tlssweep import, diff, history */
     {"db", 0, OPT_STRING, CMD_IMPORT | CMD_HISTORY, "FILE", "the SQLite database of runs",
      AT(struct db_options, db)},
@@ -364,8 +387,9 @@ static const struct opt kOptions[] = {
      RUN(input)},
     {"output", 'o', OPT_STRING, SCANS, "FILE", "write records to FILE", .note = "standard output",
      RUN(output)},
-    {"format", 0, OPT_CUSTOM, SCANS, "FMT", "jsonl or csv", .def = "jsonl", .parse = parse_format,
-     .expect = "expected jsonl or csv"},
+    {"format", 0, OPT_CUSTOM, SCANS, "FMT", "jsonl, csv or text (the terminal view)",
+     .note = "text when standard output is a terminal and no -o is given, else jsonl",
+     .parse = parse_format, .expect = "expected jsonl, csv or text", .example = "jsonl"},
     /* What a probe is. */
     {"versions", 'V', OPT_CUSTOM, SCANS, "LIST", "versions to probe",
      .def = "ssl3,tls1.0,tls1.1,tls1.2,tls1.3", .parse = parse_versions,

@@ -9,7 +9,7 @@
  * else lists options. Each command has its own options struct, which the
  * table fills through offsets: the scan, the lab and the tenants sweep share
  * struct run_options (run.h); the bench and the hello command extend it or
- * have their own. */
+ * have their own, and the report has its own. */
 #ifndef SCANNER_CLI_OPTIONS_H
 #define SCANNER_CLI_OPTIONS_H
 
@@ -25,9 +25,10 @@ enum command_bit {
   CMD_TENANTS = 1u << 2,
   CMD_BENCH = 1u << 3,
   CMD_HELLO = 1u << 4,
-  CMD_IMPORT = 1u << 5,
-  CMD_DIFF = 1u << 6,
-  CMD_HISTORY = 1u << 7,
+  CMD_REPORT = 1u << 5,
+  CMD_IMPORT = 1u << 6,
+  CMD_DIFF = 1u << 7,
+  CMD_HISTORY = 1u << 8,
 };
 
 /* tlssweep tenants: a scan's options and the sweep's own. */
@@ -52,6 +53,19 @@ struct hello_options {
   int fallback_scsv;          /* --fallback-scsv */
   int era_order;              /* --era-order: broad suites in their era's order */
   int key_share;              /* --key-share: TLS 1.3 with a key share */
+};
+
+/* --metadata files a report takes. */
+#define REPORT_METADATA_FILES 16
+
+/* tlssweep report: where the page goes and what it holds. */
+struct report_options {
+  const char *output;         /* -o FILE ("-": standard output) */
+  const char *title;          /* --title, or NULL */
+  uint32_t max_rows;          /* --max-rows */
+  const char *metadata[REPORT_METADATA_FILES]; /* --metadata FILE, repeatable */
+  size_t nmetadata;
+  const char *db;             /* --db FILE: trends from the history database */
 };
 
 /* tlssweep import, diff and history: the database and how to show it. */

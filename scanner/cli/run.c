@@ -133,7 +133,16 @@ int run_options_read(const struct opt_command *cmd, int argc, char **argv, void 
     *out_exit = 1;
     return 0;
   }
+  if (o->format == NULL) {
+    /* A person at a terminal reads the text view; a pipe or a file gets
+     * JSON Lines, as it always has. */
+    o->format = o->output == NULL && isatty(STDOUT_FILENO) ? "text" : "jsonl";
+  }
   return 1;
+}
+
+int run_status_wanted(const struct run_options *o) {
+  return !o->quiet && (o->status == 1 || (o->status == -1 && isatty(STDERR_FILENO)));
 }
 
 void fd_limit_raise(void) {
@@ -153,11 +162,11 @@ int run_out_put(struct run_out *out, const struct scan_result *r) {
   return writer_put(out->writer, r);
 }
 
-int run_out_put_text(struct run_out *out, const char *text, size_t len) {
+int run_out_put_summary(struct run_out *out, const char *text, size_t len) {
   if (out->feed != NULL) {
     store_feed_put_text(out->feed, text, len);
   }
-  return writer_put_text(out->writer, text, len);
+  return writer_put_summary(out->writer, text, len);
 }
 
 /* run_result is the engines' sink: the command's hook, then the writer and
@@ -531,15 +540,45 @@ static int share_state(struct run *run) {
   return 0;
 }
 
+/* colour_wanted follows https://no-color.org: a NO_COLOR that is set and
+ * not empty turns colour off. */
+static int colour_wanted(int fd) {
+  const char *no_color = getenv("NO_COLOR");
+  return isatty(fd) && (no_color == NULL || no_color[0] == '\0');
+}
+
 static int start_writer(struct run *run) {
   const struct run_options *o = run->o;
   int header = !run->resumed || run->cp.output_bytes == 0;
-  if (!writer_start(&run->writer, run->out_fd, output_format_find(o->format), WRITER_BOUND, header,
+  const struct output_format *fmt = output_format_find(o->format);
+  if (fmt->on_terminal != NULL && colour_wanted(run->out_fd)) {
+    fmt = fmt->on_terminal;
+  }
+  if (!writer_start(&run->writer, run->out_fd, fmt, WRITER_BOUND, header,
                     o->resume != NULL ? &run->cp : NULL, o->resume)) {
     fprintf(stderr, "tlssweep: cannot start the output writer: %s\n", strerror(errno));
     return 2;
   }
   return 0;
+}
+
+/* estimate_total estimates, for the status line, the targets this run
+ * hands to the engines: the source's estimate of the whole input, this
+ * shard's share of it, less what a resumed scan skips as done before. */
+static int estimate_total(void *ctx, uint64_t *out) {
+  struct run *run = ctx;
+  uint64_t all;
+  /* The engines read the source under the feed's lock. */
+  pthread_mutex_lock(&run->feed.lock);
+  int ok = target_source_estimate(run->source, &all);
+  pthread_mutex_unlock(&run->feed.lock);
+  if (!ok) {
+    return 0;
+  }
+  uint64_t mine = all / (run->o->nshards > 0 ? run->o->nshards : 1);
+  uint64_t skipped = run->resumed ? run->skip.count : 0;
+  *out = mine > skipped ? mine - skipped : 0;
+  return 1;
 }
 
 static int catch_signals(struct run *run) {
@@ -548,9 +587,13 @@ static int catch_signals(struct run *run) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-  const struct run_options *o = run->o;
-  if (!o->quiet && (o->status == 1 || (o->status == -1 && isatty(STDERR_FILENO)))) {
-    status_start(&run->status, &run->shared, run->start_ns);
+  if (run_status_wanted(run->o)) {
+    struct status_progress progress = {.total = estimate_total, .ctx = run};
+    status_start(&run->status, &run->shared, run->start_ns, &progress);
+    if (run->status.started && isatty(run->out_fd) && isatty(STDERR_FILENO)) {
+      /* Records and the line on one terminal: the writer steps around it. */
+      writer_share_terminal(&run->writer, status_around_write, &run->status);
+    }
   }
   return 0;
 }

@@ -30,7 +30,7 @@ struct run_options {
   struct target_defaults defaults;
   const char *input;          /* -i FILE ("-": standard input), or NULL */
   const char *output;         /* -o FILE, or NULL ("-" too): standard output */
-  const char *format;         /* --format */
+  const char *format;         /* --format; after run_options_read never NULL */
   int status;                 /* --status: 1; -1: when stderr is a terminal */
   int quiet;                  /* -q */
   int alloc_stats;            /* --alloc-stats */
@@ -60,9 +60,9 @@ struct run_out {
 /* run_out_put writes |r| to the output and the database. Returns 1, or 0
  * when the output's memory ran short. */
 int run_out_put(struct run_out *out, const struct scan_result *r);
-/* run_out_put_text writes JSON lines already rendered (summary records).
- * Returns 1, or 0 as above. */
-int run_out_put_text(struct run_out *out, const char *text, size_t len);
+/* run_out_put_summary writes summary records (JSON lines) to the output in
+ * its format, and to the database. Returns 1, or 0 as above. */
+int run_out_put_summary(struct run_out *out, const char *text, size_t len);
 
 /* What a command adds to a run. Every member may be NULL. */
 struct run_hooks {
@@ -101,6 +101,10 @@ int run_options_read(const struct opt_command *cmd, int argc, char **argv, void 
  * stopped it. */
 int run_scan(const struct run_options *o, struct target_source *source,
              const struct run_hooks *hooks);
+
+/* run_status_wanted says whether |o| asks for a status line: --status, or
+ * stderr a terminal, and not -q. */
+int run_status_wanted(const struct run_options *o);
 
 /* fd_limit_raise raises the soft RLIMIT_NOFILE to the hard limit: each
  * engine's io_uring registers one file per connection slot, and the kernel
