@@ -351,6 +351,10 @@ static const struct opt kOptions[] = {
      "endpoint rows in the table, the worst kept (every record is counted in the charts)",
      .def = "5000", AT(struct report_options, max_rows), .min = 1, .max = 1000000,
      .expect = "the row count"},
+    {"db", 0, OPT_STRING, CMD_REPORT, "FILE",
+     "add the trends of this history database (--db of scan, lab, tenants; tlssweep import): "
+     "legacy share and refusal rates run by run, each tenant's legacy share",
+     .note = "none", AT(struct report_options, db)},
     /* tlssweep import, diff, history */
     {"db", 0, OPT_STRING, CMD_IMPORT | CMD_HISTORY, "FILE", "the SQLite database of runs",
      AT(struct db_options, db)},

@@ -12,6 +12,7 @@
  * written and lists them. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,12 +22,13 @@
 #include "scanner/cli/report.h"
 #include "scanner/report/jsonl.h"
 #include "scanner/report/page.h"
+#include "scanner/report/trends.h"
 
 _Static_assert(REPORT_METADATA_FILES <= REPORT_METADATA_MAX, "the report keeps every one");
 
 static const struct opt_command kReport = {
     .bit = CMD_REPORT,
-    .synopsis = "[options] RESULTS.jsonl...",
+    .synopsis = "[options] RESULTS.jsonl... | --db FILE [RESULTS.jsonl...]",
     .about =
         "Writes one self-contained HTML page (no network: CSS, script and SVG charts inline)\n"
         "from the JSON Lines of `tlssweep scan`, `lab` and `tenants` ('-': standard input):\n"
@@ -36,7 +38,9 @@ static const struct opt_command kReport = {
         "endpoints (filters work without scripts; sorting needs them), certificates\n"
         "expiring within 30 days and, with --metadata, how each scan ran. Files are\n"
         "streamed: memory holds counts and at most --max-rows endpoint rows, never the\n"
-        "records themselves.",
+        "records themselves. With --db, the page adds the trends of a history database:\n"
+        "the runs, the legacy share and the refusal rates run by run, and each tenant's\n"
+        "legacy share (the files are then optional).",
     .epilogue = "exit status: 0 done; 1 usage error, or input that could not be read (bad lines\n"
                 "are named by file and line, skipped, and listed in the page, which is still\n"
                 "written); 2 the page could not be written, or memory ran short",
@@ -62,10 +66,40 @@ static int read_inputs(struct report *r, char **paths, int n) {
   return ok;
 }
 
+/* load_trends reads the trends of the history database |path|. Returns 1
+ * with |*out| (the caller frees it), or 0 after saying why not. */
+static int load_trends(const char *path, struct trends **out) {
+  struct store *db;
+  char err[512];
+  if (!store_open(path, &db, err, sizeof(err))) {
+    fprintf(stderr, "tlssweep report: --db %s: %s\n", path, err);
+    return 0;
+  }
+  struct trends *t = malloc(sizeof(*t));
+  int ok = t != NULL && trends_load(t, db, path);
+  if (!ok) {
+    fprintf(stderr, "tlssweep report: --db %s: %s\n", path,
+            t == NULL ? "out of memory" : store_error(db));
+    free(t);
+    t = NULL;
+  }
+  store_close(db);
+  *out = t;
+  return ok;
+}
+
 /* write_page writes the page to -o's file by way of a file beside it (or
  * to standard output). Returns 1, or 0 after saying why not. */
-static int write_page(const struct report *r, const struct report_options *ro) {
-  struct report_page page = {.title = ro->title, .version = TLSSWEEP_VERSION};
+static int write_page(const struct report *r, const struct report_options *ro,
+                      const struct trends *t, int trends_only) {
+  struct report_section extra[2];
+  struct report_page page = {
+      .title = ro->title,
+      .version = TLSSWEEP_VERSION,
+      .extra = extra,
+      .nextra = t != NULL ? trends_sections(t, extra) : 0,
+      .extra_only = trends_only && t != NULL,
+  };
   if (strcmp(ro->output, "-") == 0) {
     if (!report_write_page(r, &page, stdout)) {
       fprintf(stderr, "tlssweep report: writing the page failed: %s\n", strerror(errno));
@@ -102,8 +136,9 @@ int cmd_report(int argc, char **argv) {
   if (!options_parse(&kReport, argc, argv, &ro, &first, &rc)) {
     return rc;
   }
-  if (first >= argc) {
-    return usage_error(argv[0], "report: expected one or more results files ('-': standard input)");
+  if (first >= argc && ro.db == NULL) {
+    return usage_error(argv[0], "report: expected one or more results files ('-': standard "
+                                "input), or --db FILE");
   }
   struct report r;
   if (!report_init(&r, time(NULL), ro.max_rows)) {
@@ -120,7 +155,12 @@ int cmd_report(int argc, char **argv) {
             (unsigned long long)r.errors_total, REPORT_ERRORS_SHOWN);
   }
   report_finish(&r);
-  int written = write_page(&r, &ro);
+  struct trends *trends = NULL;
+  if (ro.db != NULL && !load_trends(ro.db, &trends)) {
+    input_ok = 0;
+  }
+  int written = write_page(&r, &ro, trends, first >= argc);
+  free(trends);
   if (r.out_of_memory) {
     fprintf(stderr, "tlssweep report: memory ran short: the page is incomplete, and says so\n");
   } else if (written) {

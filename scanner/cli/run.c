@@ -106,7 +106,8 @@ static int run_options_check(const char *name, const struct run_options *o) {
     usage_error(name, "--shard needs --seed (the same on every part)");
     return 0;
   }
-  if (o->db != NULL && o->resume != NULL && o->format != NULL && strcmp(o->format, "jsonl") != 0) {
+  if (o->db != NULL && o->resume != NULL && o->format != NULL &&
+      strcmp(o->format, "jsonl") != 0) {
     /* A resumed run fills the database from the output's records written
      * before the checkpoint, which it reads back as JSON lines (the
      * default for a file). */

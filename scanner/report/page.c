@@ -1060,13 +1060,19 @@ int report_write_page(const struct report *r, const struct report_page *page, FI
   strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
   html_raw(&h, "<body>\n<header><h1>");
   html_text(&h, title);
-  html_printf(&h, "</h1><p>%llu endpoint records and %llu tenant summaries from %zu %s; made %s "
-                  "by tlssweep ",
-              (unsigned long long)r->records, (unsigned long long)r->summaries, r->ninputs,
-              r->ninputs == 1 ? "file" : "files", when);
+  if (page->extra_only) {
+    html_printf(&h, "</h1><p>Made %s by tlssweep ", when);
+  } else {
+    html_printf(&h, "</h1><p>%llu endpoint records and %llu tenant summaries from %zu %s; made "
+                    "%s by tlssweep ",
+                (unsigned long long)r->records, (unsigned long long)r->summaries, r->ninputs,
+                r->ninputs == 1 ? "file" : "files", when);
+  }
   html_text(&h, page->version);
   html_raw(&h, "</p></header>\n<nav>");
-  size_t nbuiltin = sizeof(kSections) / sizeof(kSections[0]);
+  /* A page of extra sections alone (trends without results files) skips
+   * the built-in ones, which would all be empty. */
+  size_t nbuiltin = page->extra_only ? 0 : sizeof(kSections) / sizeof(kSections[0]);
   for (size_t i = 0; i < nbuiltin + page->nextra; i++) {
     const struct report_section *s = i < nbuiltin ? &kSections[i] : &page->extra[i - nbuiltin];
     if (section_shown(s, r)) {

@@ -40,6 +40,7 @@ struct report_page {
   const char *version;       /* tlssweep's, for the footer */
   const struct report_section *extra;
   size_t nextra;
+  int extra_only;            /* the extra sections alone: no results were read */
 };
 
 /* report_write_page writes the page of |r| (finished) to |f|. Returns 1,

@@ -143,6 +143,33 @@ assert got == want, ("files 1 -> 3", got ^ want)
 print("history and diffs as expected")
 PYEOF
 
+# The report's trends: a row and a bar per run, an interval per run for TLS
+# 1.0 and 1.1 (each run confirmed them), no tenant part (a scan has none);
+# with results files too, the page keeps its own sections.
+"$TLSSWEEP" report --db "$DB" -o "$TMP/trends.html" 2>"$TMP/rep.txt" || fail "report --db: $(cat "$TMP/rep.txt")"
+"$TLSSWEEP" report --db "$DB" -o "$TMP/both.html" "$TMP/run3.jsonl" 2>/dev/null || fail "report --db FILE"
+python3 - "$TMP" <<'PYEOF' || fail "the report's trends"
+import re, sys
+d = sys.argv[1]
+page = open(f"{d}/trends.html", encoding="utf-8").read()
+def chart(name):
+    m = re.search(r'data-chart="%s".*?</svg>' % name, page, re.S)
+    assert m, name
+    return m.group(0)
+assert 'id="trends"' in page and 'id="tenant-trends"' not in page
+assert 'id="overview"' not in page          # trends alone: no empty sections
+rows = re.search(r'<table id="trend-runs">.*?</table>', page, re.S).group(0)
+assert rows.count("<tr>") == 4 and rows.count(">complete<") == 3, rows
+assert chart("trend-legacy").count('class="bar') == 3
+for v in ("trend-tls10", "trend-tls11"):
+    assert chart(v).count('class="ebar"') == 3, v
+# The retiring server's share rises; the titles say each run's figures.
+assert "run 1" in chart("trend-tls10") and "(8 of" in chart("trend-tls10")
+both = open(f"{d}/both.html", encoding="utf-8").read()
+assert 'id="overview"' in both and 'id="trends"' in both
+print("the report draws the trends")
+PYEOF
+
 # Import: the three files into a new database, twice; the second adds nothing.
 I="$TMP/import.db"
 "$TLSSWEEP" import --db "$I" "$TMP"/run{1,2,3}.jsonl 2>"$TMP/imp1.txt" || fail "import: $(cat "$TMP/imp1.txt")"
