@@ -14,7 +14,8 @@
  * no_tls (endpoints answer, none with TLS), unreachable (no endpoint
  * answers), dns_error (the domain's MX lookup failed: NXDOMAIN, SERVFAIL,
  * timeout), no_endpoints (nothing found), modern (TLS, none of it legacy).
- * This file holds the bookkeeping; main.c drives discovery and the scan. */
+ * This file holds the bookkeeping; scanner/cli/tenants.c drives discovery
+ * and the scan. */
 #ifndef SCANNER_TENANTS_H
 #define SCANNER_TENANTS_H
 

@@ -382,6 +382,27 @@ enum target_parse_result discovery_add_tenant_line(struct discovery *d, const ch
                                                              : TARGET_PARSE_ERROR;
 }
 
+int discovery_add_tenant_file(struct discovery *d, FILE *f,
+                              void (*on_error)(void *ctx, unsigned long line_no, const char *err),
+                              void *ctx) {
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  unsigned long no = 0;
+  char err[256];
+  while ((n = getline(&line, &cap, f)) >= 0) {
+    no++;
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+      n--;
+    }
+    if (discovery_add_tenant_line(d, line, (size_t)n, err, sizeof(err)) == TARGET_PARSE_ERROR) {
+      on_error(ctx, no, err);
+    }
+  }
+  free(line);
+  return !ferror(f);
+}
+
 /* ---- recording answers ------------------------------------------------------ */
 
 /* add_link records that tenant |ti| uses endpoint |ei|, found by |source|. */

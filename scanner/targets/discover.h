@@ -152,6 +152,13 @@ int discovery_add_tenant(struct discovery *d, const char *domain, const char *la
 enum target_parse_result discovery_add_tenant_line(struct discovery *d, const char *line,
                                                    size_t len, char *err, size_t errcap);
 
+/* discovery_add_tenant_file adds the tenants of every line of |f| (a -i
+ * file). Each bad line is passed to |on_error| with its 1-based number and
+ * the message, and the rest go on. Returns 1, or 0 when reading |f| failed. */
+int discovery_add_tenant_file(struct discovery *d, FILE *f,
+                              void (*on_error)(void *ctx, unsigned long line_no, const char *err),
+                              void *ctx);
+
 /* discovery_run makes every tenant's lookups and returns when all are
  * answered or timed out. Call once. Returns 1, or 0 when discovery itself
  * failed (out of memory, poll failed); tenants not resolved then keep status

@@ -40,6 +40,13 @@ static void json_sources(unsigned sources) {
   printf("]");
 }
 
+static void print_bad_line(void *ctx, unsigned long line_no, const char *err) {
+  (void)ctx;
+  printf("{\"error\":");
+  json_string(err);
+  printf(",\"line\":%lu}\n", line_no);
+}
+
 int main(int argc, char **argv) {
   const char *resolver = NULL, *targets = NULL, *input = NULL;
   unsigned timeout_ms = 1000, tries = 2;
@@ -86,22 +93,7 @@ int main(int argc, char **argv) {
       discovery_free(&d);
       return 2;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    unsigned long line_no = 0;
-    while ((n = getline(&line, &cap, f)) >= 0) {
-      line_no++;
-      if (n > 0 && line[n - 1] == '\n') {
-        n--;
-      }
-      if (discovery_add_tenant_line(&d, line, (size_t)n, err, sizeof(err)) == TARGET_PARSE_ERROR) {
-        printf("{\"error\":");
-        json_string(err);
-        printf(",\"line\":%lu}\n", line_no);
-      }
-    }
-    free(line);
+    discovery_add_tenant_file(&d, f, print_bad_line, NULL);
     fclose(f);
   }
   int ok = discovery_run(&d);

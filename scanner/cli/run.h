@@ -1,0 +1,90 @@
+/* scanner/cli/run.h: one scan, from its settings to its exit status.
+ *
+ * run_scan takes a command's settings and a source of targets and runs the
+ * scan in stages: load the block and allow lists and the trust store, read
+ * the checkpoint and open the output, set up the target order, fit the
+ * concurrency to the file-descriptor limit and share the engines' state,
+ * start the writer, the status line and the engine threads, join them,
+ * close the output, report. One teardown undoes every stage that was
+ * reached, whichever failed. The run owns the engines' sink: each result
+ * goes from the engine straight to the writer, past the hooks a command
+ * installs (the lab checks each result, a tenants sweep relabels them). */
+#ifndef SCANNER_CLI_RUN_H
+#define SCANNER_CLI_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scanner/engine/engine.h"
+#include "scanner/output/writer.h"
+#include "scanner/targets/target.h"
+
+/* The settings of a run, filled by the option table (options.h). */
+struct run_options {
+  struct scan_config config;
+  struct target_defaults defaults;
+  const char *input;          /* -i FILE ("-": standard input), or NULL */
+  const char *output;         /* -o FILE, or NULL ("-" too): standard output */
+  const char *format;         /* --format */
+  int status;                 /* --status: 1; -1: when stderr is a terminal */
+  int quiet;                  /* -q */
+  int alloc_stats;            /* --alloc-stats */
+  const char *resume;         /* --resume FILE: the checkpoint, or NULL */
+  const char *metadata;       /* --metadata FILE, or NULL */
+  const char *blocklist;      /* --blocklist FILE, or NULL */
+  const char *allowlist;      /* --allowlist FILE, or NULL */
+  const char *ca_file;        /* --ca-file: the trust store, NULL: the system's */
+  int seed_given;             /* --seed was given */
+  uint64_t seed;
+  uint32_t shard, nshards;    /* --shard I/N */
+  size_t window;              /* --shuffle-window */
+  int fail_on_legacy;         /* --fail-on-legacy: exit 3 when TLS 1.0/1.1 works */
+  uint64_t identity;          /* hash of the command line, for checkpoints */
+  int argc;                   /* the command line, for the metadata */
+  char **argv;
+};
+
+/* What a command adds to a run. Every member may be NULL. */
+struct run_hooks {
+  void *ctx;
+  /* result sees each result before the writer does (on an engine thread,
+   * under the sink's lock). Returns 1 when it took the result, having
+   * written what it wanted through |w|; 0 to have it written as it is. */
+  int (*result)(void *ctx, struct writer *w, const struct scan_result *r);
+  /* close_output writes the last records once every result is in.
+   * Returns 1, or 0 after reporting a failure (exit status 2). */
+  int (*close_output)(void *ctx, struct writer *w);
+  /* summary replaces the summary on stderr, and is written even with -q. */
+  void (*summary)(void *ctx, const struct scan_shared *sh, uint64_t start_ns);
+  /* finish has the last word on the exit status |rc| (before
+   * --fail-on-legacy and a stop by a signal). Returns the new status. */
+  int (*finish)(void *ctx, const struct scan_shared *sh, int rc);
+};
+
+struct opt_command;
+
+/* run_options_read fills |opts|, a scanning command's options struct (which
+ * starts with struct run_options), from argv (argv[0] names the command):
+ * what the option table does not set (zeros, one engine thread per core, a
+ * status line when stderr is a terminal, retries of swallowed hellos, the
+ * command line's identity), then the defaults of |cmd|, then the options.
+ * Combinations no run can honour are usage errors. Returns 1 with
+ * |*out_first| the first operand; 0 when the command is done, with
+ * |*out_exit| its exit status (as options_parse). */
+int run_options_read(const struct opt_command *cmd, int argc, char **argv, void *opts,
+                     int *out_first, int *out_exit);
+
+/* run_scan scans everything |source| yields. Returns the exit status: 0
+ * done, 1 an input error (invalid target lines, an unreadable list), 2 a
+ * fatal error, 3 legacy TLS with --fail-on-legacy, 128 + the signal that
+ * stopped it. */
+int run_scan(const struct run_options *o, struct target_source *source,
+             const struct run_hooks *hooks);
+
+/* fd_limit_raise raises the soft RLIMIT_NOFILE to the hard limit: each
+ * engine's io_uring registers one file per connection slot, and the kernel
+ * holds that table to the soft limit (liburing raises it only as far as one
+ * table needs, and nothing else does). */
+void fd_limit_raise(void);
+
+#endif /* SCANNER_CLI_RUN_H */
