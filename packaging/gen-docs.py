@@ -1,19 +1,29 @@
 #!/usr/bin/env python3
 """packaging/gen-docs.py: the man page tlssweep(1) and the bash completion,
-both generated from what the binary itself prints (`tlssweep --help`,
-`tlssweep bench --help`, `tlssweep --version`), so neither can drift from the
-options the binary really takes.
+both made from what the binary prints out of its option table
+(scanner/cli/options.c), so neither can drift from the options the binary
+really takes:
 
     gen-docs.py TLSSWEEP [--man OUT.1] [--completion OUT] [--date YYYY-MM-DD]
 
+- `tlssweep --help`: the commands, the description, the exit status;
+- `tlssweep CMD --help` (rendered from the table): a command's usage line,
+  its text, each option's head ("-i, --input FILE"), help and default, and
+  the text after the options;
+- `tlssweep CMD --list-options` (the table's dump for tests): each option's
+  long and short name and whether it takes a value.
+
 A help text is read as the binary lays it out: blocks separated by blank
-lines. A block is the "usage:" line, a paragraph, or a section whose first
-line is "name: ..." at column 0; in a section, an indented line that starts
+lines; a block is the "usage:" line, a paragraph, or a section whose first
+line is "name: ..." at column 0. In a section, an indented line that starts
 with a dash (or, under "commands:", any line at two spaces) starts an entry,
-and a line indented well right of that entry's head continues it. Sections become the man page's headings and entries its .TP items; an
-option's metavariable decides what the completion offers after it: file
-names after FILE, the words of a description such as "jsonl or csv", the
-items of a LIST's comma-separated default.
+and a line indented well right of the entry's head continues it.
+
+The man page lists the commands (their usage and text), then every option
+once, naming the commands that take it (an option whose help or default
+differs between commands gets one item per variant). The completion offers
+commands, each command's options, file names after a FILE, and the words of
+a description such as "jsonl or csv" or a LIST's default.
 """
 import argparse
 import re
@@ -24,6 +34,7 @@ SECTION_RE = re.compile(r"^([a-z][a-z ]*?)(?: \(([^)]*)\))?:(?:\s+(.*))?$")
 ENTRY_RE = re.compile(r"^(\s+)(\S.*?)(?:\s{2,}(\S.*))?$")
 CHOICES_RE = re.compile(
     r"^((?:[a-z0-9][a-z0-9.-]*, )*[a-z0-9][a-z0-9.-]* or [a-z0-9][a-z0-9.-]*) ")
+NAMED_CHOICE_RE = re.compile(r": ([a-z0-9][a-z0-9.-]*-[a-z0-9.-]+) \(")
 LIST_DEFAULT_RE = re.compile(r"\[([a-z0-9.-]+(?:,[a-z0-9.-]+)+)\]\s*$")
 
 
@@ -36,9 +47,8 @@ class Entry:
         self.indent = indent
 
     def continued_by(self, indent):
-        """Whether a line at |indent| continues this entry's text: wrapped
-        lines sit well right of any entry's head (the help aligns them with
-        the descriptions, at column 24 or more)."""
+        """Wrapped lines sit well right of any entry's head (the help aligns
+        them with the descriptions, at column 24 or more)."""
         return indent >= self.indent + 8
 
     @property
@@ -74,19 +84,15 @@ def parse_help(text):
             blocks.append(b)
             continue
         m = SECTION_RE.match(first)
-        if m:
-            b = Block("section", m.group(1), m.group(2))
-            if m.group(3):
-                b.lines.append(m.group(3))
-            body = lines[1:]
-        elif first.startswith(" "):
-            b, body = Block("section"), lines  # entries with no heading (bench's)
-        else:
+        if not m:
             b = Block("paragraph")
             b.lines = [ln.strip() for ln in lines]
             blocks.append(b)
             continue
-        for line in body:
+        b = Block("section", m.group(1), m.group(2))
+        if m.group(3):
+            b.lines.append(m.group(3))
+        for line in lines[1:]:
             m = ENTRY_RE.match(line)
             last = b.entries[-1] if b.entries else None
             indent = len(m.group(1)) if m else 0
@@ -100,16 +106,40 @@ def parse_help(text):
     return blocks
 
 
+class Command:
+    """One command as the binary describes it."""
+
+    def __init__(self, binary, name, summary):
+        self.name = name
+        self.summary = summary
+        blocks = parse_help(run(binary, name, "--help"))
+        usage = next(b for b in blocks if b.kind == "usage").lines[0]
+        self.synopsis = usage.split(" ", 2)[2] if usage.count(" ") >= 2 else ""
+        i = next(i for i, b in enumerate(blocks) if b.name == "options")
+        self.about = [b for b in blocks[:i] if b.kind != "usage"]
+        self.options = blocks[i].entries
+        self.after = blocks[i + 1:]
+        # From the table's dump: name, short name, whether a value follows.
+        self.listed = []
+        for line in run(binary, name, "--list-options").splitlines():
+            long_name, short, value = line.split(" ", 2)
+            self.listed.append((long_name, None if short == "-" else short, value != "-"))
+
+
+def commands_of(binary):
+    blocks = parse_help(run(binary, "--help"))
+    table = next(b for b in blocks if b.name == "commands")
+    return blocks, [Command(binary, e.head, e.text) for e in table.entries]
+
+
 def option_words(head):
     """The options an entry head names, each with its metavariable or None:
     '-i, --input FILE' gives [('-i', 'FILE'), ('--input', 'FILE')]."""
     out = []
     for alt in re.split(r",\s+|\s+/\s+", head):
         words = alt.split()
-        if not words or not words[0].startswith("-"):
-            continue
-        meta = words[1] if len(words) > 1 and not words[1].startswith("[") else None
-        out.append([words[0], meta])
+        if words and words[0].startswith("-"):
+            out.append([words[0], words[1] if len(words) > 1 else None])
     for i in range(len(out) - 1):  # "-i, --input FILE": -i takes FILE too
         if out[i][1] is None and re.fullmatch(r"-\w", out[i][0]) and out[i + 1][0][:2] == "--":
             out[i][1] = out[i + 1][1]
@@ -121,6 +151,9 @@ def value_choices(entry, meta):
     m = CHOICES_RE.match(entry.text + " ")
     if m:
         return re.split(r", | or ", m.group(1))
+    m = NAMED_CHOICE_RE.search(entry.text)
+    if m and meta == "NAME":
+        return [m.group(1)]
     m = LIST_DEFAULT_RE.search(entry.text)
     if m and meta == "LIST":
         return m.group(1).split(",")
@@ -155,19 +188,15 @@ def roff_head(head):
 
 
 def roff_block(out, b):
-    if b.kind == "paragraph":
-        out.extend([".PP", esc(" ".join(b.lines))])
-        return
-    if b.note:
-        out.extend([".PP", esc(b.note[0].upper() + b.note[1:] + ".")])
-    if b.lines:
-        # A list of examples keeps its lines; prose is refilled.
-        if not b.entries and any("  " in ln for ln in b.lines):
-            out.extend([".PP", ".nf"] + [esc(ln) for ln in b.lines] + [".fi"])
-        else:
-            out.extend([".PP", esc(" ".join(b.lines))])
-    for e in b.entries:
-        out.extend([".TP", roff_head(e.head)] + ([esc(e.text)] if e.text else []))
+    """A paragraph, or a section's prose: a list of examples (lines with
+    runs of spaces) keeps its lines, prose is refilled."""
+    lines = list(b.lines)
+    if b.kind == "section" and b.name:
+        lines[0:1] = [b.name + ": " + lines[0]] if lines else []
+    if any("  " in ln for ln in lines[1:]):
+        out.extend([".PP", ".nf"] + [esc(ln) for ln in lines] + [".fi"])
+    elif lines:
+        out.extend([".PP", esc(" ".join(lines))])
 
 
 EXAMPLES = [
@@ -199,43 +228,49 @@ FILES = [
 def man_page(binary, date):
     version_line = run(binary, "--version").split("\n")[0]
     version = version_line.split()[1] if version_line.startswith("tlssweep ") else "unknown"
-    main_blocks = parse_help(run(binary, "--help"))
-    bench_blocks = parse_help(run(binary, "bench", "--help"))
+    main_blocks, commands = commands_of(binary)
     out = [
-        '.\\" Generated from `tlssweep --help` by packaging/gen-docs.py; do not edit.',
+        '.\\" Generated by packaging/gen-docs.py from the option table, as the binary',
+        '.\\" prints it (tlssweep CMD --help, --list-options); do not edit.',
         '.TH TLSSWEEP 1 "%s" "tlssweep %s" "User Commands"' % (date, version),
+        ".nh",
+        ".ad l",
         ".SH NAME",
         "tlssweep \\- find which TLS versions each of very many endpoints accepts",
         ".SH SYNOPSIS",
     ]
-    commands = next(b for b in main_blocks if b.name == "commands")
-    for e in commands.entries:
-        words = e.head.split()
-        out.extend([".B tlssweep " + esc(words[0])] + [esc(" ".join(words[1:]))] + [".br"])
+    for c in commands:
+        out.extend([".B tlssweep " + esc(c.name), esc(c.synopsis), ".br"])
     out.extend([".B tlssweep \\-\\-help", ".br", ".B tlssweep \\-\\-version", ".SH DESCRIPTION"])
-    sections_started = False
     for b in main_blocks:
-        if b.kind == "usage":
-            continue
-        if b.kind == "section":
-            sections_started = True
-            title = b.name
-            if title.endswith(" options"):
-                title = "options"
-            out.append(".SH " + esc(title.upper()))
-        elif sections_started:
-            out.append(".SH NOTES")
-        roff_block(out, b)
-        if b.kind == "paragraph" and not sections_started:
-            out.extend([".PP", "Every target yields exactly one record; "
-                        "/usr/share/doc/tlssweep/README.md.gz explains the records, "
-                        "confirmations, tenant verdicts, shards and resume in full."])
-    out.append(".SH BENCH")
-    for b in bench_blocks:
-        if b.kind == "usage":
-            out.extend([".PP", ".B " + esc(b.lines[0])])
-        else:
+        if b.kind == "paragraph":
             roff_block(out, b)
+    out.extend([".PP", "Every target yields exactly one record; "
+                "/usr/share/doc/tlssweep/README.md.gz explains the records, confirmations, "
+                "tenant verdicts, shards and resume in full."])
+    out.append(".SH COMMANDS")
+    for c in commands:
+        out.extend([".SS " + esc("tlssweep %s %s" % (c.name, c.synopsis)).replace('"', "")])
+        for b in c.about + [b for b in c.after if b.name != "exit status"]:
+            roff_block(out, b)
+    # Every option once; one item per distinct head and text, naming the
+    # commands that share it.
+    items = {}
+    for c in commands:
+        for e in c.options:
+            items.setdefault((e.head, e.text), []).append(c.name)
+    out.extend([".SH OPTIONS", "Defaults are in brackets; each item names the commands "
+                "that take the option."])
+    for (head, text), names in items.items():
+        out.extend([".TP", roff_head(head), esc(text + " (" + ", ".join(names) + ")")])
+    out.append(".SH EXIT STATUS")
+    for c in commands:
+        for b in c.after:
+            if b.name == "exit status":
+                out.extend([".PP", esc("tlssweep %s: %s" % (c.name, " ".join(b.lines)))])
+    for b in main_blocks:
+        if b.name == "exit status":
+            out.extend([".PP", esc("Other commands: " + " ".join(b.lines))])
     out.append(".SH FILES")
     for path, what in FILES:
         out.extend([".TP", ".I " + esc(path), esc(what)])
@@ -249,59 +284,41 @@ def man_page(binary, date):
 
 # --- the bash completion ---------------------------------------------------
 
-def option_table(entries):
-    """(option names, those taking a FILE, those taking another value,
-    {option: [choices]}) of a list of option entries."""
-    names, files, values, choices = [], [], [], {}
-    for e in entries:
-        for name, meta in option_words(e.head):
-            names.append(name)
-            if meta is None:
-                continue
-            (files if meta == "FILE" else values).append(name)
-            c = value_choices(e, meta) if meta != "FILE" else []
-            if c:
-                choices[name] = c
-    return names, files, values, choices
-
-
 def completion(binary):
-    main_blocks = parse_help(run(binary, "--help"))
-    commands = next(b for b in main_blocks if b.name == "commands")
-    scan_entries = [e for b in main_blocks if b.name and b.name.endswith(" options")
-                    for e in b.entries]
-    bench_entries = [e for b in parse_help(run(binary, "bench", "--help")) for e in b.entries]
-    versions = list(dict.fromkeys(v for e in scan_entries for _, m in option_words(e.head)
-                                  if m == "LIST" for v in value_choices(e, m)))
-    per_command = {}
-    for c in commands.entries:
-        name = c.head.split()[0]
-        entries = {"bench": bench_entries}.get(name, scan_entries if "[options]" in c.head else [])
-        names, files, values, choices = option_table(entries)
-        # Options named in the command's own description ("--dry-run prints
-        # ...", "--preset exchange-online adds ..."), with their value.
-        for m in re.finditer(r"(--[a-z][a-z0-9-]*)(?: ([a-z][a-z0-9.-]*-[a-z0-9.-]+))?", c.text):
-            if m.group(1) not in names:
-                names.append(m.group(1))
-                if m.group(2):
-                    values.append(m.group(1))
-                    choices[m.group(1)] = [m.group(2)]
-        per_command[name] = (names, files, values, choices)
+    _, commands = commands_of(binary)
+    versions = []
     lines = [
-        "# bash completion for tlssweep(1): generated from `tlssweep --help` by",
-        "# packaging/gen-docs.py; do not edit.",
+        "# bash completion for tlssweep(1): generated by packaging/gen-docs.py from",
+        "# the option table, as the binary prints it; do not edit.",
         "_tlssweep()",
         "{",
         "    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}",
         "    local opts files values",
         "    COMPREPLY=()",
         '    if [ "$COMP_CWORD" -eq 1 ]; then',
-        '        COMPREPLY=($(compgen -W "%s --help --version" -- "$cur"))' % " ".join(per_command),
+        '        COMPREPLY=($(compgen -W "%s --help --version" -- "$cur"))'
+        % " ".join(c.name for c in commands),
         "        return",
         "    fi",
         '    case "${COMP_WORDS[1]}" in',
     ]
-    for name, (names, files, values, choices) in per_command.items():
+    blocks = []
+    for c in commands:
+        names, files, values, choices = [], [], [], {}
+        for long_name, short, takes_value in c.listed:
+            names.extend([long_name] + ([short] if short else []))
+            if takes_value:
+                values.extend([long_name] + ([short] if short else []))
+        for e in c.options:
+            for name, meta in option_words(e.head):
+                if meta == "FILE":
+                    files.append(name)
+                elif meta and value_choices(e, meta):
+                    choices[name] = value_choices(e, meta)
+                    if meta == "LIST" and not versions:
+                        versions = choices[name]
+        blocks.append((c.name, names, files, values, choices))
+    for name, names, files, values, choices in blocks:
         lines.append("    %s)" % name)
         lines.append('        opts="%s"' % " ".join(names))
         lines.append('        files=" %s "' % " ".join(files))
@@ -313,7 +330,8 @@ def completion(binary):
                              % (opt, " ".join(words)))
             lines.append("        esac")
         if name == "hello" and versions:
-            lines.append('        if [ "$COMP_CWORD" -eq 2 ]; then')
+            # tlssweep hello VERSION: the first operand is a version.
+            lines.append('        if [ "$COMP_CWORD" -eq 2 ] && [[ "$cur" != -* ]]; then')
             lines.append('            COMPREPLY=($(compgen -W "%s" -- "$cur")); return'
                          % " ".join(versions))
             lines.append("        fi")
@@ -337,7 +355,7 @@ def completion(binary):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="tlssweep(1) and its bash completion from --help")
+    ap = argparse.ArgumentParser(description="tlssweep(1) and its bash completion")
     ap.add_argument("tlssweep", help="the binary")
     ap.add_argument("--man", help="write the man page here")
     ap.add_argument("--completion", help="write the bash completion here")

@@ -9,10 +9,11 @@
 #      Depends>) gets it by `dpkg -i`; there, with /proc mounted, `tlssweep
 #      --version` and `tlssweep lab` (16 of 16 endpoints as configured) run:
 #      the computed Depends are enough;
-#   3. `man --warnings -l` renders the man page without a warning, and the
-#      page and the bash completion name every option `tlssweep --help` and
-#      `tlssweep bench --help` print; the completion completes commands,
-#      options, files and values;
+#   3. `man --warnings -l` renders the man page without a warning; it has a
+#      section for every command `tlssweep --help` lists, and the page and
+#      the bash completion name every option of every command's
+#      --list-options (the option table's dump); the completion completes
+#      commands, options, files and values;
 #   4. the systemd units pass `systemd-analyze verify`; the service's own
 #      ExecStart line runs in the root, with /etc/tlssweep/tenants.txt and
 #      TLSSWEEP_OPTS (a resolver) from /etc/default/tlssweep, against dnsmasq
@@ -128,16 +129,20 @@ MAN="$FILES/usr/share/man/man1/tlssweep.1.gz"
 COMPLETION="$FILES/usr/share/bash-completion/completions/tlssweep"
 MANWIDTH=80 man --warnings -l -Tutf8 "$MAN" 2>"$TMP/man.err" | col -b >"$TMP/man.txt"
 [ -s "$TMP/man.err" ] && { cat "$TMP/man.err" >&2; fail "man --warnings"; }
-for h in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "EXIT STATUS" BENCH FILES EXAMPLES; do
+for h in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "EXIT STATUS" FILES EXAMPLES; do
   grep -q "^$h" "$TMP/man.txt" || fail "the man page has no $h section"
 done
 grep -q "tlssweep $VERSION" "$TMP/man.txt" || fail "the man page does not name version $VERSION"
-{ "$TLSSWEEP" --help; "$TLSSWEEP" bench --help; } |
-  grep -oE '(^|[ ,/])--[a-z0-9][a-z0-9-]+' | sed 's/^[ ,/]//' | sort -u >"$TMP/help-opts.txt"
-[ "$(wc -l <"$TMP/help-opts.txt")" -gt 40 ] || fail "only $(wc -l <"$TMP/help-opts.txt") options in --help"
+COMMANDS=$("$TLSSWEEP" --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }')
+[ "$(echo $COMMANDS)" = "scan lab tenants bench hello" ] || fail "commands: $(echo $COMMANDS)"
+for c in $COMMANDS; do
+  grep -q "^\.SS \"\?tlssweep $c " <(zcat "$MAN") || fail "the man page has no section for $c"
+  "$TLSSWEEP" "$c" --list-options | cut -d' ' -f1
+done | sort -u >"$TMP/help-opts.txt"
+[ "$(wc -l <"$TMP/help-opts.txt")" -gt 40 ] || fail "only $(wc -l <"$TMP/help-opts.txt") options"
 while read -r opt; do
   grep -q -- "$opt" "$TMP/man.txt" || fail "the man page lacks $opt"
-  grep -q -- " $opt[ \"]" "$COMPLETION" || fail "the completion lacks $opt"
+  grep -qE -- "[\" ]$opt[\" ]" "$COMPLETION" || fail "the completion lacks $opt"
 done <"$TMP/help-opts.txt"
 # complete WORDS...: what the completion offers for the last word.
 complete_words() {
