@@ -3,7 +3,7 @@
 # build, run, test and benchmark (the peer tools sslscan, testssl.sh and nmap
 # are in the list: the peers test runs them), to package it (dpkg-dev,
 # patchelf, lintian, man-db; debootstrap for the package test's fresh root;
-# umoci and podman for the container image) and to run the deploy scripts
+# umoci, podman and runc for the container image) and to run the deploy scripts
 # on a real one-node Slurm cluster (slurmctld, slurmd, slurm-client, munge),
 # and nothing else. Idempotent: it asks dpkg what is
 # missing first, and says nothing when nothing is. Both README commands and
@@ -51,6 +51,7 @@ man-db
 debootstrap
 umoci
 podman
+runc
 slurmctld
 slurmd
 slurm-client
