@@ -5,6 +5,7 @@
 # patchelf, lintian, man-db; debootstrap for the package test's fresh root;
 # umoci, podman and runc for the container image) and to run the deploy scripts
 # on a real one-node Slurm cluster (slurmctld, slurmd, slurm-client, munge),
+# and promtool (prometheus: the --metrics file is checked with it),
 # and nothing else. Idempotent: it asks dpkg what is
 # missing first, and says nothing when nothing is. Both README commands and
 # .ci/run start here. Needs root (or sudo) only when something is missing.
@@ -56,6 +57,7 @@ slurmctld
 slurmd
 slurm-client
 munge
+prometheus
 "
 
 missing=""

@@ -435,6 +435,10 @@ static const struct opt kOptions[] = {
      "checkpoint to FILE; if it exists, go on from it (needs -o)", RUN(resume)},
     {"metadata", 0, OPT_STRING, SCANS, "FILE",
      "write a JSON description of the scan to FILE at the end", RUN(metadata)},
+    {"metrics", 0, OPT_STRING, SCANS, "FILE",
+     "write the run's figures for Prometheus to FILE at the end (node_exporter's textfile "
+     "format; written to FILE.tmp, then renamed)",
+     RUN(metrics)},
     /* Answered at once. */
     {"help", 'h', OPT_HELP, ALL, .help = "this text"},
     {"version", 0, OPT_VERSION, SCANS, .help = "version and allocator"},

@@ -131,6 +131,9 @@ int writer_start(struct writer *w, int fd, const struct output_format *fmt, size
 int writer_put(struct writer *w, const struct scan_result *r) {
   pthread_mutex_lock(&w->lock);
   int ok = w->fmt->record(r, &w->fill);
+  if (w->observe != NULL) {
+    w->observe(w->observe_ctx, r);
+  }
   if (ok && w->cp != NULL) {
     ok = pseq_push(&w->fill_pseqs, r->pseq);
   }

@@ -40,6 +40,10 @@ struct writer {
   int cp_error;              /* errno of the first failed checkpoint */
   uint64_t cp_last_ns;
   struct pseq_list fill_pseqs, drain_pseqs;
+  /* When set (after writer_start), sees every record writer_put is given,
+   * under the lock: the --metrics collector. */
+  void (*observe)(void *ctx, const struct scan_result *r);
+  void *observe_ctx;
 };
 
 /* writer_start starts the thread; it writes the format's header first when
