@@ -221,7 +221,11 @@ FILES = [
     ("/etc/default/tlssweep",
      "TLSSWEEP_OPTS: more options for the weekly sweep (a resolver, a rate limit, a blocklist)."),
     ("/var/lib/tlssweep/",
-     "The weekly sweep's records, sweep-DATE.jsonl, and its metadata, sweep-DATE.meta.json."),
+     "The weekly sweep's records, sweep-DATE.jsonl, its metadata, sweep-DATE.meta.json, and "
+     "its figures for Prometheus, tlssweep-sweep.prom."),
+    ("/var/lib/prometheus/node-exporter/tlssweep-sweep.prom",
+     "The same figures, published where Debian's prometheus-node-exporter reads textfiles, "
+     "when that directory exists."),
 ]
 
 

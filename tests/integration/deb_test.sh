@@ -18,7 +18,9 @@
 #      ExecStart line runs in the root, with /etc/tlssweep/tenants.txt and
 #      TLSSWEEP_OPTS (a resolver) from /etc/default/tlssweep, against dnsmasq
 #      and an openssl s_server on 127.63.10.0/24, and leaves the dated records
-#      (one tenant summary, verdict modern) and metadata in /var/lib/tlssweep.
+#      (one tenant summary, verdict modern), metadata and metrics in
+#      /var/lib/tlssweep; its ExecStartPost publishes the metrics (promtool
+#      checks them) in node_exporter's textfile directory.
 #
 # The root: debootstrap needs the Debian mirror apt's sources name (about 90 s
 # on this machine). Its result is kept, untouched, in $TLSSWEEP_TEST_CACHE
@@ -173,7 +175,8 @@ if [ -z "$ROOT_CACHE" ]; then
   exit 0
 fi
 EXEC=$(sed -n 's/^ExecStart=//p' "$UNITS/tlssweep-sweep.service" | sed 's/\$\$/$/g; s/%%/%/g')
-[ -n "$EXEC" ] || fail "no ExecStart"
+POST=$(sed -n 's/^ExecStartPost=+//p' "$UNITS/tlssweep-sweep.service" | sed 's/\$\$/$/g; s/%%/%/g')
+[ -n "$EXEC" ] && [ -n "$POST" ] || fail "no ExecStart or ExecStartPost"
 DNS_PORT=$((20000 + RANDOM % 30000))
 P=$((DNS_PORT + 1))
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
@@ -187,20 +190,31 @@ timeout 120 openssl s_server -accept "127.63.10.1:$P" -cert "$TMP/cert.pem" -key
   -quiet -min_protocol TLSv1.2 >/dev/null 2>&1 </dev/null &
 PIDS+=($!)
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.63.10.1/$P") 2>/dev/null && break; sleep 0.1; done
-mkdir -p "$TMP/upper/etc/tlssweep" "$TMP/upper/etc/default" "$TMP/upper/var/lib/tlssweep"
+mkdir -p "$TMP/upper/etc/tlssweep" "$TMP/upper/etc/default" "$TMP/upper/var/lib/tlssweep" \
+  "$TMP/upper/var/lib/prometheus/node-exporter"
 echo "a.test label=tenant-a" >"$TMP/upper/etc/tlssweep/tenants.txt"
 echo "TLSSWEEP_OPTS=\"--resolver 127.0.0.1:$DNS_PORT --timeout 2s --retries 0\"" \
   >"$TMP/upper/etc/default/tlssweep"
 # As systemd would: the EnvironmentFile's variables exported, then ExecStart.
 in_root timeout 120 /bin/sh -c "set -a; . /etc/default/tlssweep; set +a; $EXEC" \
   >"$TMP/sweep.out" 2>&1 || { cat "$TMP/sweep.out" >&2; fail "the service's command exited $?"; }
+in_root /bin/sh -c "$POST" || fail "the service's ExecStartPost exited $?"
+PUBLISHED="$TMP/upper/var/lib/prometheus/node-exporter/tlssweep-sweep.prom"
+cmp -s "$PUBLISHED" "$TMP/upper/var/lib/tlssweep/tlssweep-sweep.prom" ||
+  fail "the metrics were not published for node_exporter"
+[ -e "$PUBLISHED.tmp" ] || [ -e "${PUBLISHED%/*}/.tlssweep-sweep.prom.tmp" ] && fail "a .tmp was left"
+if command -v promtool >/dev/null; then
+  promtool check metrics <"$PUBLISHED" >/dev/null 2>&1 || fail "promtool check metrics"
+fi
+grep -q '^tlssweep_targets{tenant="tenant-a",proto="imaps",status="ok"} 1$' "$PUBLISHED" ||
+  fail "the published metrics: $(head -5 "$PUBLISHED")"
 python3 - "$TMP/upper/var/lib/tlssweep" <<'PYEOF' || fail "the sweep's records"
 import glob, json, os, re, sys
 d = sys.argv[1]
 names = sorted(os.listdir(d))
-assert len(names) == 2 and re.fullmatch(r"sweep-\d{4}-\d\d-\d\d\.jsonl", names[0]), names
+assert len(names) == 3 and re.fullmatch(r"sweep-\d{4}-\d\d-\d\d\.jsonl", names[0]), names
 day = names[0][len("sweep-"):-len(".jsonl")]
-assert names[1] == f"sweep-{day}.meta.json", names
+assert names[1:] == [f"sweep-{day}.meta.json", "tlssweep-sweep.prom"], names
 recs = [json.loads(l) for l in open(f"{d}/sweep-{day}.jsonl")]
 sums = [r for r in recs if "tenant" in r and "verdict" in r]
 assert [(s["tenant"], s["label"], s["verdict"]) for s in sums] == [("a.test", "tenant-a", "modern")], sums
@@ -208,6 +222,6 @@ eps = [r for r in recs if "verdict" not in r]
 assert len(eps) == 1 and eps[0]["ip"] == "127.63.10.1", eps
 meta = json.load(open(f"{d}/sweep-{day}.meta.json"))
 assert meta["tool"] == "tlssweep" and "tenants" in meta["command"], meta
-print(f"the service's sweep: sweep-{day}.jsonl with tenant a.test modern, and its metadata")
+print(f"the service's sweep: sweep-{day}.jsonl with tenant a.test modern, its metadata and metrics")
 PYEOF
 echo PASS
