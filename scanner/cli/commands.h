@@ -17,5 +17,8 @@ int cmd_tenants(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 /* cmd_hello: print the ClientHello of a pinned version, as hex. */
 int cmd_hello(int argc, char **argv);
+/* cmd_check: a monitoring plugin: one status line with performance data,
+ * exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+int cmd_check(int argc, char **argv);
 
 #endif /* SCANNER_CLI_COMMANDS_H */

@@ -1,6 +1,6 @@
 /* scanner/cli/main.c: the tlssweep command line: which command runs.
  *
- * kCommands names the five commands (scan, lab, tenants, bench, hello),
+ * kCommands names the six commands (scan, lab, tenants, bench, hello, check),
  * the function that runs each, and the line `tlssweep --help` gives it.
  * Each command reads its own options from the table in options.c and
  * answers its own --help; everything here is the dispatch, the general
@@ -25,6 +25,7 @@ static const struct {
     {"tenants", cmd_tenants, "find mail domains' endpoints, scan each once, one verdict a tenant"},
     {"bench", cmd_bench, "full handshakes per second against one endpoint"},
     {"hello", cmd_hello, "print the ClientHello sent for a version, as hex"},
+    {"check", cmd_check, "a monitoring plugin: one status line and perfdata, exit 0-3"},
 };
 
 static void usage(FILE *f) {
