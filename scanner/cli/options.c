@@ -338,8 +338,10 @@ static const struct opt kOptions[] = {
     {"input", 'i', OPT_STRING, CMD_TENANTS, "FILE",
      "read domains from FILE, one 'domain [label=NAME]' a line ('-' for standard input)",
      RUN(input)},
-    {"output", 'o', OPT_STRING, SCANS, "FILE", "write records to FILE", .note = "standard output",
+    {"output", 'o', OPT_STRING, SWEEPS, "FILE", "write records to FILE", .note = "standard output",
      RUN(output)},
+    {"output", 'o', OPT_STRING, CMD_CHECK, "FILE", "write records to FILE",
+     .note = "nowhere: standard output is the plugin's line", RUN(output)},
     {"format", 0, OPT_CUSTOM, SCANS, "FMT", "jsonl or csv", .def = "jsonl", .parse = parse_format,
      .expect = "expected jsonl or csv"},
     /* What a probe is. */

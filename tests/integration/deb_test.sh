@@ -136,7 +136,7 @@ for h in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "EXIT STATUS" FILES EXAMPLES
 done
 grep -q "tlssweep $VERSION" "$TMP/man.txt" || fail "the man page does not name version $VERSION"
 COMMANDS=$("$TLSSWEEP" --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }')
-[ "$(echo $COMMANDS)" = "scan lab tenants bench hello" ] || fail "commands: $(echo $COMMANDS)"
+[ "$(echo $COMMANDS)" = "scan lab tenants bench hello check" ] || fail "commands: $(echo $COMMANDS)"
 for c in $COMMANDS; do
   grep -q "^\.SS \"\?tlssweep $c " <(zcat "$MAN") || fail "the man page has no section for $c"
   "$TLSSWEEP" "$c" --list-options | cut -d' ' -f1
