@@ -3,7 +3,8 @@
 # build, run, test and benchmark (the peer tools sslscan, testssl.sh and nmap
 # are in the list: the peers test runs them), to package it (dpkg-dev,
 # patchelf, lintian, man-db; debootstrap for the package test's fresh root;
-# umoci, podman and runc for the container image) and to run the deploy scripts
+# umoci, podman, runc, skopeo and docker-registry for the container image
+# and its push to a registry) and to run the deploy scripts
 # on a real one-node Slurm cluster (slurmctld, slurmd, slurm-client, munge),
 # and promtool (prometheus: the --metrics file is checked with it),
 # and nothing else. Idempotent: it asks dpkg what is
@@ -53,6 +54,8 @@ debootstrap
 umoci
 podman
 runc
+skopeo
+docker-registry
 slurmctld
 slurmd
 slurm-client

@@ -24,6 +24,9 @@
 #      CAP_SYS_RESOURCE). Without podman the test says so and passes on 1-2.
 #   4. deploy/kubernetes/tlssweep-job.yaml names tlssweep:VERSION and runs
 #      Unconfined.
+#   5. The push the Job's comment describes: `skopeo copy oci-archive:...`
+#      and `podman push` to Debian's docker-registry on 127.63.20.100 (its
+#      storage in the temp dir), pulled back with podman and run.
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 TLSSWEEP="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
@@ -31,7 +34,9 @@ BUILD_IMAGE="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"
 JOB="$3"
 TMP="$(mktemp -d)"
 PODMAN=()
+REGISTRY_PID=""
 cleanup() {
+  [ -n "$REGISTRY_PID" ] && kill "$REGISTRY_PID" 2>/dev/null
   if [ ${#PODMAN[@]} -gt 0 ]; then
     "${PODMAN[@]}" rm --all --force >/dev/null 2>&1
     "${PODMAN[@]}" system reset --force >/dev/null 2>&1
@@ -143,6 +148,34 @@ echo "127.63.20.16/28:$PORT" >"$TMP/data/targets.txt"
 timeout 120 "${PODMAN[@]}" "${RUN[@]}" -v "$TMP/data:/data" -e TARGETS=/data/targets.txt \
   -e OUT=/data/out -e SEED=5 -e PARTS=2 -e JOB_COMPLETION_INDEX=1 --entrypoint run-part.sh \
   "tlssweep:$VERSION" -V tls1.2 --timeout 1s -q </dev/null || fail "podman run-part.sh exited $?"
+# 5. Pushed to a registry, as deploy/kubernetes/tlssweep-job.yaml says: Debian's
+# docker-registry on 127.63.20.100 (its storage in the temp dir), skopeo copy of
+# the archive and podman push of the loaded image, then pulled back and run.
+if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
+  RPORT=$((PORT + 1))
+  REG="127.63.20.100:$RPORT"
+  printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
+    "$TMP/registry" "$REG" >"$TMP/registry.yml"
+  timeout 120 docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
+  REGISTRY_PID=$!
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.63.20.100/$RPORT") 2>/dev/null && break; sleep 0.1; done
+  timeout 60 skopeo copy --dest-tls-verify=false "oci-archive:$ARCHIVE" "docker://$REG/tlssweep:$VERSION" \
+    >"$TMP/push.log" 2>&1 || { cat "$TMP/push.log" >&2; fail "skopeo copy to the registry"; }
+  timeout 60 "${PODMAN[@]}" push --tls-verify=false "tlssweep:$VERSION" "$REG/tlssweep:$VERSION-podman" \
+    >"$TMP/push.log" 2>&1 || { cat "$TMP/push.log" >&2; fail "podman push"; }
+  "${PODMAN[@]}" rmi "tlssweep:$VERSION" >/dev/null 2>&1
+  timeout 60 "${PODMAN[@]}" pull --tls-verify=false "$REG/tlssweep:$VERSION" >"$TMP/pull.log" 2>&1 ||
+    { cat "$TMP/pull.log" >&2; fail "podman pull from the registry"; }
+  "${PODMAN[@]}" "${RUN[@]}" "$REG/tlssweep:$VERSION" --version | grep -q "^tlssweep $VERSION " ||
+    fail "the image pulled from the registry does not run"
+  tags=$(skopeo list-tags --tls-verify=false "docker://$REG/tlssweep" | tr -d ' \n')
+  [[ "$tags" == *"\"$VERSION\""* && "$tags" == *"\"$VERSION-podman\""* ]] || fail "registry tags: $tags"
+  kill "$REGISTRY_PID"
+  wait "$REGISTRY_PID" 2>/dev/null
+  echo "registry: skopeo copy and podman push to $REG, pulled back and run"
+else
+  echo "image_test: docker-registry or skopeo is not installed (tools/install-deps.sh): no push"
+fi
 python3 - "$TMP/data/out" <<'PYEOF' || fail "podman run-part.sh's records"
 import json, os, sys
 d = sys.argv[1]
