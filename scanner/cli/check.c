@@ -15,11 +15,12 @@
  * condition of --critical-on met by any endpoint makes it CRITICAL, else one
  * of --warning-on WARNING; UNKNOWN when tlssweep could not check (bad
  * arguments, no targets, an invalid target, a tenant without endpoints, a
- * failed run). Performance data follow the plugins' guidelines: quoted
- * labels, counts without a unit, seconds with "s", thresholds as ranges
- * (a count alerts above 0; certificate expiry below its threshold). Records
- * go to -o FILE when given, and nowhere else: standard output is the
- * monitoring system's. */
+ * failed run, an unreachable endpoint when no list names "unreachable").
+ * Performance data follow the plugins' guidelines: quoted labels, counts
+ * without a unit, seconds with "s", thresholds as ranges (a count alerts
+ * above 0; certificate expiry below its threshold). Records go to -o FILE
+ * when given, and nowhere else: standard output is the monitoring
+ * system's. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -354,6 +355,18 @@ static int report(const struct check_run *cr, enum check_state state, const char
   if (why != NULL) {
     outbuf_puts(&text, why);
   } else {
+    if (state == STATE_UNKNOWN) {
+      /* Unreachable endpoints no list names: their TLS is unknown. */
+      char u[128];
+      snprintf(u, sizeof(u), "%lu of %lu endpoints could not be checked, unreachable (",
+               cr->met[COND_UNREACHABLE], cr->endpoints);
+      outbuf_puts(&text, u);
+      for (unsigned long i = 0; i < cr->met[COND_UNREACHABLE] && i < CHECK_NAMES; i++) {
+        outbuf_puts(&text, i > 0 ? ", " : "");
+        outbuf_puts(&text, cr->names[COND_UNREACHABLE][i]);
+      }
+      outbuf_puts(&text, cr->met[COND_UNREACHABLE] > CHECK_NAMES ? ", ...)" : ")");
+    }
     say_conditions(cr, STATE_CRITICAL, &text);
     size_t critical_len = text.len;
     say_conditions(cr, STATE_WARNING, &text);
@@ -368,7 +381,7 @@ static int report(const struct check_run *cr, enum check_state state, const char
     }
   }
   if (text.len == 0) {
-    char s[64];
+    char s[96];
     snprintf(s, sizeof(s), "%lu of %lu endpoints pass (critical on ", cr->endpoints,
              cr->endpoints);
     outbuf_puts(&text, s);
@@ -467,6 +480,12 @@ static int check_scan(struct check_run *cr, struct target_source *source) {
     if (cr->met[c] > 0 && cr->raises[c] > state) {
       state = cr->raises[c];
     }
+  }
+  /* An unreachable endpoint that no list mentions was not checked: that is
+   * UNKNOWN, unless what was checked is already CRITICAL. */
+  if (cr->met[COND_UNREACHABLE] > 0 && cr->raises[COND_UNREACHABLE] == STATE_OK &&
+      state != STATE_CRITICAL) {
+    state = STATE_UNKNOWN;
   }
   return report(cr, state, NULL, secs);
 }

@@ -167,6 +167,8 @@ expect WARNING 'expiring within 500d' -- --warning-on cert-expires:500d "https:/
 expect CRITICAL 'expiring within 500d' -- --critical-on cert-expires:500d --warning-on none \
   "https://127.63.50.1:$P"
 expect CRITICAL 'are unreachable' unreachable=1 -- --critical-on unreachable "127.63.50.6:$P"
+expect UNKNOWN '^1 of 2 endpoints could not be checked, unreachable \(127\.63\.50\.6' \
+  -- --warning-on none "127.63.50.6:$P" "https://127.63.50.1:$P"
 expect OK 'pass' legacy=2 -- --critical-on none --warning-on none "127.63.50.3:$P" "pop3s://127.63.50.4:$P"
 # A tenant's endpoints, found through DNS; a tenant with none; a preset.
 expect OK '^1 of 1 endpoints pass' accepted_tls1.3=1 -- --resolver "127.0.0.1:$DNS_PORT" --tenant t.test
