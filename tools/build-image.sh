@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 die() { echo "build-image: $*" >&2; exit 1; }
-for tool in umoci dpkg-deb tar; do
+for tool in umoci dpkg-deb tar unshare; do
   command -v "$tool" >/dev/null || die "$tool is missing: run tools/install-deps.sh"
 done
 STAGE="$(mktemp -d)"
@@ -53,7 +53,7 @@ fi
 VERSION=$(dpkg-deb -f "$DEB" Version)
 ROOT="$STAGE/root"
 mkdir -p "$ROOT/usr/bin" "$ROOT/usr/lib/x86_64-linux-gnu" "$ROOT/usr/local/bin" "$ROOT/usr/sbin" \
-  "$ROOT/etc/ssl/certs" "$ROOT/data"
+  "$ROOT/etc/ssl/certs" "$ROOT/data" "$ROOT/proc"
 for d in bin sbin lib; do ln -s "usr/$d" "$ROOT/$d"; done
 ln -s usr/lib64 "$ROOT/lib64"
 mkdir -p "$ROOT/usr/lib64"
@@ -81,9 +81,14 @@ cp -L /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/ca-certificates.cr
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' \
   >"$ROOT/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$ROOT/etc/group"
-chroot "$ROOT" /usr/bin/tlssweep --version >/dev/null ||
-  die "tlssweep does not run in the image's root"
-chroot "$ROOT" /bin/sh -c 'mkdir -p /tmp/x' || die "sh and mkdir do not run in the image's root"
+# in_root CMD...: CMD in the root, with /proc as a container has it (a mount
+# namespace of its own: the mount goes with it).
+in_root() {
+  unshare --mount --propagation private --fork -- /bin/sh -c \
+    'mount -t proc proc "$1/proc" && r=$1 && shift && exec chroot "$r" "$@"' sh "$ROOT" "$@"
+}
+in_root /usr/bin/tlssweep --version >/dev/null || die "tlssweep does not run in the image's root"
+in_root /bin/sh -c 'mkdir -p /tmp/x' || die "sh and mkdir do not run in the image's root"
 rmdir "$ROOT/tmp/x"
 
 LAYOUT="$OUT/tlssweep-$VERSION.oci"

@@ -91,18 +91,23 @@ done
 [ "$(ls "$R/etc")" = "$(printf 'group\npasswd\nssl')" ] || fail "/etc holds $(ls "$R/etc" | tr '\n' ' ')"
 echo "image: /usr/bin/tlssweep and all $n libraries ldd lists, sh, mkdir, run-part.sh, the CA bundle"
 
-# 2. From the unpacked root, without a container runtime.
-chroot "$R" /usr/bin/tlssweep --version | grep -q "^tlssweep $VERSION " || fail "chroot --version"
-timeout 120 chroot "$R" /usr/bin/tlssweep lab -o /tmp/lab.jsonl >/dev/null 2>"$TMP/lab.err" </dev/null ||
+# 2. From the unpacked root, without a container runtime: chroot, with /proc
+# mounted as a container has it, in a mount namespace of its own.
+in_root() {
+  timeout 120 unshare --mount --propagation private --fork -- /bin/sh -c \
+    'mount -t proc proc "$1/proc" && r=$1 && shift && exec chroot "$r" "$@"' sh "$R" "$@"
+}
+in_root /usr/bin/tlssweep --version | grep -q "^tlssweep $VERSION " || fail "chroot --version"
+in_root /usr/bin/tlssweep lab -o /tmp/lab.jsonl >/dev/null 2>"$TMP/lab.err" </dev/null ||
   { cat "$TMP/lab.err" >&2; fail "chroot lab exited $?"; }
 grep -qE '^lab: ([0-9]+) of \1 endpoints answered as configured' "$TMP/lab.err" || fail "chroot lab"
 echo "chroot: $(grep '^lab: .* answered' "$TMP/lab.err")"
 PORT=$((20000 + RANDOM % 30000))
 mkdir -p "$R/data"
 echo "127.63.20.0/28:$PORT" >"$R/data/targets.txt"
-timeout 60 env -i PATH=/usr/local/bin:/usr/bin:/bin TARGETS=/data/targets.txt OUT=/data/out \
-  SEED=5 PARTS=1 JOB_COMPLETION_INDEX=0 "$(command -v chroot)" "$R" run-part.sh -V tls1.2 \
-  --timeout 1s -q </dev/null || fail "chroot run-part.sh exited $?"
+in_root /bin/sh -c 'export PATH=/usr/local/bin:/usr/bin:/bin TARGETS=/data/targets.txt \
+  OUT=/data/out SEED=5 PARTS=1 JOB_COMPLETION_INDEX=0; exec run-part.sh -V tls1.2 --timeout 1s -q' \
+  </dev/null || fail "chroot run-part.sh exited $?"
 [ "$(wc -l <"$R/data/out/part-0.jsonl")" -eq 16 ] || fail "chroot run-part.sh: $(wc -l <"$R/data/out/part-0.jsonl") records"
 echo "chroot: run-part.sh as the Job runs it: 16 records"
 
