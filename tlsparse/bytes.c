@@ -101,6 +101,16 @@ int tp_cbs_mem_equal(const tp_cbs *cbs, const uint8_t *mem, size_t len) {
   return cbs->len == len && (len == 0 || memcmp(cbs->data, mem, len) == 0);
 }
 
+size_t tp_cbs_copy_upto(tp_cbs *cbs, uint8_t *out, size_t max) {
+  size_t n = cbs->len < max ? cbs->len : max;
+  if (n > 0) {
+    memcpy(out, cbs->data, n);
+    cbs->data += n;
+    cbs->len -= n;
+  }
+  return n;
+}
+
 void tp_cbb_init(tp_cbb *cbb, uint8_t *buf, size_t cap) {
   cbb->buf = buf;
   cbb->cap = cap;
@@ -109,10 +119,18 @@ void tp_cbb_init(tp_cbb *cbb, uint8_t *buf, size_t cap) {
   cbb->depth = 0;
 }
 
+/* fail sets the sticky error. It also lowers |cap| to what has been
+ * written, so that every later write fails on its one bounds check without
+ * a test of |error| of its own. */
+static void fail(tp_cbb *cbb) {
+  cbb->error = 1;
+  cbb->cap = cbb->len;
+}
+
 /* reserve returns where |len| more bytes go, or NULL (and the sticky error). */
 static inline uint8_t *reserve(tp_cbb *cbb, size_t len) {
-  if (cbb->error || cbb->cap - cbb->len < len) {
-    cbb->error = 1;
+  if (cbb->cap - cbb->len < len) {
+    fail(cbb);
     return NULL;
   }
   uint8_t *p = cbb->buf + cbb->len;
@@ -124,6 +142,14 @@ static inline void put_be(uint8_t *p, size_t width, uint32_t v) {
   for (size_t i = width; i > 0; i--) {
     p[i - 1] = (uint8_t)v;
     v >>= 8;
+  }
+}
+
+/* put_u16s writes |n| values big-endian; the loop vectorises. */
+static inline void put_u16s(uint8_t *restrict p, const uint16_t *restrict list, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    uint16_t be = __builtin_bswap16(list[i]);
+    memcpy(p + 2 * i, &be, 2);
   }
 }
 
@@ -139,7 +165,7 @@ void tp_cbb_add_u16(tp_cbb *cbb, uint16_t v) { add_be(cbb, 2, v); }
 
 void tp_cbb_add_u24(tp_cbb *cbb, uint32_t v) {
   if (v > 0xffffff) {
-    cbb->error = 1;
+    fail(cbb);
     return;
   }
   add_be(cbb, 3, v);
@@ -147,16 +173,24 @@ void tp_cbb_add_u24(tp_cbb *cbb, uint32_t v) {
 
 void tp_cbb_add_u16_list(tp_cbb *cbb, const uint16_t *list, size_t n) {
   if (n > SIZE_MAX / 2) {
-    cbb->error = 1;
+    fail(cbb);
     return;
   }
-  uint8_t *restrict p = reserve(cbb, 2 * n);
-  if (p == NULL) {
+  uint8_t *p = reserve(cbb, 2 * n);
+  if (p != NULL) {
+    put_u16s(p, list, n);
+  }
+}
+
+void tp_cbb_add_u16_prefixed_list(tp_cbb *cbb, const uint16_t *list, size_t n) {
+  if (n > 0xffff / 2) {
+    fail(cbb);
     return;
   }
-  for (size_t i = 0; i < n; i++) {
-    uint16_t be = __builtin_bswap16(list[i]);
-    memcpy(p + 2 * i, &be, 2);
+  uint8_t *p = reserve(cbb, 2 + 2 * n);
+  if (p != NULL) {
+    put_be(p, 2, (uint32_t)(2 * n));
+    put_u16s(p + 2, list, n);
   }
 }
 
@@ -176,7 +210,7 @@ void tp_cbb_add_zeros(tp_cbb *cbb, size_t len) {
 
 static void open_block(tp_cbb *cbb, uint8_t width) {
   if (cbb->depth >= TP_CBB_MAX_DEPTH) {
-    cbb->error = 1;
+    fail(cbb);
     return;
   }
   size_t at = cbb->len;
@@ -194,7 +228,7 @@ void tp_cbb_open_u24(tp_cbb *cbb) { open_block(cbb, 3); }
 
 void tp_cbb_close(tp_cbb *cbb) {
   if (cbb->depth == 0) {
-    cbb->error = 1;
+    fail(cbb);
     return;
   }
   cbb->depth--;
@@ -205,7 +239,7 @@ void tp_cbb_close(tp_cbb *cbb) {
   uint8_t width = cbb->open_width[cbb->depth];
   size_t body = cbb->len - at - width;
   if (body >> (8 * width) != 0) {
-    cbb->error = 1;
+    fail(cbb);
     return;
   }
   uint8_t *p = cbb->buf + at;

@@ -36,6 +36,11 @@ int tp_cbs_get_u16_length_prefixed(tp_cbs *cbs, tp_cbs *out);
 int tp_cbs_get_u24_length_prefixed(tp_cbs *cbs, tp_cbs *out);
 /* tp_cbs_mem_equal returns 1 when |cbs| holds exactly |len| bytes equal to |mem|. */
 int tp_cbs_mem_equal(const tp_cbs *cbs, const uint8_t *mem, size_t len);
+/* tp_cbs_copy_upto copies the next min(|max|, |cbs->len|) bytes into |out|,
+ * consumes them, and returns how many: an incremental reader fills a
+ * fixed buffer with it from whatever piece of the stream has arrived. It
+ * cannot fail; a short view gives a short copy. */
+size_t tp_cbs_copy_upto(tp_cbs *cbs, uint8_t *out, size_t max);
 
 /* Deepest nesting of length-prefixed blocks a builder may open. A ClientHello
  * needs 5 (record, handshake, extensions, one extension, its list). */
@@ -43,7 +48,7 @@ int tp_cbs_mem_equal(const tp_cbs *cbs, const uint8_t *mem, size_t len);
 
 typedef struct {
   uint8_t *buf;
-  size_t cap;
+  size_t cap;   /* lowered to |len| by an error, so that nothing more fits */
   size_t len;
   int error;
   unsigned depth;
@@ -62,6 +67,11 @@ void tp_cbb_add_bytes(tp_cbb *cbb, const uint8_t *data, size_t len);
 /* tp_cbb_add_u16_list writes |n| big-endian u16 values (a cipher or group
  * list) with one bounds check. */
 void tp_cbb_add_u16_list(tp_cbb *cbb, const uint16_t *list, size_t n);
+/* tp_cbb_add_u16_prefixed_list writes a TLS vector of |n| u16 values with a
+ * u16 length prefix (named_group_list, supported_signature_algorithms):
+ * the same bytes as tp_cbb_open_u16, tp_cbb_add_u16_list, tp_cbb_close, with
+ * one bounds check. */
+void tp_cbb_add_u16_prefixed_list(tp_cbb *cbb, const uint16_t *list, size_t n);
 void tp_cbb_add_zeros(tp_cbb *cbb, size_t len);
 
 /* tp_cbb_open_uN reserves an N-bit length prefix and starts a block;

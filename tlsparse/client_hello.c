@@ -6,16 +6,19 @@
  * no supported_versions (RFC 8446, 4.2.1: a server then negotiates from
  * legacy_version alone); TLS 1.3 with legacy_version 0x0303 and
  * supported_versions = {0x0304}. Cipher lists are broad, because a server of
- * 2005 that only knows RC4 or 3DES must still be able to say yes. The
+ * 2005 that only knows RC4 or 3DES must still be able to say yes; the cheap
+ * profile offers the same suites in an order that lets a server honouring
+ * the client's order answer without signing. The
  * renegotiation SCSV (RFC 5746) stands in for the extension, so SSLv3 hellos
  * carry it too. Hellos are padded to 512 bytes (RFC 7685) because some
  * middleboxes hang on hellos of 256-511 bytes.
  *
- * Extensions are a const table: each entry says whether it applies to these
- * options and writes its body; what was offered becomes a bitmask, so a
- * ServerHello extension we never offered can be reported. */
+ * The extensions come from the table in extensions.c, which writes each one
+ * these options call for and sets its bit in the mask of what was offered,
+ * so a ServerHello extension we never offered can be reported. */
 #include <string.h>
 
+#include "tlsparse/internal.h"
 #include "tlsparse/tlsparse.h"
 
 /* Cipher suites, strongest first, so that a server honouring the client's
@@ -93,41 +96,76 @@ static const uint16_t kTLS13Ciphers[] = {
 
 static const uint16_t kTLS13OnlyCiphers[] = {0x1301, 0x1302, 0x1303};
 
-/* Groups: FFDHE groups are left out below TLS 1.3 because RFC 7919, 4 forbids
- * a server that knows none of them from picking DHE at all. */
-static const uint16_t kGroupsLegacy[] = {
-    TP_GROUP_X25519, TP_GROUP_SECP256R1, TP_GROUP_SECP384R1, TP_GROUP_SECP521R1,
-};
-static const uint16_t kGroupsTLS13[] = {
-    TP_GROUP_X25519, TP_GROUP_SECP256R1, TP_GROUP_SECP384R1,
-    TP_GROUP_SECP521R1, TP_GROUP_X448, TP_GROUP_FFDHE2048, TP_GROUP_FFDHE3072,
+/* The cheap lists: each broad list's suites, static RSA key exchange first
+ * (TLS_RSA_WITH_*: "it is not legal to send the server key exchange message"
+ * for them, RFC 5246, 7.4.3, so the server signs nothing and makes no
+ * ephemeral key), then the rest, each part in the broad list's order. Export RSA suites stay with the rest: with a certificate key
+ * over 512 bits they sign a temporary key. A unit test checks that each is
+ * this partition of its broad list. */
+
+static const uint16_t kSSL3CheapCiphers[] = {
+    0x0035, 0x002f, 0x000a, 0x0005, 0x0004, 0x0009, /* RSA AES, 3DES, RC4, DES */
+    0xc014, 0xc013, 0xc00a, 0xc009, 0x0039, 0x0033, /* then as kSSL3Ciphers */
+    0xc012, 0x0016, 0x0013, 0x0015, 0x0014, 0x0008, 0x0006, 0x0003,
 };
 
-static const uint16_t kSignatureAlgorithms[] = {
-    0x0403, 0x0804, 0x0401, /* ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, rsa_pkcs1_sha256 */
-    0x0503, 0x0805, 0x0501, /* ... sha384 */
-    0x0603, 0x0806, 0x0601, /* ... sha512 */
-    0x0807, 0x0808,         /* ed25519, ed448 */
-    0x0809, 0x080a, 0x080b, /* rsa_pss_pss_* */
-    0x0402, 0x0502, 0x0602, /* dsa with sha256..sha512 (TLS 1.2 DSS suites) */
-    0x0203, 0x0201, 0x0202, /* ecdsa_sha1, rsa_pkcs1_sha1, dsa_sha1 */
+static const uint16_t kTLS10CheapCiphers[] = {
+    0x0035, 0x002f, 0x0084, 0x0041, 0x0096,         /* RSA AES, CAMELLIA, SEED */
+    0x000a, 0x0005, 0x0004, 0x0009, 0x0007,         /* RSA 3DES, RC4, DES, IDEA */
+    0xc00a, 0xc014, 0xc009, 0xc013, 0x0039, 0x0038, /* then as kTLS10BroadCiphers */
+    0x0033, 0x0032, 0x0088, 0x0087, 0x0045, 0x0044,
+    0xc008, 0xc012, 0x0016, 0x0013, 0xc007, 0xc011, 0x0015, 0x0012,
 };
 
-/* The TLS 1.3 list leaves out DSA and SHA-1 signatures a 1.3 server may not
- * use (RFC 8446, 4.2.3). */
-static const uint16_t kSignatureAlgorithmsTLS13[] = {
-    0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501,
-    0x0603, 0x0806, 0x0601, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b,
+static const uint16_t kTLS12CheapCiphers[] = {
+    0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f, /* RSA AES-GCM, AES CBC */
+    0x00c0, 0x00ba, 0x0084, 0x0041, 0x0096,         /* RSA CAMELLIA, SEED */
+    0x000a, 0x0005, 0x0004,                         /* RSA 3DES, RC4 */
+    0xc02c, 0xc030, 0xc02b, 0xc02f, 0xcca9, 0xcca8, /* then as kTLS12BroadCiphers */
+    0x009f, 0x009e, 0xccaa, 0x00a3, 0x00a2, 0xc0ad, 0xc0ac, 0xc09f, 0xc09e,
+    0xc024, 0xc028, 0xc023, 0xc027, 0x006b, 0x0067, 0x006a, 0x0040,
+    0xc00a, 0xc014, 0xc009, 0xc013, 0x0039, 0x0038, 0x0033, 0x0032,
+    0x00c4, 0x00be, 0x0088, 0x0045, 0xc008, 0xc012, 0x0016, 0x0013, 0xc007, 0xc011,
+};
+
+/* The 1.3 suites lead unchanged; the 1.2 tail, there for 1.2-only servers
+ * that answer a 1.3 probe with 1.2, puts RSA key exchange first too. */
+static const uint16_t kTLS13CheapCiphers[] = {
+    0x1301, 0x1302, 0x1303,                         /* AES_128_GCM, AES_256_GCM, CHACHA20 */
+    0x009c, 0x002f, 0x0035,                         /* RSA AES */
+    0xc02c, 0xc030, 0xc02b, 0xc02f, 0xcca9, 0xcca8, /* ECDHE AES-GCM, CHACHA20 */
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Character classes for host names: 1 letter or '-' or '_', 2 digit, 3 dot;
- * 0 is anything that cannot be in a name sent as SNI. */
+struct suites {
+  const uint16_t *list;
+  size_t n;
+};
+#define SUITES(a) {a, COUNT(a)}
+
+/* kSuites[version - TP_SSL3][profile]. SSLv3 has one list, so its MODERN
+ * is its BROAD. */
+static const struct suites kSuites[5][3] = {
+    {SUITES(kSSL3Ciphers), SUITES(kSSL3Ciphers), SUITES(kSSL3CheapCiphers)},
+    {SUITES(kTLS10BroadCiphers), SUITES(kTLS10ModernCiphers), SUITES(kTLS10CheapCiphers)},
+    {SUITES(kTLS10BroadCiphers), SUITES(kTLS10ModernCiphers), SUITES(kTLS10CheapCiphers)},
+    {SUITES(kTLS12BroadCiphers), SUITES(kTLS12ModernCiphers), SUITES(kTLS12CheapCiphers)},
+    {SUITES(kTLS13Ciphers), SUITES(kTLS13OnlyCiphers), SUITES(kTLS13CheapCiphers)},
+};
+
+/* A hello starts with the record header (type, version, length), then the
+ * handshake header (type, length). */
+#define HELLO_MSG_AT 5
+#define HELLO_HEADERS_LEN (HELLO_MSG_AT + 4)
+
+/* Character classes for host names: 1 a character of a label (letter,
+ * digit, '-' or '_'), 2 the dot between labels; 0 anything that cannot be in
+ * a name sent as SNI, the terminating NUL included. */
 static const uint8_t kNameClass[256] = {
-    ['-'] = 1, ['_'] = 1, ['.'] = 3,
-    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
-    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+    ['-'] = 1, ['_'] = 1, ['.'] = 2,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
     ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
     ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
     ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
@@ -138,38 +176,58 @@ static const uint8_t kNameClass[256] = {
     ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
 };
 
-int tp_sni_usable(const char *name) {
+/* sni_length returns how many bytes of |name| go in server_name: its length
+ * without a trailing dot (RFC 6066, 3), or 0 when it may not be sent (see
+ * tp_sni_usable). One pass and no strlen: every probe of a named target
+ * comes here, so the loop does the least per character and measures labels
+ * at the dots. */
+static size_t sni_length(const char *name) {
   if (name == NULL) {
     return 0;
   }
-  size_t len = strlen(name);
-  if (len > 0 && name[len - 1] == '.') {
-    len--;
-  }
-  if (len == 0 || len > 253) {
-    return 0;
-  }
-  size_t label = 0;
-  int last_label_numeric = 1;
-  for (size_t i = 0; i < len; i++) {
-    /* ':' is class 0, which rules out IPv6 literals here. */
-    uint8_t cls = kNameClass[(uint8_t)name[i]];
-    if (cls == 3) {
-      if (label == 0) {
-        return 0;
-      }
-      label = 0;
-      last_label_numeric = 1;
+  const char *label = name; /* the label being read */
+  const char *last = name;  /* the one before it */
+  const char *p = name;
+  for (;; p++) {
+    uint8_t cls = kNameClass[(uint8_t)*p];
+    if (cls == 1) {
       continue;
     }
-    if (cls == 0 || ++label > 63) {
+    if (cls != 2) {
+      break; /* the end, or a character no host name has (':' rules out IPv6) */
+    }
+    if (p == label || p - label > 63) {
       return 0;
     }
-    last_label_numeric &= cls == 2;
+    last = label;
+    label = p + 1;
+  }
+  if (*p != '\0' || p == name) {
+    return 0;
+  }
+  size_t len = (size_t)(p - name);
+  if (p == label) {
+    len--; /* a trailing dot: the last label is the one before it */
+  } else if (p - label > 63) {
+    return 0;
+  } else {
+    last = label;
+  }
+  if (len > 253) {
+    return 0;
   }
   /* No top-level domain is all digits, so such a name is an IPv4 literal
    * (or one written in a shorthand such as "127.1"). */
-  return label > 0 && !last_label_numeric;
+  for (const char *q = last; q < name + len; q++) {
+    if (*q < '0' || *q > '9') {
+      return len;
+    }
+  }
+  return 0;
+}
+
+int tp_sni_usable(const char *name) {
+  return sni_length(name) != 0;
 }
 
 /* add_or_zeros writes |len| bytes of |data|, or zeros when it is NULL. */
@@ -181,144 +239,9 @@ static void add_or_zeros(tp_cbb *b, const uint8_t *data, size_t len) {
   }
 }
 
-/* What the extension writers need to know. */
-struct hello_ctx {
-  const struct tp_client_hello_opts *opts;
-  size_t key_share_at;
-};
-
-typedef int (*ext_applies_fn)(const struct hello_ctx *ctx);
-typedef void (*ext_body_fn)(tp_cbb *b, struct hello_ctx *ctx);
-
-struct ext_writer {
-  uint16_t type;
-  ext_applies_fn applies;
-  ext_body_fn body;
-};
-
-static int is_tls13(const struct hello_ctx *ctx) {
-  return ctx->opts->version == TP_TLS13;
-}
-
-/* groups_applies: 1.3 cannot do without supported_groups; the minimal
- * shape of older versions leaves it out (RFC 8422, 4: a server then picks
- * any curve it likes). */
-static int groups_applies(const struct hello_ctx *ctx) {
-  return is_tls13(ctx) || !ctx->opts->minimal;
-}
-
-static int full_shape(const struct hello_ctx *ctx) {
-  return !ctx->opts->minimal;
-}
-
-static void groups_body(tp_cbb *b, struct hello_ctx *ctx) {
-  tp_cbb_open_u16(b); /* named_group_list */
-  if (is_tls13(ctx)) {
-    tp_cbb_add_u16_list(b, kGroupsTLS13, COUNT(kGroupsTLS13));
-  } else {
-    tp_cbb_add_u16_list(b, kGroupsLegacy, COUNT(kGroupsLegacy));
-  }
-  tp_cbb_close(b);
-}
-
-static void point_formats_body(tp_cbb *b, struct hello_ctx *ctx) {
-  (void)ctx;
-  tp_cbb_open_u8(b); /* ec_point_format_list */
-  tp_cbb_add_u8(b, 0); /* uncompressed */
-  tp_cbb_close(b);
-}
-
-static int sigalgs_applies(const struct hello_ctx *ctx) {
-  return ctx->opts->version >= TP_TLS12;
-}
-
-static void sigalgs_body(tp_cbb *b, struct hello_ctx *ctx) {
-  tp_cbb_open_u16(b); /* supported_signature_algorithms */
-  if (is_tls13(ctx)) {
-    tp_cbb_add_u16_list(b, kSignatureAlgorithmsTLS13, COUNT(kSignatureAlgorithmsTLS13));
-  } else {
-    tp_cbb_add_u16_list(b, kSignatureAlgorithms, COUNT(kSignatureAlgorithms));
-  }
-  tp_cbb_close(b);
-}
-
-static int alpn_applies(const struct hello_ctx *ctx) {
-  return ctx->opts->alpn_count > 0 && !ctx->opts->minimal;
-}
-
-static void alpn_body(tp_cbb *b, struct hello_ctx *ctx) {
-  tp_cbb_open_u16(b); /* protocol_name_list */
-  for (size_t i = 0; i < ctx->opts->alpn_count; i++) {
-    const char *name = ctx->opts->alpn[i];
-    tp_cbb_open_u8(b);
-    tp_cbb_add_bytes(b, (const uint8_t *)name, strlen(name));
-    tp_cbb_close(b);
-  }
-  tp_cbb_close(b);
-}
-
-static void empty_body(tp_cbb *b, struct hello_ctx *ctx) {
-  (void)b;
-  (void)ctx;
-}
-
-static void versions_body(tp_cbb *b, struct hello_ctx *ctx) {
-  (void)ctx;
-  tp_cbb_open_u8(b); /* versions */
-  tp_cbb_add_u16(b, TP_TLS13);
-  tp_cbb_close(b);
-}
-
-static void key_share_body(tp_cbb *b, struct hello_ctx *ctx) {
-  tp_cbb_open_u16(b); /* client_shares */
-  tp_cbb_add_u16(b, TP_GROUP_X25519);
-  tp_cbb_open_u16(b); /* key_exchange */
-  ctx->key_share_at = b->len;
-  add_or_zeros(b, ctx->opts->x25519_share, 32);
-  tp_cbb_close(b);
-  tp_cbb_close(b);
-}
-
-/* In the order they go on the wire, after server_name, which comes first
- * and is written per probe (tp_hello_from_template). Padding is not here
- * either: it is sized from everything else and must come last. */
-static const struct ext_writer kExtensions[] = {
-    {TP_EXT_EXTENDED_MASTER_SECRET, full_shape, empty_body},
-    {TP_EXT_SUPPORTED_GROUPS, groups_applies, groups_body},
-    {TP_EXT_EC_POINT_FORMATS, full_shape, point_formats_body},
-    {TP_EXT_SIGNATURE_ALGORITHMS, sigalgs_applies, sigalgs_body},
-    {TP_EXT_ALPN, alpn_applies, alpn_body},
-    {TP_EXT_SUPPORTED_VERSIONS, is_tls13, versions_body},
-    {TP_EXT_KEY_SHARE, is_tls13, key_share_body},
-};
-
-static void cipher_list(const struct tp_client_hello_opts *opts,
-                        const uint16_t **out_list, size_t *out_n) {
-  int modern = opts->ciphers == TP_CIPHERS_MODERN;
-  switch (opts->version) {
-    case TP_SSL3:
-      *out_list = kSSL3Ciphers;
-      *out_n = COUNT(kSSL3Ciphers);
-      return;
-    case TP_TLS10:
-    case TP_TLS11:
-      *out_list = modern ? kTLS10ModernCiphers : kTLS10BroadCiphers;
-      *out_n = modern ? COUNT(kTLS10ModernCiphers) : COUNT(kTLS10BroadCiphers);
-      return;
-    case TP_TLS12:
-      *out_list = modern ? kTLS12ModernCiphers : kTLS12BroadCiphers;
-      *out_n = modern ? COUNT(kTLS12ModernCiphers) : COUNT(kTLS12BroadCiphers);
-      return;
-    default:
-      *out_list = modern ? kTLS13OnlyCiphers : kTLS13Ciphers;
-      *out_n = modern ? COUNT(kTLS13OnlyCiphers) : COUNT(kTLS13Ciphers);
-      return;
-  }
-}
-
 /* opts_valid checks what every hello needs. |strict| also wants the bytes
- * that change per probe (random, and the key share for 1.3); a template may
- * leave them out and have them patched in later. */
+ * that change per probe (random, and the key share for 1.3 unless it is
+ * empty); a template may leave them out and have them patched in later. */
 static int opts_valid(const struct tp_client_hello_opts *opts, int strict) {
   switch (opts->version) {
     case TP_SSL3:
@@ -327,12 +250,15 @@ static int opts_valid(const struct tp_client_hello_opts *opts, int strict) {
     case TP_TLS12:
       break;
     case TP_TLS13:
-      if (strict && opts->x25519_share == NULL) {
+      if (strict && opts->x25519_share == NULL && !opts->key_share_empty) {
         return 0;
       }
       break;
     default:
       return 0;
+  }
+  if ((unsigned)opts->ciphers > TP_CIPHERS_CHEAP) {
+    return 0;
   }
   if ((strict && opts->random == NULL) || (opts->alpn_count > 0 && opts->alpn == NULL)) {
     return 0;
@@ -346,98 +272,103 @@ static int opts_valid(const struct tp_client_hello_opts *opts, int strict) {
   return 1;
 }
 
+/* The shape of a hello: whether it has an extension block at all, and
+ * whether it carries server_name and padding. The minimal shape of SSLv3 to
+ * TLS 1.1 has no extensions; the minimal TLS 1.2 and 1.3 shapes have only
+ * what those versions cannot do without, and neither SNI nor padding. */
+struct shape {
+  int extensions;
+  int sni_and_padding;
+};
+
+static struct shape shape_of(const struct tp_client_hello_opts *opts) {
+  struct shape s;
+  s.extensions = opts->version >= TP_TLS12 || (opts->version != TP_SSL3 && !opts->minimal);
+  s.sni_and_padding = s.extensions && !opts->minimal;
+  return s;
+}
+
+/* legacy_record_version: 0x0301 for everything from TLS 1.0 on, as
+ * browsers send it, since some old servers reject higher record versions. */
+static uint16_t record_version_of(uint16_t version) {
+  return version == TP_SSL3 ? TP_SSL3 : TP_TLS10;
+}
+
+/* write_hello writes the whole ClientHello record for |ctx->opts| into |b|,
+ * with server_name and padding as |ctx| says (a template has neither),
+ * fills |*layout| and sets |*out_ext_list_at| to the offset of the first
+ * extension (0 without an extension block). */
+static void write_hello(tp_cbb *b, struct tp_hello_ctx *ctx,
+                        struct tp_client_hello_layout *layout, size_t *out_ext_list_at) {
+  const struct tp_client_hello_opts *opts = ctx->opts;
+  const struct suites *suites = &kSuites[opts->version - TP_SSL3][opts->ciphers];
+  memset(layout, 0, sizeof(*layout));
+  *out_ext_list_at = 0;
+
+  tp_cbb_add_u8(b, TP_RECORD_HANDSHAKE);
+  tp_cbb_add_u16(b, record_version_of(opts->version));
+  tp_cbb_open_u16(b); /* fragment */
+  tp_cbb_add_u8(b, TP_HS_CLIENT_HELLO);
+  tp_cbb_open_u24(b); /* ClientHello */
+  tp_cbb_add_u16(b, opts->version == TP_TLS13 ? TP_TLS12 : opts->version);
+  layout->random_at = b->len;
+  add_or_zeros(b, opts->random, 32);
+  tp_cbb_open_u8(b); /* legacy_session_id */
+  if (opts->session_id != NULL) {
+    layout->session_id_at = b->len;
+    tp_cbb_add_bytes(b, opts->session_id, 32);
+  }
+  tp_cbb_close(b);
+  tp_cbb_open_u16(b); /* cipher_suites */
+  tp_cbb_add_u16_list(b, suites->list, suites->n);
+  tp_cbb_add_u16(b, TP_TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+  layout->cipher_count = suites->n + 1;
+  /* The SCSV offers secure renegotiation as the extension would
+   * (RFC 5746, 3.3), so a renegotiation_info answer is solicited. */
+  layout->offered_exts |= 1u << TP_EXT_BIT_RENEGOTIATION_INFO;
+  if (opts->fallback_scsv) {
+    tp_cbb_add_u16(b, TP_TLS_FALLBACK_SCSV);
+    layout->cipher_count++;
+  }
+  tp_cbb_close(b);
+  tp_cbb_add_u8(b, 1); /* legacy_compression_methods: one, */
+  tp_cbb_add_u8(b, 0); /* null */
+  if (shape_of(opts).extensions) {
+    tp_cbb_open_u16(b); /* extensions */
+    *out_ext_list_at = b->len;
+    tp_add_clienthello_extensions(b, ctx, &layout->offered_exts);
+    tp_cbb_close(b);
+  }
+  tp_cbb_close(b); /* ClientHello */
+  tp_cbb_close(b); /* fragment */
+  layout->key_share_at = ctx->key_share_at;
+}
+
 int tp_hello_template_init(struct tp_hello_template *t,
                            const struct tp_client_hello_opts *opts) {
   if (!opts_valid(opts, 0)) {
     return 0;
   }
-  /* No SNI here: it is the first extension and goes in per probe. */
-  struct hello_ctx ctx = {.opts = opts};
-  struct tp_client_hello_layout layout = {0};
-  const uint16_t *ciphers;
-  size_t n_ciphers;
-  cipher_list(opts, &ciphers, &n_ciphers);
-  int with_extensions = opts->version >= TP_TLS12 || (opts->version != TP_SSL3 && !opts->minimal);
+  struct shape s = shape_of(opts);
   t->version = opts->version;
-  t->sni_allowed = with_extensions && !opts->minimal;
-  t->pad = with_extensions && !opts->minimal;
-  t->ext_list_at = 0;
-
+  t->sni_allowed = s.sni_and_padding;
+  t->pad = s.sni_and_padding;
+  /* No SNI and no padding here: they go in per probe. */
+  struct tp_hello_ctx ctx = {.opts = opts, .msg_at = HELLO_MSG_AT};
   tp_cbb b;
   tp_cbb_init(&b, t->bytes, sizeof(t->bytes));
-  tp_cbb_add_u8(&b, TP_RECORD_HANDSHAKE);
-  /* legacy_record_version: 0x0301 for everything from TLS 1.0 on, as
-   * browsers send it, since some old servers reject higher record versions. */
-  tp_cbb_add_u16(&b, opts->version == TP_SSL3 ? TP_SSL3 : TP_TLS10);
-  tp_cbb_open_u16(&b); /* fragment */
-  tp_cbb_add_u8(&b, TP_HS_CLIENT_HELLO);
-  tp_cbb_open_u24(&b); /* ClientHello */
-  tp_cbb_add_u16(&b, opts->version == TP_TLS13 ? TP_TLS12 : opts->version);
-  layout.random_at = b.len;
-  add_or_zeros(&b, opts->random, 32);
-  tp_cbb_open_u8(&b); /* legacy_session_id */
-  if (opts->session_id != NULL) {
-    layout.session_id_at = b.len;
-    tp_cbb_add_bytes(&b, opts->session_id, 32);
-  }
-  tp_cbb_close(&b);
-  tp_cbb_open_u16(&b); /* cipher_suites */
-  tp_cbb_add_u16_list(&b, ciphers, n_ciphers);
-  tp_cbb_add_u16(&b, TP_TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-  layout.cipher_count = n_ciphers + 1;
-  /* The SCSV offers secure renegotiation as the extension would
-   * (RFC 5746, 3.3), so a renegotiation_info answer is solicited. */
-  layout.offered_exts |= 1u << TP_EXT_BIT_RENEGOTIATION_INFO;
-  if (opts->fallback_scsv) {
-    tp_cbb_add_u16(&b, TP_TLS_FALLBACK_SCSV);
-    layout.cipher_count++;
-  }
-  tp_cbb_close(&b);
-  tp_cbb_open_u8(&b); /* legacy_compression_methods */
-  tp_cbb_add_u8(&b, 0); /* null */
-  tp_cbb_close(&b);
-
-  if (with_extensions) {
-    tp_cbb_open_u16(&b); /* extensions */
-    t->ext_list_at = b.len;
-    for (size_t i = 0; i < COUNT(kExtensions); i++) {
-      const struct ext_writer *e = &kExtensions[i];
-      if (!e->applies(&ctx)) {
-        continue;
-      }
-      tp_cbb_add_u16(&b, e->type);
-      tp_cbb_open_u16(&b); /* extension_data */
-      e->body(&b, &ctx);
-      tp_cbb_close(&b);
-      layout.offered_exts |= 1u << tp_ext_bit_of(e->type);
-    }
-    tp_cbb_close(&b);
-  }
-  tp_cbb_close(&b); /* ClientHello */
-  tp_cbb_close(&b); /* fragment */
-  if (!tp_cbb_finish(&b, &t->len)) {
-    return 0;
-  }
-  layout.key_share_at = ctx.key_share_at;
-  t->layout = layout;
-  return 1;
+  write_hello(&b, &ctx, &t->layout, &t->ext_list_at);
+  return tp_cbb_finish(&b, &t->len);
 }
-
-/* The fixed headers a hello starts with: record (type, version, length) and
- * handshake (type, length). */
-#define HELLO_HEADERS_LEN (5 + 4)
 
 int tp_hello_from_template(const struct tp_hello_template *t, const char *sni,
                            const uint8_t *random, const uint8_t *session_id,
                            const uint8_t *x25519_share, uint8_t *out, size_t cap,
                            size_t *out_len, struct tp_client_hello_layout *out_layout) {
   struct tp_client_hello_layout layout = t->layout;
-  size_t sni_len = 0;
-  if (t->sni_allowed && tp_sni_usable(sni)) {
-    sni_len = strlen(sni);
-    if (sni[sni_len - 1] == '.') {
-      sni_len--; /* RFC 6066, 3: "without a trailing dot" */
-    }
+  struct tp_hello_ctx ctx = {.sni = sni, .pad = t->pad, .msg_at = HELLO_MSG_AT};
+  if (t->sni_allowed) {
+    ctx.sni_len = sni_length(sni);
   }
   /* Everything before the extensions is the template's, bar the lengths of
    * the two headers, which the writer recomputes. */
@@ -447,41 +378,20 @@ int tp_hello_from_template(const struct tp_hello_template *t, const char *sni,
    * callers size their buffers by it. */
   tp_cbb_init(&b, out, cap < TP_CLIENT_HELLO_MAX ? cap : TP_CLIENT_HELLO_MAX);
   tp_cbb_add_u8(&b, TP_RECORD_HANDSHAKE);
-  tp_cbb_add_u16(&b, (uint16_t)(t->bytes[1] << 8 | t->bytes[2]));
+  tp_cbb_add_u16(&b, record_version_of(t->version));
   tp_cbb_open_u16(&b); /* fragment */
-  size_t msg_at = b.len;
   tp_cbb_add_u8(&b, TP_HS_CLIENT_HELLO);
   tp_cbb_open_u24(&b); /* ClientHello */
   tp_cbb_add_bytes(&b, t->bytes + HELLO_HEADERS_LEN, head_end - HELLO_HEADERS_LEN);
   if (t->ext_list_at != 0) {
     tp_cbb_open_u16(&b); /* extensions */
-    if (sni_len > 0) {
-      /* RFC 6066, 3: one host_name entry. The lengths are known (the name
-       * is at most 253 bytes), so they are written, not counted. */
-      tp_cbb_add_u16(&b, TP_EXT_SERVER_NAME);
-      tp_cbb_add_u16(&b, (uint16_t)(sni_len + 5)); /* extension_data */
-      tp_cbb_add_u16(&b, (uint16_t)(sni_len + 3)); /* server_name_list */
-      tp_cbb_add_u8(&b, 0);                        /* name_type: host_name */
-      tp_cbb_add_u16(&b, (uint16_t)sni_len);       /* HostName */
-      tp_cbb_add_bytes(&b, (const uint8_t *)sni, sni_len);
-      layout.offered_exts |= 1u << TP_EXT_BIT_SERVER_NAME;
-    }
+    tp_add_clienthello_extension(&b, &ctx, TP_EXT_BIT_SERVER_NAME, &layout.offered_exts);
     size_t shift = b.len - t->ext_list_at;
     tp_cbb_add_bytes(&b, t->bytes + t->ext_list_at, t->len - t->ext_list_at);
     if (layout.key_share_at != 0) {
       layout.key_share_at += shift;
     }
-    size_t msg_len = b.len - msg_at;
-    if (t->pad && msg_len < TP_CLIENT_HELLO_PAD_TO) {
-      size_t pad = msg_len + 4 >= TP_CLIENT_HELLO_PAD_TO
-                       ? 0
-                       : TP_CLIENT_HELLO_PAD_TO - msg_len - 4;
-      tp_cbb_add_u16(&b, TP_EXT_PADDING);
-      tp_cbb_open_u16(&b);
-      tp_cbb_add_zeros(&b, pad);
-      tp_cbb_close(&b);
-      layout.offered_exts |= 1u << TP_EXT_BIT_PADDING;
-    }
+    tp_add_clienthello_extension(&b, &ctx, TP_EXT_BIT_PADDING, &layout.offered_exts);
     tp_cbb_close(&b);
   }
   tp_cbb_close(&b); /* ClientHello */
@@ -509,10 +419,28 @@ int tp_hello_from_template(const struct tp_hello_template *t, const char *sni,
 int tp_build_client_hello(const struct tp_client_hello_opts *opts, uint8_t *out,
                           size_t cap, size_t *out_len,
                           struct tp_client_hello_layout *out_layout) {
-  struct tp_hello_template t;
-  if (!opts_valid(opts, 1) || !tp_hello_template_init(&t, opts)) {
+  if (!opts_valid(opts, 1)) {
     return 0;
   }
-  return tp_hello_from_template(&t, opts->sni, NULL, NULL, NULL, out, cap, out_len,
-                                out_layout);
+  /* The template's steps in one pass, straight into |out|: the same
+   * writers, with server_name and padding in their places. */
+  struct tp_hello_ctx ctx = {.opts = opts, .msg_at = HELLO_MSG_AT};
+  if (shape_of(opts).sni_and_padding) {
+    ctx.sni = opts->sni;
+    ctx.sni_len = sni_length(opts->sni);
+    ctx.pad = 1;
+  }
+  struct tp_client_hello_layout layout;
+  size_t ext_list_at;
+  tp_cbb b;
+  /* At most TP_CLIENT_HELLO_MAX, as tp_hello_from_template writes. */
+  tp_cbb_init(&b, out, cap < TP_CLIENT_HELLO_MAX ? cap : TP_CLIENT_HELLO_MAX);
+  write_hello(&b, &ctx, &layout, &ext_list_at);
+  if (!tp_cbb_finish(&b, out_len)) {
+    return 0;
+  }
+  if (out_layout != NULL) {
+    *out_layout = layout;
+  }
+  return 1;
 }

@@ -1,5 +1,5 @@
-/* tlsparse/names.c: names for versions, alerts, groups, cipher suites and
- * extensions, as reports print them.
+/* tlsparse/names.c: names for versions, alerts, groups and cipher suites, as
+ * reports print them (extensions are named in their table, extensions.c).
  *
  * Cipher suites carry their IANA registry names ("TLS_ECDHE_RSA_WITH_..."),
  * legacy and export suites included, because a scan of old servers meets
@@ -475,70 +475,4 @@ const char *tp_verdict_name(enum tp_verdict v) {
     case TP_VERDICT_MALFORMED: return "malformed";
   }
   return NULL;
-}
-
-/* The extensions with a bit of their own, in tp_ext_bit order. */
-static const struct code_name kExtensions[TP_EXT_BIT_UNKNOWN] = {
-    [TP_EXT_BIT_SERVER_NAME] = {TP_EXT_SERVER_NAME, "server_name"},
-    [TP_EXT_BIT_MAX_FRAGMENT_LENGTH] = {TP_EXT_MAX_FRAGMENT_LENGTH, "max_fragment_length"},
-    [TP_EXT_BIT_STATUS_REQUEST] = {TP_EXT_STATUS_REQUEST, "status_request"},
-    [TP_EXT_BIT_SUPPORTED_GROUPS] = {TP_EXT_SUPPORTED_GROUPS, "supported_groups"},
-    [TP_EXT_BIT_EC_POINT_FORMATS] = {TP_EXT_EC_POINT_FORMATS, "ec_point_formats"},
-    [TP_EXT_BIT_SIGNATURE_ALGORITHMS] = {TP_EXT_SIGNATURE_ALGORITHMS, "signature_algorithms"},
-    [TP_EXT_BIT_HEARTBEAT] = {TP_EXT_HEARTBEAT, "heartbeat"},
-    [TP_EXT_BIT_ALPN] = {TP_EXT_ALPN, "application_layer_protocol_negotiation"},
-    [TP_EXT_BIT_SCT] = {TP_EXT_SCT, "signed_certificate_timestamp"},
-    [TP_EXT_BIT_PADDING] = {TP_EXT_PADDING, "padding"},
-    [TP_EXT_BIT_ENCRYPT_THEN_MAC] = {TP_EXT_ENCRYPT_THEN_MAC, "encrypt_then_mac"},
-    [TP_EXT_BIT_EXTENDED_MASTER_SECRET] = {TP_EXT_EXTENDED_MASTER_SECRET,
-                                           "extended_master_secret"},
-    [TP_EXT_BIT_RECORD_SIZE_LIMIT] = {TP_EXT_RECORD_SIZE_LIMIT, "record_size_limit"},
-    [TP_EXT_BIT_SESSION_TICKET] = {TP_EXT_SESSION_TICKET, "session_ticket"},
-    [TP_EXT_BIT_PRE_SHARED_KEY] = {TP_EXT_PRE_SHARED_KEY, "pre_shared_key"},
-    [TP_EXT_BIT_EARLY_DATA] = {TP_EXT_EARLY_DATA, "early_data"},
-    [TP_EXT_BIT_SUPPORTED_VERSIONS] = {TP_EXT_SUPPORTED_VERSIONS, "supported_versions"},
-    [TP_EXT_BIT_COOKIE] = {TP_EXT_COOKIE, "cookie"},
-    [TP_EXT_BIT_PSK_KEY_EXCHANGE_MODES] = {TP_EXT_PSK_KEY_EXCHANGE_MODES,
-                                           "psk_key_exchange_modes"},
-    [TP_EXT_BIT_KEY_SHARE] = {TP_EXT_KEY_SHARE, "key_share"},
-    [TP_EXT_BIT_RENEGOTIATION_INFO] = {TP_EXT_RENEGOTIATION_INFO, "renegotiation_info"},
-};
-
-enum tp_ext_bit tp_ext_bit_of(uint16_t type) {
-  /* A switch, not a table walk: this runs for every extension of every
-   * ServerHello. */
-  switch (type) {
-    case TP_EXT_SERVER_NAME: return TP_EXT_BIT_SERVER_NAME;
-    case TP_EXT_MAX_FRAGMENT_LENGTH: return TP_EXT_BIT_MAX_FRAGMENT_LENGTH;
-    case TP_EXT_STATUS_REQUEST: return TP_EXT_BIT_STATUS_REQUEST;
-    case TP_EXT_SUPPORTED_GROUPS: return TP_EXT_BIT_SUPPORTED_GROUPS;
-    case TP_EXT_EC_POINT_FORMATS: return TP_EXT_BIT_EC_POINT_FORMATS;
-    case TP_EXT_SIGNATURE_ALGORITHMS: return TP_EXT_BIT_SIGNATURE_ALGORITHMS;
-    case TP_EXT_HEARTBEAT: return TP_EXT_BIT_HEARTBEAT;
-    case TP_EXT_ALPN: return TP_EXT_BIT_ALPN;
-    case TP_EXT_SCT: return TP_EXT_BIT_SCT;
-    case TP_EXT_PADDING: return TP_EXT_BIT_PADDING;
-    case TP_EXT_ENCRYPT_THEN_MAC: return TP_EXT_BIT_ENCRYPT_THEN_MAC;
-    case TP_EXT_EXTENDED_MASTER_SECRET: return TP_EXT_BIT_EXTENDED_MASTER_SECRET;
-    case TP_EXT_RECORD_SIZE_LIMIT: return TP_EXT_BIT_RECORD_SIZE_LIMIT;
-    case TP_EXT_SESSION_TICKET: return TP_EXT_BIT_SESSION_TICKET;
-    case TP_EXT_PRE_SHARED_KEY: return TP_EXT_BIT_PRE_SHARED_KEY;
-    case TP_EXT_EARLY_DATA: return TP_EXT_BIT_EARLY_DATA;
-    case TP_EXT_SUPPORTED_VERSIONS: return TP_EXT_BIT_SUPPORTED_VERSIONS;
-    case TP_EXT_COOKIE: return TP_EXT_BIT_COOKIE;
-    case TP_EXT_PSK_KEY_EXCHANGE_MODES: return TP_EXT_BIT_PSK_KEY_EXCHANGE_MODES;
-    case TP_EXT_KEY_SHARE: return TP_EXT_BIT_KEY_SHARE;
-    case TP_EXT_RENEGOTIATION_INFO: return TP_EXT_BIT_RENEGOTIATION_INFO;
-    default: return TP_EXT_BIT_UNKNOWN;
-  }
-}
-
-const char *tp_ext_bit_name(enum tp_ext_bit bit) {
-  if (bit == TP_EXT_BIT_UNKNOWN) {
-    return "unknown";
-  }
-  if ((unsigned)bit >= TP_EXT_BIT_UNKNOWN) {
-    return NULL;
-  }
-  return kExtensions[bit].name;
 }

@@ -8,7 +8,13 @@
  * before it is buffered. The first byte decides early whether this is TLS, an
  * SSLv2-format answer, or something else entirely (an HTTP error page, an SMTP
  * banner), so that a non-TLS service is reported without waiting for a
- * timeout. Once it can say what the server answered, it stops consuming. */
+ * timeout. Once it can say what the server answered, it stops consuming.
+ *
+ * Every byte goes through one tp_cbs over the caller's piece: a step copies
+ * what it needs into the reader's own buffers (a record header cut in two,
+ * an alert, the ServerHello) with tp_cbs_copy_upto and decodes them with
+ * tp_cbs getters, and a record's payload is a view bounded by what is left
+ * of the record, so no length is counted down by hand. */
 #include <string.h>
 
 #include "tlsparse/tlsparse.h"
@@ -28,7 +34,7 @@ static const uint8_t kDowngradePrefix[7] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 
 #define MAX_RECORD_LEN (16384 + 2048)
 
 void tp_reader_init(struct tp_reader *r) {
-  memset(r, 0, offsetof(struct tp_reader, msg));
+  memset(r, 0, offsetof(struct tp_reader, sh));
 }
 
 static enum tp_result finish(struct tp_reader *r, enum tp_result result) {
@@ -41,278 +47,267 @@ static enum tp_result malformed(struct tp_reader *r, enum tp_malformed why) {
   return finish(r, TP_MALFORMED);
 }
 
-/* parse_supported_versions reads a ServerHello's selected_version
- * (RFC 8446, 4.2.1). */
-static int parse_supported_versions(tp_cbs *body, struct tp_server_hello *sh) {
-  return tp_cbs_get_u16(body, &sh->selected_version) && body->len == 0;
-}
-
-/* parse_key_share reads a KeyShareServerHello, or the bare selected_group of
- * a HelloRetryRequest (RFC 8446, 4.2.8). */
-static int parse_key_share(tp_cbs *body, struct tp_server_hello *sh) {
-  if (!tp_cbs_get_u16(body, &sh->key_share_group)) {
-    return 0;
-  }
-  if (sh->is_hello_retry) {
-    return body->len == 0;
-  }
-  tp_cbs key;
-  return tp_cbs_get_u16_length_prefixed(body, &key) && key.len > 0 &&
-         body->len == 0;
-}
-
-struct ext_parser {
-  uint16_t type;
-  int (*parse)(tp_cbs *body, struct tp_server_hello *sh);
-};
-
-static const struct ext_parser kExtParsers[] = {
-    {TP_EXT_SUPPORTED_VERSIONS, parse_supported_versions},
-    {TP_EXT_KEY_SHARE, parse_key_share},
-};
-
-/* seen_before reports whether extension |type| occurs in |block| before |at|;
- * used for types without a bit of their own. */
-static int seen_before(tp_cbs block, const uint8_t *at, uint16_t type) {
-  while (block.data < at) {
-    uint16_t t;
-    tp_cbs body;
-    if (!tp_cbs_get_u16(&block, &t) || !tp_cbs_get_u16_length_prefixed(&block, &body)) {
-      return 0;
-    }
-    if (t == type) {
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static int parse_extensions(tp_cbs block, struct tp_server_hello *sh,
-                            enum tp_malformed *out_why) {
-  tp_cbs rest = block;
-  while (rest.len > 0) {
-    const uint8_t *at = rest.data;
-    uint16_t type;
-    tp_cbs body;
-    if (!tp_cbs_get_u16(&rest, &type) || !tp_cbs_get_u16_length_prefixed(&rest, &body)) {
-      *out_why = TP_BAD_HELLO_DECODE;
-      return 0;
-    }
-    enum tp_ext_bit bit = tp_ext_bit_of(type);
-    int duplicate = bit == TP_EXT_BIT_UNKNOWN ? seen_before(block, at, type)
-                                              : (int)((sh->extensions_seen >> bit) & 1);
-    if (duplicate) {
-      *out_why = TP_BAD_DUPLICATE_EXTENSION;
-      return 0;
-    }
-    sh->extensions_seen |= 1u << bit;
-    for (size_t i = 0; i < sizeof(kExtParsers) / sizeof(kExtParsers[0]); i++) {
-      if (kExtParsers[i].type == type && !kExtParsers[i].parse(&body, sh)) {
-        *out_why = TP_BAD_EXTENSION_DECODE;
-        return 0;
-      }
-    }
-  }
-  return 1;
-}
-
 int tp_parse_server_hello(const uint8_t *body, size_t len,
                           struct tp_server_hello *out, enum tp_malformed *out_why) {
-  struct tp_server_hello sh;
-  memset(&sh, 0, sizeof(sh));
+  memset(out, 0, sizeof(*out));
   tp_cbs cbs;
   tp_cbs_init(&cbs, body, len);
-  if (!tp_cbs_get_u16(&cbs, &sh.legacy_version) ||
-      !tp_cbs_get_bytes(&cbs, &sh.random, 32) ||
-      !tp_cbs_get_u8_length_prefixed(&cbs, &sh.session_id) || sh.session_id.len > 32 ||
-      !tp_cbs_get_u16(&cbs, &sh.cipher_suite) ||
-      !tp_cbs_get_u8(&cbs, &sh.compression)) {
+  if (!tp_cbs_get_u16(&cbs, &out->legacy_version) ||
+      !tp_cbs_get_bytes(&cbs, &out->random, 32) ||
+      !tp_cbs_get_u8_length_prefixed(&cbs, &out->session_id) || out->session_id.len > 32 ||
+      !tp_cbs_get_u16(&cbs, &out->cipher_suite) ||
+      !tp_cbs_get_u8(&cbs, &out->compression)) {
     *out_why = TP_BAD_HELLO_DECODE;
     return 0;
   }
-  sh.is_hello_retry = tp_cbs_mem_equal(&sh.random, tp_hello_retry_random, 32);
-  const uint8_t *tail = sh.random.data + 24;
+  out->is_hello_retry = tp_cbs_mem_equal(&out->random, tp_hello_retry_random, 32);
+  const uint8_t *tail = out->random.data + 24;
   if (memcmp(tail, kDowngradePrefix, 7) == 0) {
     if (tail[7] == 0x01) {
-      sh.downgrade = TP_DOWNGRADE_TLS12;
+      out->downgrade = TP_DOWNGRADE_TLS12;
     } else if (tail[7] == 0x00) {
-      sh.downgrade = TP_DOWNGRADE_TLS11;
+      out->downgrade = TP_DOWNGRADE_TLS11;
     }
   }
   /* The extensions block may be absent altogether (RFC 5246, 7.4.1.3). */
   if (cbs.len > 0) {
-    sh.has_extensions = 1;
-    if (!tp_cbs_get_u16_length_prefixed(&cbs, &sh.extensions) || cbs.len != 0) {
+    out->has_extensions = 1;
+    if (!tp_cbs_get_u16_length_prefixed(&cbs, &out->extensions) || cbs.len != 0) {
       *out_why = TP_BAD_HELLO_DECODE;
       return 0;
     }
-    if (!parse_extensions(sh.extensions, &sh, out_why)) {
+    if (!tp_parse_serverhello_extensions(out->extensions, out, out_why)) {
       return 0;
     }
   }
-  *out = sh;
   return 1;
 }
 
-/* ssl2_step takes one byte of an SSLv2-format answer: a 2-byte record header
- * with the high bit set, then SERVER-HELLO (type 4), session_id_hit,
- * certificate_type and server_version (SSL 2.0 spec, "SERVER-HELLO"). */
-static enum tp_result ssl2_step(struct tp_reader *r, uint8_t byte) {
-  r->ssl2[r->ssl2_len++] = byte;
-  if (r->ssl2_len == 3) {
-    size_t len = ((size_t)(r->ssl2[0] & 0x7f) << 8) | r->ssl2[1];
-    if (r->ssl2[2] != 4) {
-      return finish(r, TP_NOT_TLS);
-    }
-    /* type, hit, cert type, version and three u16 lengths */
-    if (len < 11) {
-      return malformed(r, TP_BAD_SSL2);
-    }
-  } else if (r->ssl2_len == sizeof(r->ssl2)) {
-    r->ssl2_version = (uint16_t)(r->ssl2[5] << 8 | r->ssl2[6]);
-    return finish(r, TP_SSL2_SERVER_HELLO);
+/* The reader's steps. Each takes what it can from |in|, the part of the
+ * caller's piece not yet consumed, through tp_cbs only; a step that needs
+ * more than has arrived keeps what it took in the reader and leaves |in|
+ * empty. */
+
+/* gather makes |out| a view of the next |want| bytes of the stream (at most
+ * 8: a header or an alert): straight from |in| when they have all arrived
+ * and none are held, otherwise through |buf|, which holds |*have| of them
+ * across pieces. Returns 1 when the view is complete (and |buf| is free
+ * again), 0 when |in| ran out first. */
+static int gather(tp_cbs *in, uint8_t *buf, uint8_t *have, size_t want, tp_cbs *out) {
+  if (*have == 0 && tp_cbs_get_bytes(in, out, want)) {
+    return 1;
   }
-  return TP_NEED_MORE;
+  *have += (uint8_t)tp_cbs_copy_upto(in, buf + *have, want - *have);
+  if (*have < want) {
+    return 0;
+  }
+  *have = 0;
+  tp_cbs_init(out, buf, want);
+  return 1;
 }
 
-/* record_header_done validates a complete 5-byte record header. */
-static enum tp_result record_header_done(struct tp_reader *r) {
-  uint8_t type = r->hdr[0];
-  uint16_t version = (uint16_t)(r->hdr[1] << 8 | r->hdr[2]);
-  uint32_t len = (uint32_t)(r->hdr[3] << 8 | r->hdr[4]);
-  r->hdr_len = 0;
+/* read_ssl2 reads an SSLv2-format answer: a 2-byte record header with the
+ * high bit set, then SERVER-HELLO's message type (4), session_id_hit,
+ * certificate_type and server_version (SSL 2.0 spec, "SERVER-HELLO"). The
+ * type is checked as soon as it is in, the version when it is. */
+static void read_ssl2(struct tp_reader *r, tp_cbs *in) {
+  size_t want = r->ssl2_len < 3 ? 3 : sizeof(r->ssl2);
+  r->ssl2_len += (uint8_t)tp_cbs_copy_upto(in, r->ssl2 + r->ssl2_len, want - r->ssl2_len);
+  if (r->ssl2_len < want) {
+    return;
+  }
+  tp_cbs hello;
+  uint16_t header, version;
+  uint8_t type;
+  tp_cbs_init(&hello, r->ssl2, r->ssl2_len);
+  tp_cbs_get_u16(&hello, &header);
+  tp_cbs_get_u8(&hello, &type);
+  if (want == 3) {
+    if (type != 4) {
+      finish(r, TP_NOT_TLS);
+    } else if ((header & 0x7fff) < 11) {
+      /* type, hit, cert type, version and three u16 lengths */
+      malformed(r, TP_BAD_SSL2);
+    }
+    return;
+  }
+  tp_cbs_skip(&hello, 2); /* session_id_hit, certificate_type */
+  tp_cbs_get_u16(&hello, &version);
+  r->ssl2_version = version;
+  finish(r, TP_SSL2_SERVER_HELLO);
+}
+
+/* read_record_header reads a 5-byte record header (RFC 5246, 6.2.1) and
+ * checks it: only alerts and handshake records may come first. */
+static void read_record_header(struct tp_reader *r, tp_cbs *in) {
+  tp_cbs hdr;
+  if (!gather(in, r->hdr, &r->hdr_len, sizeof(r->hdr), &hdr)) {
+    return;
+  }
+  uint8_t type;
+  uint16_t version, len;
+  tp_cbs_get_u8(&hdr, &type);
+  tp_cbs_get_u16(&hdr, &version);
+  tp_cbs_get_u16(&hdr, &len);
   if (r->record_version == 0) {
     r->record_version = version;
   }
   if ((version >> 8) != 3) {
-    return malformed(r, TP_BAD_RECORD_VERSION);
-  }
-  if (len == 0 || len > MAX_RECORD_LEN) {
-    return malformed(r, TP_BAD_RECORD_LENGTH);
-  }
-  if (type == TP_RECORD_ALERT) {
+    malformed(r, TP_BAD_RECORD_VERSION);
+  } else if (len == 0 || len > MAX_RECORD_LEN) {
+    malformed(r, TP_BAD_RECORD_LENGTH);
+  } else if (type == TP_RECORD_ALERT && len % 2 != 0) {
     /* A record may hold several alerts, but never half of one. */
-    if (len % 2 != 0) {
-      return malformed(r, TP_BAD_ALERT_LENGTH);
-    }
-  } else if (type != TP_RECORD_HANDSHAKE) {
-    return malformed(r, TP_BAD_UNEXPECTED_RECORD);
+    malformed(r, TP_BAD_ALERT_LENGTH);
+  } else if (type != TP_RECORD_ALERT && type != TP_RECORD_HANDSHAKE) {
+    malformed(r, TP_BAD_UNEXPECTED_RECORD);
+  } else {
+    r->record_type = type;
+    r->record_left = len;
   }
-  r->record_type = type;
-  r->record_left = len;
-  return TP_NEED_MORE;
 }
 
-/* message_header_done checks the 4-byte handshake header in r->msg. */
-static enum tp_result message_header_done(struct tp_reader *r) {
-  uint8_t type = r->msg[0];
-  uint32_t len = (uint32_t)r->msg[1] << 16 | (uint32_t)r->msg[2] << 8 | r->msg[3];
+/* message_body_len is the length in the handshake header held in r->msg. */
+static uint32_t message_body_len(const struct tp_reader *r) {
+  tp_cbs hdr;
+  uint32_t len;
+  tp_cbs_init(&hdr, r->msg + 1, 3);
+  tp_cbs_get_u24(&hdr, &len);
+  return len;
+}
+
+/* message_header_done checks the 4-byte handshake header in r->msg: a
+ * ServerHello we can hold, or a HelloRequest to drop. */
+static void message_header_done(struct tp_reader *r) {
+  tp_cbs hdr;
+  uint8_t type;
+  uint32_t len;
+  tp_cbs_init(&hdr, r->msg, 4);
+  tp_cbs_get_u8(&hdr, &type);
+  tp_cbs_get_u24(&hdr, &len);
   if (type == TP_HS_HELLO_REQUEST && len == 0) {
     r->msg_len = 0; /* RFC 5246, 7.4.1.1: may come at any time; ignore it */
-    return TP_NEED_MORE;
+  } else if (type != TP_HS_SERVER_HELLO) {
+    malformed(r, TP_BAD_UNEXPECTED_MESSAGE);
+  } else if (len > TP_SERVER_HELLO_MAX) {
+    malformed(r, TP_BAD_HELLO_TOO_LARGE);
+  } else if (len == 0) {
+    malformed(r, TP_BAD_HELLO_DECODE);
   }
-  if (type != TP_HS_SERVER_HELLO) {
-    return malformed(r, TP_BAD_UNEXPECTED_MESSAGE);
-  }
-  if (len > TP_SERVER_HELLO_MAX) {
-    return malformed(r, TP_BAD_HELLO_TOO_LARGE);
-  }
-  if (len == 0) {
-    return malformed(r, TP_BAD_HELLO_DECODE);
-  }
-  return TP_NEED_MORE;
 }
 
-/* handshake_bytes appends record payload to the message accumulator and
- * returns how many bytes it took (it stops at the end of a message). */
-static size_t handshake_bytes(struct tp_reader *r, const uint8_t *p, size_t n) {
-  if (r->msg_len < 4) {
-    size_t take = 4 - r->msg_len;
-    take = take < n ? take : n;
-    memcpy(r->msg + r->msg_len, p, take);
-    r->msg_len += (uint32_t)take;
-    if (r->msg_len == 4) {
-      message_header_done(r);
+/* read_handshake moves a handshake record's payload into the message
+ * buffer, one message at a time, and stops at the end of the ServerHello. */
+static void read_handshake(struct tp_reader *r, tp_cbs *payload) {
+  while (payload->len > 0 && r->result == TP_NEED_MORE) {
+    if (r->msg_len < 4) {
+      tp_cbs hdr;
+      if (r->msg_len == 0 && tp_cbs_get_bytes(payload, &hdr, 4)) {
+        memcpy(r->msg, hdr.data, 4); /* the usual case: the header in one piece */
+        r->msg_len = 4;
+      } else {
+        r->msg_len += (uint32_t)tp_cbs_copy_upto(payload, r->msg + r->msg_len, 4 - r->msg_len);
+      }
+      if (r->msg_len == 4) {
+        message_header_done(r);
+      }
+      continue;
     }
-    return take;
-  }
-  uint32_t want = 4 + ((uint32_t)r->msg[1] << 16 | (uint32_t)r->msg[2] << 8 | r->msg[3]);
-  size_t take = want - r->msg_len;
-  take = take < n ? take : n;
-  memcpy(r->msg + r->msg_len, p, take);
-  r->msg_len += (uint32_t)take;
-  if (r->msg_len == want) {
-    if (!tp_parse_server_hello(r->msg + 4, want - 4, &r->sh, &r->why)) {
-      finish(r, TP_MALFORMED);
-    } else {
-      finish(r, r->sh.is_hello_retry ? TP_HELLO_RETRY : TP_SERVER_HELLO);
+    uint32_t want = 4 + message_body_len(r);
+    r->msg_len += (uint32_t)tp_cbs_copy_upto(payload, r->msg + r->msg_len, want - r->msg_len);
+    if (r->msg_len == want) {
+      if (!tp_parse_server_hello(r->msg + 4, want - 4, &r->sh, &r->why)) {
+        finish(r, TP_MALFORMED);
+      } else {
+        finish(r, r->sh.is_hello_retry ? TP_HELLO_RETRY : TP_SERVER_HELLO);
+      }
     }
   }
-  return take;
 }
 
-static size_t alert_bytes(struct tp_reader *r, const uint8_t *p, size_t n) {
-  size_t take = 2 - r->alert_len;
-  take = take < n ? take : n;
-  memcpy(r->alert + r->alert_len, p, take);
-  r->alert_len += (uint8_t)take;
-  if (r->alert_len == 2) {
-    r->alert_len = 0;
-    if (r->alert[0] == TP_ALERT_LEVEL_WARNING && r->alert[1] != TP_ALERT_CLOSE_NOTIFY) {
-      r->last_warning = r->alert[1];
+/* read_alerts reads an alert record's payload two bytes at a time. Warning
+ * alerts other than close_notify do not end a handshake (RFC 5246, 7.2):
+ * they are counted and skipped. */
+static void read_alerts(struct tp_reader *r, tp_cbs *payload) {
+  while (payload->len > 0 && r->result == TP_NEED_MORE) {
+    tp_cbs alert;
+    if (!gather(payload, r->alert, &r->alert_len, sizeof(r->alert), &alert)) {
+      return;
+    }
+    uint8_t level, desc;
+    tp_cbs_get_u8(&alert, &level);
+    tp_cbs_get_u8(&alert, &desc);
+    if (level == TP_ALERT_LEVEL_WARNING && desc != TP_ALERT_CLOSE_NOTIFY) {
+      r->last_warning = desc;
       if (++r->warnings > TP_MAX_WARNING_ALERTS) {
         malformed(r, TP_BAD_TOO_MANY_WARNINGS);
       }
-      return take;
+      continue;
     }
-    r->alert_level = r->alert[0];
-    r->alert_desc = r->alert[1];
+    r->alert_level = level;
+    r->alert_desc = desc;
     finish(r, TP_ALERT);
   }
-  return take;
 }
 
-static int is_content_type(uint8_t b) {
-  return b >= TP_RECORD_CHANGE_CIPHER_SPEC && b <= TP_RECORD_APPLICATION_DATA;
+/* read_record_body hands the current record's payload, as far as it has
+ * arrived, to the reader of its content type, and consumes from |in| only
+ * what that reader took: bytes after a decided answer stay unread. */
+static void read_record_body(struct tp_reader *r, tp_cbs *in) {
+  tp_cbs rest = *in, payload;
+  size_t n = in->len < r->record_left ? in->len : r->record_left;
+  tp_cbs_get_bytes(&rest, &payload, n);
+  if (r->record_type == TP_RECORD_ALERT) {
+    read_alerts(r, &payload);
+  } else {
+    read_handshake(r, &payload);
+  }
+  size_t used = n - payload.len;
+  r->record_left -= (uint32_t)used;
+  tp_cbs_skip(in, used);
+}
+
+/* read_first_byte decides from the stream's first byte, without consuming
+ * it, what follows: a TLS record (a content type), an SSLv2-format record
+ * (high bit set), or something that is not TLS at all. */
+static void read_first_byte(struct tp_reader *r, tp_cbs *in) {
+  tp_cbs peek = *in;
+  uint8_t first;
+  tp_cbs_get_u8(&peek, &first);
+  if (first & 0x80) {
+    read_ssl2(r, in);
+  } else if (first >= TP_RECORD_CHANGE_CIPHER_SPEC && first <= TP_RECORD_APPLICATION_DATA) {
+    read_record_header(r, in);
+  } else {
+    finish(r, TP_NOT_TLS);
+  }
 }
 
 enum tp_result tp_reader_feed(struct tp_reader *r, const uint8_t *data, size_t len) {
-  if (r->first_len < TP_FIRST_BYTES && len > 0) {
-    size_t keep = TP_FIRST_BYTES - r->first_len;
-    keep = keep < len ? keep : len;
-    memcpy(r->first + r->first_len, data, keep);
-    r->first_len += (uint8_t)keep;
+  tp_cbs in;
+  tp_cbs_init(&in, data, len);
+  if (r->first_len < TP_FIRST_BYTES) {
+    tp_cbs peek = in, all;
+    if (r->first_len == 0 && tp_cbs_get_bytes(&peek, &all, TP_FIRST_BYTES)) {
+      memcpy(r->first, all.data, TP_FIRST_BYTES); /* the usual case: one piece */
+      r->first_len = TP_FIRST_BYTES;
+    } else {
+      r->first_len += (uint8_t)tp_cbs_copy_upto(&peek, r->first + r->first_len,
+                                                TP_FIRST_BYTES - r->first_len);
+    }
   }
-  size_t i = 0;
-  while (i < len && r->result == TP_NEED_MORE) {
-    if (r->consumed == 0 && !is_content_type(data[i]) && (data[i] & 0x80) == 0) {
-      return finish(r, TP_NOT_TLS);
-    }
-    if (r->ssl2_len > 0 || (r->consumed == 0 && (data[i] & 0x80))) {
-      ssl2_step(r, data[i]);
-      i++;
-      r->consumed++;
-      continue;
-    }
-    if (r->record_left == 0) {
-      size_t take = sizeof(r->hdr) - r->hdr_len;
-      take = take < len - i ? take : len - i;
-      memcpy(r->hdr + r->hdr_len, data + i, take);
-      r->hdr_len += (uint8_t)take;
-      r->consumed += take;
-      i += take;
-      if (r->hdr_len == sizeof(r->hdr)) {
-        record_header_done(r);
-      }
-      continue;
-    }
-    size_t n = len - i;
-    n = n < r->record_left ? n : r->record_left;
-    size_t took = r->record_type == TP_RECORD_ALERT ? alert_bytes(r, data + i, n)
-                                                    : handshake_bytes(r, data + i, n);
-    r->record_left -= (uint32_t)took;
-    r->consumed += took;
-    i += took;
+  if (r->consumed == 0 && in.len > 0 && r->result == TP_NEED_MORE) {
+    read_first_byte(r, &in);
   }
+  while (in.len > 0 && r->result == TP_NEED_MORE) {
+    if (r->ssl2_len > 0) {
+      read_ssl2(r, &in);
+    } else if (r->record_left == 0) {
+      read_record_header(r, &in);
+    } else {
+      read_record_body(r, &in);
+    }
+  }
+  r->consumed += len - in.len;
   return r->result;
 }

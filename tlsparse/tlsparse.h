@@ -57,7 +57,11 @@ enum {
 
 /* Extensions tlsparse knows by name. Each has a bit (TP_EXT_BIT_*) in the
  * masks of what was offered and what the server sent back; a ServerHello
- * extension outside the offered mask is itself a finding. */
+ * extension outside the offered mask is itself a finding. The bits follow
+ * the types' order, and everything else about an extension (its name, how a
+ * ClientHello writes it, how a ServerHello's is read) is one entry of the
+ * table in extensions.c: adding one means a type here, a bit in that order,
+ * and its entry there. */
 enum {
   TP_EXT_SERVER_NAME = 0,
   TP_EXT_MAX_FRAGMENT_LENGTH = 1,
@@ -137,10 +141,16 @@ enum {
  * what a current browser offers, for servers that refuse a hello carrying
  * weak ciphers: for 1.2, forward-secret AES-GCM and ChaCha20, then ECDHE
  * AES-CBC; for 1.0 and 1.1, AES-CBC only (ECDHE, DHE, RSA); for 1.3, the
- * 1.3 suites only. */
+ * 1.3 suites only. CHEAP offers exactly BROAD's suites, with the static RSA
+ * key exchange ones (TLS_RSA_WITH_*) first and the rest after, each part in
+ * BROAD's order: a server honouring the client's order then answers without
+ * a ServerKeyExchange, so it signs nothing, and a server choosing by its own
+ * order chooses as from BROAD, so the verdict cannot change. For 1.3 the 1.3
+ * suites lead as in BROAD and only the 1.2 tail is reordered. */
 enum tp_cipher_profile {
   TP_CIPHERS_BROAD,
   TP_CIPHERS_MODERN,
+  TP_CIPHERS_CHEAP,
 };
 
 /* Largest ClientHello tp_build_client_hello writes, record header included. */
@@ -166,6 +176,13 @@ struct tp_client_hello_opts {
   const uint8_t *random;           /* 32 bytes */
   const uint8_t *session_id;       /* 32 bytes, or NULL for an empty one */
   const uint8_t *x25519_share;     /* 32 bytes, TLS 1.3 only */
+  /* key_share_empty (TLS 1.3 only, full and minimal shapes): a key_share
+   * extension with an empty client_shares list, which RFC 8446, 4.2.8
+   * allows. A 1.3 server then answers with a HelloRetryRequest naming the
+   * group it wants, which costs it no key exchange and no signature and
+   * counts as acceptance. supported_groups offers the same groups as ever;
+   * |x25519_share| is not needed, and the layout's key_share_at is 0. */
+  int key_share_empty;
 };
 
 /* Where the per-probe parts sit in a built hello, so that an engine can build
@@ -173,7 +190,7 @@ struct tp_client_hello_opts {
 struct tp_client_hello_layout {
   size_t random_at;       /* offset of the 32-byte random */
   size_t session_id_at;   /* offset of the session id bytes (0 if empty) */
-  size_t key_share_at;    /* offset of the x25519 share (0 if none) */
+  size_t key_share_at;    /* offset of the x25519 share (0 if none or empty) */
   uint32_t offered_exts;  /* mask of 1u << tp_ext_bit */
   size_t cipher_count;    /* cipher suites offered, SCSVs included */
 };
@@ -317,9 +334,11 @@ struct tp_reader {
   uint16_t ssl2_version;
 
   uint32_t msg_len;             /* bytes of the current handshake message held */
-  struct tp_server_hello sh;
 
-  /* Last, so that tp_reader_init need not clear it. */
+  /* Last, so that tp_reader_init need not clear them: |sh| is written whole
+   * when a ServerHello is parsed and means something only when the result
+   * is TP_SERVER_HELLO or TP_HELLO_RETRY; |msg| fills as bytes arrive. */
+  struct tp_server_hello sh;
   uint8_t msg[4 + TP_SERVER_HELLO_MAX];
 };
 
@@ -335,7 +354,7 @@ enum tp_result tp_reader_feed(struct tp_reader *r, const uint8_t *data, size_t l
 
 /* tp_parse_server_hello parses a ServerHello body (the message without its
  * 4-byte header) into |out|, with views into |body|. Returns 1, or 0 and
- * |*out_why|. */
+ * |*out_why|; |*out| then holds only what was read before the error. */
 int tp_parse_server_hello(const uint8_t *body, size_t len,
                           struct tp_server_hello *out, enum tp_malformed *out_why);
 

@@ -1,8 +1,10 @@
 /* scanner/cli/hello.c: `tlssweep hello VERSION [SNI]`, the exact ClientHello
  * a probe of VERSION sends, as hex, 32 bytes a line.
  *
- * The random, the session id and the key share are fixed bytes, so that two
- * shapes (--minimal, --modern, --fallback-scsv, with and without SNI) can be
+ * By default it is a scan's first hello: the cheap suite order, and for
+ * TLS 1.3 an empty key share list. The random, the session id and the key
+ * share (--key-share) are fixed bytes, so that two shapes (--minimal,
+ * --modern, --fallback-scsv, --era-order, with and without SNI) can be
  * compared byte for byte; the output is for reading, not for sending. */
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +32,9 @@ int cmd_hello(int argc, char **argv) {
     return usage_error(argv[0], "hello: expected VERSION [SNI]");
   }
   struct tp_client_hello_opts opts = {
-      .ciphers = ho.modern ? TP_CIPHERS_MODERN : TP_CIPHERS_BROAD,
+      .ciphers = ho.modern      ? TP_CIPHERS_MODERN
+                 : ho.era_order ? TP_CIPHERS_BROAD
+                                : TP_CIPHERS_CHEAP,
       .minimal = ho.minimal,
       .fallback_scsv = ho.fallback_scsv,
   };
@@ -42,6 +46,7 @@ int cmd_hello(int argc, char **argv) {
   if (argc - first == 2) {
     opts.sni = argv[first + 1];
   }
+  opts.key_share_empty = opts.version == TP_TLS13 && !ho.key_share;
   uint8_t random[32], session_id[32], share[32];
   memset(random, 0x11, sizeof(random));
   memset(session_id, 0x22, sizeof(session_id));

@@ -293,6 +293,12 @@ static const struct opt kOptions[] = {
      AT(struct hello_options, modern), .value = 1},
     {"fallback-scsv", 0, OPT_FLAG, CMD_HELLO, NULL, "add TLS_FALLBACK_SCSV to the cipher suites",
      AT(struct hello_options, fallback_scsv), .value = 1},
+    {"era-order", 0, OPT_FLAG, CMD_HELLO, NULL,
+     "the suites in their era's order, as a scan with --era-order sends them",
+     AT(struct hello_options, era_order), .value = 1},
+    {"key-share", 0, OPT_FLAG, CMD_HELLO, NULL,
+     "TLS 1.3 with an x25519 key share, as a probe whose empty key share drew no answer",
+     AT(struct hello_options, key_share), .value = 1},
     /* tlssweep bench */
     {"version", 0, OPT_CUSTOM, CMD_BENCH, "V", "tls1.0, tls1.1, tls1.2 or tls1.3", .def = "tls1.2",
      .parse = parse_bench_version, .expect = "expected tls1.0, tls1.1, tls1.2 or tls1.3"},
@@ -374,7 +380,7 @@ static const struct opt kOptions[] = {
     {"sni", 0, OPT_FLAG, SCANS, NULL, "send SNI for host names", .def = "", RUN(config.sni),
      .value = 1},
     {"no-sni", 0, OPT_FLAG, SCANS, NULL, "", .joined = 1, RUN(config.sni), .value = 0},
-    {"ehlo", 0, OPT_CUSTOM, SCANS, "NAME", "SMTP EHLO name and XMPP domain",
+    {"ehlo", 0, OPT_CUSTOM, SCANS, "NAME", "SMTP EHLO name; XMPP domain of targets given by address",
      .note = "tlssweep.invalid", .parse = parse_ehlo,
      .expect = "expected a host name (letters, digits, '-' and '.')", .example = "scan.example"},
     /* Names and addresses. */
@@ -427,6 +433,10 @@ static const struct opt kOptions[] = {
      "one more probe at the second highest accepted version with TLS_FALLBACK_SCSV: is "
      "downgrade refused?",
      RUN(config.check_fallback), .value = 1},
+    {"era-order", 0, OPT_FLAG, SCANS, NULL,
+     "TLS 1.0-1.2 probes offer their suites in the order a client of the version's era "
+     "did (ECDHE first, so the server signs), not static RSA first",
+     .note = "RSA first: the cheapest answer", RUN(config.era_order), .value = 1},
     {"no-shape-retry", 0, OPT_FLAG, SCANS, NULL,
      "do not retry a swallowed hello (closed, reset, silence) with the minimal hello",
      .note = "retry once", RUN(config.shape_retry), .value = 0},

@@ -57,6 +57,8 @@ struct hello_options {
   int minimal;                /* --minimal */
   int modern;                 /* --modern: modern cipher suites */
   int fallback_scsv;          /* --fallback-scsv */
+  int era_order;              /* --era-order: broad suites in their era's order */
+  int key_share;              /* --key-share: TLS 1.3 with a key share */
 };
 
 /* A default a command sets apart from the table's (the lab's short timeout);

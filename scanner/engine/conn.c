@@ -148,7 +148,12 @@ static void dialogue_begin(struct engine *e, uint32_t c, enum proto proto) {
   cn->state = CONN_DIALOGUE;
   struct dialogue_side *d = dialogue_of(e, cn);
   d->turn = 0;
-  starttls_init(&d->st, proto, e->cfg->ehlo);
+  /* The XMPP stream's "to" is the server's domain, a named target's own
+   * name (as after TLS, appcheck); SMTP's EHLO names the client (--ehlo). */
+  struct target_state *ts = target_of(e, cn);
+  const char *name = proto == PROTO_XMPP && ts->item.p.kind == TARGET_NAME ? target_host(e, ts)
+                                                                           : e->cfg->ehlo;
+  starttls_init(&d->st, proto, name);
   dialogue_step(e, c, starttls_begin(&d->st), NULL, 0);
 }
 

@@ -56,6 +56,8 @@ struct scan_config {
   int confirm_all;            /* every accepted version, not just legacy + control */
   unsigned repeat;            /* runs per legacy version (--repeat) */
   int shape_retry;            /* retry swallowed hellos with the minimal shape */
+  int era_order;              /* TLS 1.0-1.2 probes offer suites in their era's order
+                                 (--era-order), not static RSA first */
   int check_fallback;         /* --check-fallback */
   const struct cert_verifier *verifier; /* trust store for the certificate report */
   /* tlssweep bench: full handshakes at one version against one target. */

@@ -162,6 +162,7 @@ struct conn {
   const uint8_t *tx;
   const uint8_t *tx_next;
   uint32_t tx_len, sent, tx_next_len;
+  uint8_t key_share;            /* a TLS 1.3 probe sends a real key share */
   struct __kernel_timespec ts;  /* the linked timeout's; must outlive the SQE */
 };
 
@@ -205,6 +206,7 @@ struct verdict {
   uint8_t attempts;
   uint8_t hello_retry;
   uint8_t hello_minimal;
+  uint8_t hello_key_share;      /* the answer is to a TLS 1.3 hello with a real key share */
   uint16_t server_version, cipher_suite, key_share_group;
   int32_t error;
   uint32_t unsolicited_exts;
@@ -248,6 +250,7 @@ struct target_state {
   int8_t fallback_pv;
   uint8_t shape_tried;          /* mask: the minimal hello was tried */
   uint8_t minimal_next;         /* mask: the version's next probe sends it */
+  uint8_t share_next;           /* mask: the next TLS 1.3 probe sends a real key share */
   uint8_t attempts[PV_COUNT];
   uint8_t full_swallowed[PV_COUNT]; /* full-shape hellos swallowed */
   uint32_t confirm_left[PV_COUNT];  /* confirmation runs still to start */
@@ -315,7 +318,9 @@ struct engine {
   uint8_t *bufs;
   unsigned nbufs, bufs_returned;
   size_t br_len;
-  struct tp_hello_template hello[HELLO_SHAPES][PV_COUNT]; /* built once; patched per probe */
+  /* Built once, patched per probe: by shape, without or with a TLS 1.3 key
+   * share (the two differ only for TLS 1.3), and version. */
+  struct tp_hello_template hello[HELLO_SHAPES][2][PV_COUNT];
   unsigned ntargets;
   struct target_state *targets;
   uint32_t free_targets;        /* free-list head */

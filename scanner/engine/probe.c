@@ -21,23 +21,35 @@
  * a dialogue of several replies, the answer. */
 #define PROBE_DEADLINE_STEPS 4
 
+/* A probe costs the server as little as its verdict allows. Below TLS 1.3
+ * the suites are the broad set of the version, static RSA key exchange
+ * first, so that a server honouring the client's order answers without
+ * signing anything (--era-order: as a client of the era ordered them, ECDHE
+ * first). A TLS 1.3 probe offers no key share at all (RFC 8446, 4.2.8): a
+ * server that speaks 1.3 answers with a HelloRetryRequest naming its group,
+ * which is acceptance and costs it neither a key exchange nor a signature;
+ * one that answers that hello with anything else is asked again with a real
+ * share (probe_finished). */
 int probe_templates_init(struct engine *e) {
   for (int pv = 0; pv < PV_COUNT; pv++) {
-    /* A 32-byte session id is patched in per probe; the template needs one
-     * to leave room for it. */
-    static const uint8_t kZeros[32];
-    struct tp_client_hello_opts opts = {
-        .version = probe_version_wire((enum probe_version)pv),
-        .ciphers = TP_CIPHERS_BROAD,
-        .session_id = kZeros,
-    };
-    struct tp_client_hello_opts min = opts, fb = opts;
-    min.minimal = 1;
-    fb.fallback_scsv = 1;
-    if (!tp_hello_template_init(&e->hello[HELLO_FULL][pv], &opts) ||
-        !tp_hello_template_init(&e->hello[HELLO_MINIMAL][pv], &min) ||
-        !tp_hello_template_init(&e->hello[HELLO_FALLBACK][pv], &fb)) {
-      return 0;
+    for (int share = 0; share < 2; share++) {
+      /* A 32-byte session id is patched in per probe; the template needs
+       * one to leave room for it. */
+      static const uint8_t kZeros[32];
+      struct tp_client_hello_opts opts = {
+          .version = probe_version_wire((enum probe_version)pv),
+          .ciphers = e->cfg->era_order ? TP_CIPHERS_BROAD : TP_CIPHERS_CHEAP,
+          .session_id = kZeros,
+          .key_share_empty = pv == PV_TLS13 && !share,
+      };
+      struct tp_client_hello_opts min = opts, fb = opts;
+      min.minimal = 1;
+      fb.fallback_scsv = 1;
+      if (!tp_hello_template_init(&e->hello[HELLO_FULL][share][pv], &opts) ||
+          !tp_hello_template_init(&e->hello[HELLO_MINIMAL][share][pv], &min) ||
+          !tp_hello_template_init(&e->hello[HELLO_FALLBACK][share][pv], &fb)) {
+        return 0;
+      }
     }
   }
   return 1;
@@ -99,6 +111,7 @@ static void probe_finished(struct engine *e, uint32_t c, struct verdict *v) {
   struct target_state *ts = target_of(e, cn);
   v->ms = (uint32_t)((now_ns() - cn->start_ns) / 1000000);
   v->hello_minimal = cn->hello == HELLO_MINIMAL;
+  v->hello_key_share = cn->key_share;
   cn->flags |= CONN_DONE;
   stat_add(&e->sh->stats.probes_done, 1);
   if (cn->hello == HELLO_FALLBACK) {
@@ -122,6 +135,20 @@ static void probe_finished(struct engine *e, uint32_t c, struct verdict *v) {
   int full_swallowed = swallowed && after_hello && cn->hello == HELLO_FULL;
   if (full_swallowed && ts->full_swallowed[pv] < UINT8_MAX) {
     ts->full_swallowed[pv]++;
+  }
+  /* A TLS 1.3 hello without a key share that got no HelloRetryRequest, no
+   * ServerHello and no protocol_version (a close, a reset, silence, another
+   * alert, bytes that are not TLS) is asked once more with a real share:
+   * a server may mishandle the empty list RFC 8446 allows. The record says
+   * which hello gave the verdict. */
+  int answered = v->outcome == OUTCOME_ACCEPTED ||
+                 (v->outcome == OUTCOME_REJECTED && (v->reason == REJECT_VERSION_MISMATCH ||
+                                                    (v->reason == REJECT_ALERT &&
+                                                     v->alert == TP_ALERT_PROTOCOL_VERSION)));
+  if (pv == PV_TLS13 && !cn->key_share && after_hello && !answered) {
+    ts->share_next |= (uint8_t)bit;
+    ts->versions_left |= bit;
+    return;
   }
   /* A timeout is retried while attempts remain. */
   if (v->outcome == OUTCOME_TIMEOUT && ts->attempts[pv] <= e->cfg->retries) {
@@ -238,7 +265,8 @@ static void probe_ready(struct engine *e, uint32_t c, const uint8_t *early, size
   const char *sni = target_sni(e, ts);
   size_t len;
   struct tp_client_hello_layout layout;
-  if (!tp_hello_from_template(&e->hello[cn->hello][cn->pv], sni[0] ? sni : NULL, rnd, rnd + 32,
+  if (!tp_hello_from_template(&e->hello[cn->hello][cn->key_share][cn->pv], sni[0] ? sni : NULL,
+                              rnd, rnd + 32,
                               key_share_pick(&e->shares, pick), sb->bytes, sizeof(sb->bytes),
                               &len, &layout)) {
     conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, EINVAL);
@@ -339,6 +367,7 @@ void start_probe(struct engine *e, uint32_t t, int pv, int fallback) {
   }
   uint32_t c = conn_take(e, t, pv, e->cfg->connect_only ? &kFloorKind : &kProbeKind);
   conn_at(e, c)->hello = hello;
+  conn_at(e, c)->key_share = (ts->share_next >> pv) & 1;
   submit_connect(e, c);
 }
 

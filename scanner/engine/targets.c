@@ -324,6 +324,7 @@ static void version_out(const struct verdict *v, const struct target_extras *x, 
   out->stage_name = v->stage_name;
   out->reason_name = v->reason_name;
   out->hello_minimal = v->hello_minimal;
+  out->hello_key_share = v->hello_key_share;
   if (x != NULL) {
     out->first_len = x->first_len[at];
     memcpy(out->first_bytes, x->first_bytes[at], x->first_len[at]);

@@ -287,7 +287,10 @@ static json_t *version_json(const struct version_result *v) {
   char buf[16];
   switch (v->outcome) {
     case OUTCOME_ACCEPTED:
-      set_hex16(o, "cipher", tp_cipher_name(v->cipher_suite), v->cipher_suite);
+      /* The suite the server picked from the probe's offer, which puts what
+       * costs the server least first: not what it prefers for real clients
+       * (the confirmation's cipher is that). */
+      set_hex16(o, "probe_cipher", tp_cipher_name(v->cipher_suite), v->cipher_suite);
       if (v->key_share_group != 0) {
         set_hex16(o, "group", tp_group_name(v->key_share_group), v->key_share_group);
       }
@@ -362,12 +365,15 @@ static json_t *version_json(const struct version_result *v) {
   if (v->attempts > 1) {
     set(o, "attempts", json_integer(v->attempts));
   }
-  if (v->hello_minimal) {
-    /* The full hello was swallowed; this answer is to the minimal one. */
-    set(o, "hello", json_string_nocheck("minimal"));
-    if (v->outcome == OUTCOME_ACCEPTED) {
-      set(o, "intolerant", json_string_nocheck("hello_shape"));
-    }
+  /* Which hello gave this answer, where it was not the default one. */
+  if (v->hello_minimal || v->hello_key_share) {
+    set(o, "hello", json_string_nocheck(v->hello_minimal && v->hello_key_share ? "minimal,key_share"
+                                        : v->hello_minimal                   ? "minimal"
+                                                                               : "key_share"));
+  }
+  if (v->hello_minimal && v->outcome == OUTCOME_ACCEPTED) {
+    /* The full hello was swallowed twice; the minimal one was answered. */
+    set(o, "intolerant", json_string_nocheck("hello_shape"));
   }
   if (v->confirm.state != CONFIRM_NONE) {
     set(o, "confirm", confirm_json(&v->confirm));

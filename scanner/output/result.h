@@ -133,6 +133,8 @@ struct version_result {
   uint8_t reply[RESULT_REPLY_MAX]; /* REJECT_STARTTLS: the server's reply, raw */
   struct confirm_result confirm;
   int hello_minimal;            /* this verdict came from the minimal hello (shape retry) */
+  int hello_key_share;          /* ... from a TLS 1.3 hello with a real key share (the
+                                   empty list drew no answer) */
 };
 
 enum target_status {

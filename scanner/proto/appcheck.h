@@ -7,7 +7,9 @@
  * reads the first application exchange over the decrypted stream and says
  * ok or refused: the server's greeting where it speaks first (POP3S, IMAPS,
  * SMTPS, FTPS), one harmless command where the client speaks next (EHLO,
- * CAPABILITY, CAPA, FEAT after a STARTTLS dialogue; HEAD / for HTTPS).
+ * CAPABILITY, CAPA, FEAT after a STARTTLS dialogue; HEAD / for HTTPS; an
+ * LDAP "Who am I?"; the restarted XMPP stream; a PostgreSQL StartupMessage
+ * for a user no server should have).
  * Like starttls.h it is a pure state machine: decrypted bytes go in, a step
  * comes out (need more, send this, done). No I/O, no allocation, no
  * globals: the engine owns one struct appcheck per confirmation and moves
@@ -21,14 +23,18 @@
 #include <stdint.h>
 
 #include "scanner/proto/mailtext.h"
+#include "scanner/proto/plaintext.h"
+#include "scanner/proto/xmppstream.h"
 #include "scanner/targets/proto.h"
 
-/* Longest reply held: all lines of a multi-line SMTP or FTP reply, or the
- * IMAP lines before the tagged answer. A longer one ends the check as
- * APP_TOO_LONG, never a buffer overrun. */
-#define APPCHECK_LINE_MAX 2048
-/* What is kept of the deciding reply for the report: its first line. */
-#define APPCHECK_REPLY_MAX 256
+/* Longest reply held: all lines of a multi-line SMTP or FTP reply, the
+ * IMAP lines before the tagged answer, one LDAP or PostgreSQL message, XMPP
+ * stream features. A longer one ends the check as APP_TOO_LONG, never a
+ * buffer overrun. */
+#define APPCHECK_LINE_MAX PT_BUF_MAX
+/* What is kept of the deciding reply for the report: its first line (LDAP's
+ * diagnosticMessage, PostgreSQL's error fields, XMPP's features or error). */
+#define APPCHECK_REPLY_MAX PT_KEEP_MAX
 /* Largest command sent (HEAD with a Host header is the longest). */
 #define APPCHECK_OUT_MAX 512
 
@@ -52,13 +58,12 @@ enum appcheck_result {
 struct appcheck {
   enum proto proto;
   int state;      /* private to appcheck.c */
-  unsigned flags; /* private to appcheck.c */
   struct mt_reply multiline; /* SMTP, FTP: the reply being read */
+  struct xmpp_reader xmpp;   /* XMPP: where the server's stream is */
   enum appcheck_result result;
-  unsigned code;  /* SMTP/FTP reply code, HTTP status; 0 if none */
-  char name[256]; /* EHLO argument and HTTP Host */
-  size_t line_len;
-  uint8_t line[APPCHECK_LINE_MAX]; /* the reply being read */
+  unsigned code;  /* see appcheck_code */
+  char name[MT_HOST_NAME_MAX + 1]; /* EHLO argument, HTTP Host, XMPP "to" */
+  struct pt_reader in;             /* the reply being read */
   size_t reply_len;
   uint8_t reply[APPCHECK_REPLY_MAX]; /* the deciding line, raw, without its line end */
   size_t out_len;
@@ -69,14 +74,16 @@ struct appcheck {
  * connection of |proto|. |after_starttls| is 1 when a plaintext dialogue
  * (starttls.h) came before the handshake and took the server's greeting, so
  * the client speaks next; 0 when TLS was the first thing on the wire and the
- * server greets inside it. |name| is the EHLO argument and the HTTP Host (a
- * host name; anything else, or NULL, becomes "tlssweep.invalid"). */
+ * server greets inside it. |name| is the EHLO argument, the HTTP Host and
+ * the XMPP stream's "to" domain (a host name; anything else, or NULL,
+ * becomes "tlssweep.invalid", and "localhost" for XMPP, as starttls_init
+ * does). */
 void appcheck_init(struct appcheck *a, enum proto proto, int after_starttls, const char *name);
 
 /* appcheck_begin returns the first step after the handshake (call it once,
- * right after appcheck_init): DONE (with APP_UNCHECKED) for protocols
- * without a check (bare TLS, LDAPS, LDAP, XMPP, PostgreSQL), SEND where the
- * client speaks first, else NEED_MORE. Once DONE, it returns DONE. */
+ * right after appcheck_init): DONE (with APP_UNCHECKED) for bare TLS, which
+ * has no check, SEND where the client speaks first, else NEED_MORE. Once
+ * DONE, it returns DONE. */
 enum appcheck_step appcheck_begin(struct appcheck *a);
 
 /* appcheck_feed takes decrypted bytes from the server. It consumes at most
@@ -100,19 +107,22 @@ const uint8_t *appcheck_output(const struct appcheck *a, size_t *len);
 enum appcheck_result appcheck_result(const struct appcheck *a);
 
 /* appcheck_result_name names the verdict for the output: "ok", "refused",
- * "closed", "not_pop3" (not_imap, not_smtp, not_ftp, not_http for
- * APP_NOT_PROTO), "protocol_error", "too_long", "unchecked", "pending". */
+ * "closed", "not_pop3" (not_imap, not_smtp, not_ftp, not_http, not_ldap,
+ * not_xmpp, not_postgres for APP_NOT_PROTO), "protocol_error", "too_long",
+ * "unchecked", "pending". */
 const char *appcheck_result_name(const struct appcheck *a);
 
 /* appcheck_stage_name names what the check waits for ("greeting", "ehlo",
- * "capability", "capa", "feat", "head", "none"), for a timeout's "stage". */
+ * "capability", "capa", "feat", "head", "whoami", "stream", "features",
+ * "startup", "none"), for a timeout's "stage". */
 const char *appcheck_stage_name(const struct appcheck *a);
 
 /* appcheck_reply returns the kept reply (owned by |a|) and its length. */
 const uint8_t *appcheck_reply(const struct appcheck *a, size_t *len);
 
-/* appcheck_code returns the deciding reply's numeric code (SMTP and FTP
- * reply code, HTTP status), or 0 when it has none. */
+/* appcheck_code returns the deciding reply's numeric code, or 0 when it has
+ * none: the SMTP or FTP reply code, the HTTP status, LDAP's resultCode
+ * (0 for success), PostgreSQL's authentication request type (10 for SASL). */
 unsigned appcheck_code(const struct appcheck *a);
 
 #endif /* SCANNER_APPCHECK_H */

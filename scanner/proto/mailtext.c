@@ -40,13 +40,6 @@ int mt_contains(const uint8_t *hay, size_t len, const char *needle) {
   return 0;
 }
 
-/* is_binary: a byte no text greeting starts with. A server that sends one
- * (a TLS record's 0x16, an alert's 0x15) will not send a line end either,
- * so it is judged at once rather than at a timeout. */
-int mt_is_binary(uint8_t c) {
-  return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c >= 0x7F;
-}
-
 int mt_host_name_ok(const char *s) {
   size_t n = 0;
   for (; n <= MT_HOST_NAME_MAX && s[n] != '\0'; n++) {
@@ -56,6 +49,11 @@ int mt_host_name_ok(const char *s) {
     }
   }
   return n > 0 && n <= MT_HOST_NAME_MAX;
+}
+
+void mt_host_name_or(char out[MT_HOST_NAME_MAX + 1], const char *name, const char *fallback) {
+  const char *use = name != NULL && mt_host_name_ok(name) ? name : fallback;
+  memcpy(out, use, strlen(use) + 1);
 }
 
 /* reply_prefix: an SMTP or FTP reply line starts with a code whose first
@@ -124,6 +122,10 @@ enum prefix mt_status_prefix(const uint8_t *b, size_t len, const char *word) {
     return PREFIX_MORE;
   }
   return b[n] == ' ' || b[n] == '\r' || b[n] == '\n' ? PREFIX_OK : PREFIX_BAD;
+}
+
+enum prefix mt_pop3_prefix(const uint8_t *b, size_t len) {
+  return mt_status_prefix(b, len, b[0] == '-' ? "-ERR" : "+OK");
 }
 
 void mt_out_text(tp_cbb *cbb, const char *text) {

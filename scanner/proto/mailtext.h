@@ -5,26 +5,20 @@
  * Small pure helpers over bounded byte views: ASCII case folding, whole-word
  * keyword tests (SMTP keywords, IMAP atoms and POP3 status words are
  * case-insensitive), the shape of SMTP/FTP reply lines (RFC 5321 4.2,
- * RFC 959 4.2) and POP3 status lines, the "binary first byte" test that
- * lets a non-text answer be judged at once, and the host-name check that
- * keeps a line break out of any name put into a command. */
+ * RFC 959 4.2) and POP3 status lines, and the host-name check that keeps a
+ * line break out of any name put into a command. */
 #ifndef SCANNER_MAILTEXT_H
 #define SCANNER_MAILTEXT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scanner/proto/plaintext.h"
 #include "tlsparse/bytes.h"
 
-/* Longest host name (RFC 1035 with the trailing dot dropped). */
+/* Longest host name (RFC 1035 with the trailing dot dropped): the one limit
+ * on every name tlssweep puts into a command. */
 #define MT_HOST_NAME_MAX 253
-
-/* How far the first bytes of an answer go toward a protocol's shape. */
-enum prefix {
-  PREFIX_MORE, /* plausible, not decided yet */
-  PREFIX_OK,   /* this protocol's shape: judge no further */
-  PREFIX_BAD,  /* something else */
-};
 
 int mt_is_digit(uint8_t c);
 uint8_t mt_lower(uint8_t c);
@@ -36,11 +30,11 @@ int mt_starts_with_ci(const uint8_t *p, size_t len, const char *word);
 int mt_word_is(const uint8_t *p, size_t len, const char *word);
 /* mt_contains: |needle| occurs in the |len| bytes at |hay| (exact case). */
 int mt_contains(const uint8_t *hay, size_t len, const char *needle);
-/* mt_is_binary: a byte no text greeting starts with (a TLS record's 0x16,
- * an alert's 0x15): such an answer will not send a line end either. */
-int mt_is_binary(uint8_t c);
 /* mt_host_name_ok: letters, digits, '-' and '.', 1 to MT_HOST_NAME_MAX. */
 int mt_host_name_ok(const char *s);
+/* mt_host_name_or copies |name| to |out| when it is a host name
+ * (mt_host_name_ok), else |fallback| (which must be one). */
+void mt_host_name_or(char out[MT_HOST_NAME_MAX + 1], const char *name, const char *fallback);
 /* mt_reply_prefix: an SMTP or FTP reply line starts with a code whose first
  * digit is 1 to 5, then a space, a hyphen or the line end. */
 enum prefix mt_reply_prefix(const uint8_t *b, size_t len);
@@ -68,6 +62,8 @@ enum mt_reply_step mt_reply_line(struct mt_reply *r, int loose, const uint8_t *l
 /* mt_status_prefix: the line starts with status |word| ("+OK", "-ERR"),
  * then a space or the line end. */
 enum prefix mt_status_prefix(const uint8_t *b, size_t len, const char *word);
+/* mt_pop3_prefix: a POP3 answer starts with "+OK" or "-ERR" (RFC 1939 3). */
+enum prefix mt_pop3_prefix(const uint8_t *b, size_t len);
 /* mt_out_text appends |text| to a command being built. */
 void mt_out_text(tp_cbb *cbb, const char *text);
 

@@ -2,21 +2,24 @@
  *
  * Every protocol is one entry of a const table: how the server's first bytes
  * must look, what the client says first (LDAP, XMPP and PostgreSQL speak
- * first), and a handler that takes one server byte at a time. Bytes are
- * appended to st->line, which holds the whole reply being read (all lines of
- * a multi-line SMTP or FTP reply, an LDAP message, XMPP stream features), so
- * one bound covers lines and replies. Line protocols share a splitter that
- * calls the protocol's line handler at each LF. Because the machine moves
- * one byte at a time and stops at the byte that completes a reply, feeding a
- * stream whole or in any pieces gives the same steps, and nothing after the
- * go-ahead is ever consumed. A command is only built when the reply that
- * allows it is complete, so nothing is pipelined. A server whose first bytes
- * are not the protocol is reported as not_<proto> with its first line kept;
- * binary first bytes (a TLS record, say) are reported at once, since no line
- * end will come. */
+ * first), and a handler that takes one server byte at a time. The bytes go
+ * through the plaintext driver (plaintext.h) into st->in, which holds the
+ * whole reply being read, so one bound covers lines and replies; line
+ * protocols get each line at its LF. Because the machine moves one byte at a
+ * time and stops at the byte that completes a reply, feeding a stream whole
+ * or in any pieces gives the same steps, and nothing after the go-ahead is
+ * ever consumed. A command is only built when the reply that allows it is
+ * complete, so nothing is pipelined. A server whose first bytes are not the
+ * protocol is reported as not_<proto> with its first line kept; binary first
+ * bytes (a TLS record, say) are reported at once, since no line end will
+ * come. */
 #include "scanner/proto/starttls.h"
 
+#include "scanner/proto/ldapmsg.h"
 #include "scanner/proto/mailtext.h"
+#include "scanner/proto/pgmsg.h"
+#include "scanner/proto/plaintext.h"
+#include "scanner/proto/xmppstream.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,32 +42,23 @@ enum stage {
 
 /* st->flags: what is in progress. */
 #define F_READY (1u << 0)         /* the go-ahead came: final */
-#define F_FIRST (1u << 1)         /* the server's first bytes are still being judged */
-#define F_FOREIGN (1u << 2)       /* they are not the protocol: keeping a line for the report */
-#define F_OFFERED (1u << 4)       /* STARTTLS listed in EHLO / stream features */
-#define F_IN_TAG (1u << 5)        /* XMPP: between '<' and '>' */
-#define F_IN_FEATURES (1u << 6)   /* XMPP: inside <stream:features> */
-#define F_PROCEED (1u << 7)       /* XMPP: <proceed> opened, waiting for </proceed> */
-#define F_STREAM_ERROR (1u << 8)  /* XMPP: inside <stream:error>, kept for the report */
-#define F_PG_ERROR (1u << 9)      /* PostgreSQL: reading an ErrorResponse */
-#define F_REPLY_STATE (F_OFFERED | F_IN_TAG | F_IN_FEATURES | F_PROCEED)
+#define F_OFFERED (1u << 1)       /* STARTTLS listed in EHLO / stream features */
+#define F_PROCEED (1u << 2)       /* XMPP: <proceed> opened, waiting for </proceed> */
+#define F_PG_ERROR (1u << 3)      /* PostgreSQL: reading an ErrorResponse */
+#define F_REPLY_STATE (F_OFFERED | F_PROCEED)
 
 /* The names we send: host-name characters only, so no CR, LF or quote can
  * reach a command line or an XML attribute. */
-#define HOST_NAME_MAX_LEN 253
 #define DEFAULT_EHLO_NAME "tlssweep.invalid"
-#define DEFAULT_XMPP_DOMAIN "localhost"
-
-/* What a protocol's first server bytes say so far. */
 
 struct dialogue {
   const char *not_proto_name; /* the reason when the server speaks something else */
   enum stage first_stage;
   /* first_bytes judges the start of the server's first message. */
-  enum prefix (*first_bytes)(const uint8_t *buf, size_t len);
+  pt_judge first_bytes;
   /* hello builds what the client says first; NULL when the server speaks first. */
   enum starttls_step (*hello)(struct starttls *st);
-  /* on_byte is called with |b| already appended to st->line. */
+  /* on_byte is called with |b| already appended to st->in.buf. */
   enum starttls_step (*on_byte)(struct starttls *st, uint8_t b);
   /* on_line (line protocols) gets one complete line without its CRLF or LF. */
   enum starttls_step (*on_line)(struct starttls *st, const uint8_t *text, size_t len);
@@ -72,24 +66,18 @@ struct dialogue {
 
 static const struct dialogue *dialogue_of(enum proto proto);
 
-/* ---- Small helpers ---- */
-
 /* ---- Steps ---- */
 
 static enum starttls_step fail_with(struct starttls *st, enum starttls_failure why,
                                     const uint8_t *reply, size_t len) {
-  if (len > sizeof(st->reply)) {
-    len = sizeof(st->reply);
-  }
-  memmove(st->reply, reply, len);
-  st->reply_len = len;
+  st->reply_len = pt_keep(st->reply, reply, len);
   st->failure = why;
   return STARTTLS_FAILED;
 }
 
 /* fail keeps the message read so far (bounded) as the reply. */
 static enum starttls_step fail(struct starttls *st, enum starttls_failure why) {
-  return fail_with(st, why, st->line, st->line_len);
+  return fail_with(st, why, st->in.buf, st->in.len);
 }
 
 static enum starttls_step ready(struct starttls *st) {
@@ -121,7 +109,7 @@ static enum starttls_step say(struct starttls *st, enum stage next, const tp_cbb
   }
   st->out_len = len;
   st->state = (int)next;
-  st->line_len = 0;
+  pt_clear(&st->in);
   st->flags &= ~F_REPLY_STATE;
   st->multiline.code = 0;
   return STARTTLS_SEND;
@@ -139,30 +127,43 @@ static enum starttls_step say_text(struct starttls *st, enum stage next, const c
   return say_bytes(st, next, (const uint8_t *)text, strlen(text));
 }
 
-/* ---- Line protocols ---- */
-
-/* line_byte splits the reply into lines: at each LF it hands the protocol the
- * line that ends there (bare LF is accepted as well as CRLF). */
-static enum starttls_step line_byte(struct starttls *st, uint8_t b) {
-  if (b != '\n') {
-    return STARTTLS_NEED_MORE;
+/* framed reports whether a binary message is all there; if it is not, the
+ * step is waiting for more or a failure. */
+static int framed(struct starttls *st, enum pt_frame frame, enum starttls_step *step) {
+  switch (frame) {
+    case PT_FRAME_DONE:
+      return 1;
+    case PT_FRAME_MORE:
+      *step = STARTTLS_NEED_MORE;
+      return 0;
+    case PT_FRAME_BAD:
+      *step = fail(st, STARTTLS_PROTOCOL_ERROR);
+      return 0;
+    case PT_FRAME_TOO_LONG:
+      *step = fail(st, STARTTLS_TOO_LONG);
+      return 0;
   }
-  size_t end = st->line_len - 1;
-  size_t start = end;
-  while (start > 0 && st->line[start - 1] != '\n') {
-    start--;
-  }
-  size_t len = end - start;
-  if (len > 0 && st->line[start + len - 1] == '\r') {
-    len--;
-  }
-  return dialogue_of(st->proto)->on_line(st, st->line + start, len);
+  *step = fail(st, STARTTLS_PROTOCOL_ERROR);
+  return 0;
 }
 
-/* rest_of_reply is the raw text from |p| (inside st->line) to the end of
+/* ---- Line protocols ---- */
+
+/* line_byte hands the protocol each line of the reply at its LF. */
+static enum starttls_step line_byte(struct starttls *st, uint8_t b) {
+  (void)b;
+  const uint8_t *line;
+  size_t len;
+  if (!pt_line_end(&st->in, &line, &len)) {
+    return STARTTLS_NEED_MORE;
+  }
+  return dialogue_of(st->proto)->on_line(st, line, len);
+}
+
+/* rest_of_reply is the raw text from |p| (inside st->in.buf) to the end of
  * what was read: a line with its line end, for the report. */
 static size_t rest_of_reply(const struct starttls *st, const uint8_t *p) {
-  return (size_t)(st->line + st->line_len - p);
+  return (size_t)(st->in.buf + st->in.len - p);
 }
 
 /* command_refused classifies a negative reply to EHLO or AUTH TLS: 500, 502
@@ -179,7 +180,7 @@ static enum starttls_step command_refused(struct starttls *st, unsigned code) {
 
 /* ---- SMTP (RFC 5321, RFC 3207) ---- */
 
-/* smtp_reply acts on a complete reply, all of whose lines are in st->line. */
+/* smtp_reply acts on a complete reply, all of whose lines are in st->in.buf. */
 static enum starttls_step smtp_reply(struct starttls *st, unsigned code) {
   tp_cbb cbb;
   switch ((enum stage)st->state) {
@@ -243,7 +244,7 @@ static enum starttls_step ftp_reply(struct starttls *st, unsigned code) {
     }
     if (code < 200) {
       /* RFC 959 5.4: 120 "ready in nnn minutes" comes before the 220. */
-      st->line_len = 0;
+      pt_clear(&st->in);
       return STARTTLS_NEED_MORE;
     }
     return fail(st, code >= 400 ? STARTTLS_REJECTED_GREETING : STARTTLS_PROTOCOL_ERROR);
@@ -270,11 +271,9 @@ static enum starttls_step ftp_line(struct starttls *st, const uint8_t *l, size_t
 
 /* ---- IMAP (RFC 3501, RFC 9051) ---- */
 
+/* imap_prefix: the greeting is untagged. */
 static enum prefix imap_prefix(const uint8_t *b, size_t len) {
-  if ((len >= 1 && b[0] != '*') || (len >= 2 && b[1] != ' ')) {
-    return PREFIX_BAD;
-  }
-  return len >= 2 ? PREFIX_OK : PREFIX_MORE;
+  return pt_literal_prefix(b, len, "* ");
 }
 
 /* imap_greeting_capability looks for a [CAPABILITY ...] response code at the
@@ -349,13 +348,6 @@ static enum starttls_step imap_line(struct starttls *st, const uint8_t *l, size_
 
 /* ---- POP3 (RFC 1939, RFC 2595) ---- */
 
-static enum prefix pop3_prefix(const uint8_t *b, size_t len) {
-  if (len == 0) {
-    return PREFIX_MORE;
-  }
-  return mt_status_prefix(b, len, b[0] == '-' ? "-ERR" : "+OK");
-}
-
 static enum starttls_step pop3_line(struct starttls *st, const uint8_t *l, size_t len) {
   int ok = mt_word_is(l, len, "+OK");
   int err = mt_word_is(l, len, "-ERR");
@@ -371,309 +363,109 @@ static enum starttls_step pop3_line(struct starttls *st, const uint8_t *l, size_
   return fail(st, err ? STARTTLS_REFUSED : STARTTLS_PROTOCOL_ERROR);
 }
 
-/* ---- LDAP (RFC 4511 4.14, BER per X.690) ---- */
-
-/* The StartTLS request, RFC 4511 4.14.1 and 4.12. */
-static const uint8_t kLdapStartTls[] =
-    "\x30\x1d"                 /* LDAPMessage ::= SEQUENCE, 29 bytes */
-    "\x02\x01\x01"             /* messageID INTEGER 1 */
-    "\x77\x18"                 /* protocolOp ExtendedRequest [APPLICATION 23], 24 bytes */
-    "\x80\x16"                 /* requestName [0] LDAPOID, 22 bytes */
-    "1.3.6.1.4.1.1466.20037";  /* StartTLS */
-_Static_assert(sizeof(kLdapStartTls) - 1 == 31, "LDAP StartTLS request length");
-
-#define BER_SEQUENCE 0x30
-#define BER_INTEGER 0x02
-#define BER_OCTET_STRING 0x04
-#define BER_ENUMERATED 0x0a
-#define LDAP_EXTENDED_RESPONSE 0x78 /* [APPLICATION 24], constructed */
-#define LDAP_PROTOCOL_ERROR 2
-
-enum ber {
-  BER_OK,
-  BER_SHORT, /* more bytes needed */
-  BER_BAD,
-};
-
-/* ber_length reads a definite length (X.690 8.1.3): the short form, or the
- * long form with 1 to 4 length bytes. The indefinite form (0x80) is not
- * allowed in LDAP (RFC 4511 5.1). */
-static enum ber ber_length(tp_cbs *cbs, size_t *out) {
-  uint8_t first;
-  if (!tp_cbs_get_u8(cbs, &first)) {
-    return BER_SHORT;
-  }
-  if (first < 0x80) {
-    *out = first;
-    return BER_OK;
-  }
-  size_t width = first & 0x7F;
-  if (width == 0 || width > 4) {
-    return BER_BAD;
-  }
-  uint32_t value = 0;
-  for (size_t i = 0; i < width; i++) {
-    uint8_t b;
-    if (!tp_cbs_get_u8(cbs, &b)) {
-      return BER_SHORT;
-    }
-    value = value << 8 | b;
-  }
-  *out = value;
-  return BER_OK;
-}
-
-/* ber_get reads one element with tag |tag| and sets |contents| to its value.
- * On failure |cbs| is left as it was. */
-static int ber_get(tp_cbs *cbs, uint8_t tag, tp_cbs *contents) {
-  tp_cbs copy = *cbs;
-  uint8_t got;
-  size_t len;
-  if (!tp_cbs_get_u8(&copy, &got) || got != tag || ber_length(&copy, &len) != BER_OK ||
-      !tp_cbs_get_bytes(&copy, contents, len)) {
-    return 0;
-  }
-  *cbs = copy;
-  return 1;
-}
-
-/* ber_uint reads an INTEGER or ENUMERATED value that must be 0 to 2^31-1. */
-static int ber_uint(tp_cbs *cbs, uint32_t *out) {
-  if (cbs->len == 0 || cbs->len > 4 || (cbs->data[0] & 0x80) != 0) {
-    return 0;
-  }
-  uint32_t value = 0;
-  uint8_t b;
-  while (tp_cbs_get_u8(cbs, &b)) {
-    value = value << 8 | b;
-  }
-  *out = value;
-  return 1;
-}
-
-static enum prefix ldap_prefix(const uint8_t *b, size_t len) {
-  if (len == 0) {
-    return PREFIX_MORE;
-  }
-  return b[0] == BER_SEQUENCE ? PREFIX_OK : PREFIX_BAD;
-}
+/* ---- LDAP (RFC 4511 4.14) ---- */
 
 static enum starttls_step ldap_hello(struct starttls *st) {
-  return say_bytes(st, STAGE_EXTENDED, kLdapStartTls, sizeof(kLdapStartTls) - 1);
+  tp_cbb cbb;
+  tp_cbb_init(&cbb, st->out, sizeof(st->out));
+  ldap_extended_request(&cbb, 1, LDAP_OID_STARTTLS);
+  return say(st, STAGE_EXTENDED, &cbb);
 }
 
-/* ldap_response parses the complete LDAPMessage in st->line:
- *   LDAPMessage ::= SEQUENCE { messageID INTEGER, protocolOp, controls [0] OPTIONAL }
- *   ExtendedResponse ::= [APPLICATION 24] SEQUENCE { resultCode ENUMERATED,
- *     matchedDN LDAPDN, diagnosticMessage LDAPString, referral [3] OPTIONAL,
- *     responseName [10] OPTIONAL, responseValue [11] OPTIONAL } */
+/* ldap_response acts on the complete LDAPMessage in st->in. */
 static enum starttls_step ldap_response(struct starttls *st) {
-  tp_cbs msg, seq, id, op, code, matched_dn, diagnostic;
-  uint32_t message_id, result;
-  tp_cbs_init(&msg, st->line, st->line_len);
-  if (!ber_get(&msg, BER_SEQUENCE, &seq) || msg.len != 0 ||
-      !ber_get(&seq, BER_INTEGER, &id) || !ber_uint(&id, &message_id) ||
-      !ber_get(&seq, LDAP_EXTENDED_RESPONSE, &op) ||
-      !ber_get(&op, BER_ENUMERATED, &code) || !ber_uint(&code, &result) ||
-      !ber_get(&op, BER_OCTET_STRING, &matched_dn) ||
-      !ber_get(&op, BER_OCTET_STRING, &diagnostic)) {
+  struct ldap_result res;
+  if (!ldap_extended_response(st->in.buf, st->in.len, &res)) {
     return fail(st, STARTTLS_PROTOCOL_ERROR);
   }
   /* messageID 0 is an unsolicited notification (RFC 4511 4.4), such as the
    * Notice of Disconnection a server sends before it hangs up: never a
    * success, but its resultCode and text say why. */
-  if (message_id != 1 && !(message_id == 0 && result != 0)) {
+  if (res.message_id != 1 && !(res.message_id == 0 && res.code != LDAP_SUCCESS)) {
     return fail(st, STARTTLS_PROTOCOL_ERROR);
   }
-  if (result == 0) {
+  if (res.code == LDAP_SUCCESS) {
     return ready(st);
   }
   /* RFC 4511 4.12: a server that does not know the request name answers
    * protocolError. */
-  return fail_with(st, result == LDAP_PROTOCOL_ERROR ? STARTTLS_UNSUPPORTED : STARTTLS_REFUSED,
-                   diagnostic.data, diagnostic.len);
+  return fail_with(st, res.code == LDAP_PROTOCOL_ERROR ? STARTTLS_UNSUPPORTED : STARTTLS_REFUSED,
+                   res.diagnostic.data, res.diagnostic.len);
 }
 
-/* ldap_byte waits until the outer SEQUENCE's length says the message is all
- * there, checking that length against the bound as soon as it is known. */
+/* ldap_byte waits until the whole message is there. */
 static enum starttls_step ldap_byte(struct starttls *st, uint8_t b) {
   (void)b;
-  tp_cbs cbs;
-  size_t body;
-  tp_cbs_init(&cbs, st->line, st->line_len);
-  if (!tp_cbs_skip(&cbs, 1)) {
-    return STARTTLS_NEED_MORE;
-  }
-  switch (ber_length(&cbs, &body)) {
-    case BER_SHORT:
-      return STARTTLS_NEED_MORE;
-    case BER_BAD:
-      return fail(st, STARTTLS_PROTOCOL_ERROR);
-    case BER_OK:
-      break;
-  }
-  size_t header = st->line_len - cbs.len;
-  if (body > sizeof(st->line) - header) {
-    return fail(st, STARTTLS_TOO_LONG);
-  }
-  if (cbs.len < body) {
-    return STARTTLS_NEED_MORE;
-  }
-  return ldap_response(st);
+  enum starttls_step step;
+  return framed(st, ldap_frame(st->in.buf, st->in.len, STARTTLS_LINE_MAX), &step)
+             ? ldap_response(st)
+             : step;
 }
 
 /* ---- XMPP (RFC 6120) ---- */
 
-static const char kXmppHead[] = "<?xml version='1.0'?><stream:stream to='";
-static const char kXmppTail[] =
-    "' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
 static const char kXmppTlsNs[] = "urn:ietf:params:xml:ns:xmpp-tls";
 static const char kXmppStartTls[] = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
-_Static_assert(sizeof(kXmppHead) - 1 + HOST_NAME_MAX_LEN + sizeof(kXmppTail) - 1 <=
-                   STARTTLS_OUT_MAX,
+_Static_assert(XMPP_HEADER_FIXED_LEN + MT_HOST_NAME_MAX <= STARTTLS_OUT_MAX,
                "the XMPP stream header fits STARTTLS_OUT_MAX");
-_Static_assert(sizeof("EHLO \r\n") - 1 + HOST_NAME_MAX_LEN <= STARTTLS_OUT_MAX,
+_Static_assert(sizeof("EHLO \r\n") - 1 + MT_HOST_NAME_MAX <= STARTTLS_OUT_MAX,
                "EHLO fits STARTTLS_OUT_MAX");
-_Static_assert(HOST_NAME_MAX_LEN < sizeof(((struct starttls *)0)->ehlo_name),
-               "a host name fits ehlo_name");
-
-/* One tag as the tolerant scan sees it. */
-struct xml_tag {
-  const uint8_t *local; /* the element name without its prefix ("features") */
-  size_t local_len;
-  int end;              /* </name> */
-  int empty;            /* <name/> */
-  int other;            /* <?xml ...?>, <!-- -->, <!DOCTYPE>: not an element */
-};
-
-static void xml_tag_parse(const uint8_t *t, size_t len, struct xml_tag *out) {
-  size_t i = 1;
-  out->end = len > 2 && t[1] == '/';
-  if (out->end) {
-    i = 2;
-  }
-  out->other = len > 2 && (t[1] == '?' || t[1] == '!');
-  out->empty = !out->end && len > 2 && t[len - 2] == '/';
-  size_t name = i;
-  while (i < len && t[i] != ' ' && t[i] != '\t' && t[i] != '\r' && t[i] != '\n' && t[i] != '/' &&
-         t[i] != '>') {
-    if (t[i] == ':') {
-      name = i + 1;
-    }
-    i++;
-  }
-  out->local = t + name;
-  out->local_len = i - name;
-}
-
-static int xml_name_is(const struct xml_tag *tag, const char *name) {
-  return tag->local_len == strlen(name) && memcmp(tag->local, name, tag->local_len) == 0;
-}
-
-/* xmpp_prefix: the server's stream starts with '<' after optional
- * whitespace. Only the newest byte needs a look: while the answer is MORE,
- * every byte before it was whitespace. */
-static enum prefix xmpp_prefix(const uint8_t *b, size_t len) {
-  uint8_t c = b[len - 1];
-  if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-    return PREFIX_MORE;
-  }
-  return c == '<' ? PREFIX_OK : PREFIX_BAD;
-}
 
 static enum starttls_step xmpp_hello(struct starttls *st) {
   tp_cbb cbb;
   tp_cbb_init(&cbb, st->out, sizeof(st->out));
-  mt_out_text(&cbb, kXmppHead);
-  mt_out_text(&cbb, st->ehlo_name);
-  mt_out_text(&cbb, kXmppTail);
+  xmpp_stream_header(&cbb, st->ehlo_name);
   return say(st, STAGE_STREAM, &cbb);
 }
 
-/* xmpp_tag acts on the tag that ends at the newest byte. */
-static enum starttls_step xmpp_tag(struct starttls *st) {
-  size_t start = st->line_len - 1;
-  while (start > 0 && st->line[start] != '<') {
-    start--;
-  }
-  if (st->line[start] != '<') {
-    return STARTTLS_NEED_MORE;
-  }
-  size_t tag_len = st->line_len - start;
-  struct xml_tag tag;
-  xml_tag_parse(st->line + start, tag_len, &tag);
-  if (tag.other) {
-    return STARTTLS_NEED_MORE;
-  }
-  if (st->flags & F_STREAM_ERROR) {
-    return tag.end && xml_name_is(&tag, "error") ? fail(st, STARTTLS_REFUSED)
-                                                 : STARTTLS_NEED_MORE;
-  }
-  if (!tag.end && xml_name_is(&tag, "error")) {
-    /* <stream:error> (RFC 6120 4.9): keep it from its start for the report. */
-    memmove(st->line, st->line + start, tag_len);
-    st->line_len = tag_len;
-    if (tag.empty) {
-      return fail(st, STARTTLS_REFUSED);
+/* xmpp_answer: RFC 6120 5.4.2.3 (<proceed/>, or <proceed> and its end) and
+ * 5.4.2.2 (<failure/>). */
+static enum starttls_step xmpp_answer(struct starttls *st, const struct xml_tag *tag) {
+  if (xml_name_is(tag, "proceed")) {
+    if (tag->end || tag->empty) {
+      return ready(st);
     }
-    st->flags |= F_STREAM_ERROR;
+    st->flags |= F_PROCEED;
     return STARTTLS_NEED_MORE;
   }
-  switch ((enum stage)st->state) {
-    case STAGE_STREAM:
-      if (!tag.end && xml_name_is(&tag, "stream")) {
-        st->state = STAGE_FEATURES;
-        st->line_len = 0;
-        return STARTTLS_NEED_MORE;
-      }
-      return fail(st, STARTTLS_NOT_PROTO);
-    case STAGE_FEATURES:
-      if (xml_name_is(&tag, "features")) {
-        if (!tag.end && !tag.empty) {
-          st->flags |= F_IN_FEATURES;
-          return STARTTLS_NEED_MORE;
-        }
-        return (st->flags & F_OFFERED) ? say_text(st, STAGE_STARTTLS, kXmppStartTls)
-                                       : fail(st, STARTTLS_UNSUPPORTED);
-      }
-      if ((st->flags & F_IN_FEATURES) && !tag.end && xml_name_is(&tag, "starttls") &&
-          mt_contains(st->line + start, tag_len, kXmppTlsNs)) {
-        st->flags |= F_OFFERED;
-      }
-      return STARTTLS_NEED_MORE;
-    case STAGE_STARTTLS:
-      /* RFC 6120 5.4.2.3 and 5.4.2.2. */
-      if (xml_name_is(&tag, "proceed")) {
-        if (tag.end || tag.empty) {
-          return ready(st);
-        }
-        st->flags |= F_PROCEED;
-        return STARTTLS_NEED_MORE;
-      }
-      if (!tag.end && xml_name_is(&tag, "failure")) {
-        return fail(st, STARTTLS_REFUSED);
-      }
-      return STARTTLS_NEED_MORE;
-    default:
-      return fail(st, STARTTLS_PROTOCOL_ERROR);
+  if (!tag->end && xml_name_is(tag, "failure")) {
+    return fail(st, STARTTLS_REFUSED);
   }
+  return STARTTLS_NEED_MORE;
 }
 
-/* xmpp_byte finds tag ends; text between tags is kept but not read. A '>'
- * inside an attribute value would end a tag early: the servers we meet do
- * not send one, and the scan stays bounded either way. */
 static enum starttls_step xmpp_byte(struct starttls *st, uint8_t b) {
-  if (!(st->flags & F_IN_TAG)) {
-    if (b == '<') {
-      st->flags |= F_IN_TAG;
-    }
-    return STARTTLS_NEED_MORE;
+  (void)b;
+  struct xml_tag tag;
+  switch (xmpp_read(&st->xmpp, &st->in, &tag)) {
+    case XMPP_MORE:
+      return STARTTLS_NEED_MORE;
+    case XMPP_STREAM_ERROR:
+      return fail(st, STARTTLS_REFUSED);
+    case XMPP_NOT_STREAM:
+      return fail(st, STARTTLS_NOT_PROTO);
+    case XMPP_STREAM:
+      st->state = STAGE_FEATURES;
+      pt_clear(&st->in);
+      return STARTTLS_NEED_MORE;
+    case XMPP_FEATURE:
+      if (st->state == STAGE_FEATURES) {
+        if (xml_name_is(&tag, "starttls") && mt_contains(tag.text, tag.len, kXmppTlsNs)) {
+          st->flags |= F_OFFERED;
+        }
+        return STARTTLS_NEED_MORE;
+      }
+      return st->state == STAGE_STARTTLS ? xmpp_answer(st, &tag) : STARTTLS_NEED_MORE;
+    case XMPP_FEATURES:
+      if (st->state != STAGE_FEATURES) {
+        return STARTTLS_NEED_MORE;
+      }
+      return (st->flags & F_OFFERED) ? say_text(st, STAGE_STARTTLS, kXmppStartTls)
+                                     : fail(st, STARTTLS_UNSUPPORTED);
+    case XMPP_ELEMENT:
+      return st->state == STAGE_STARTTLS ? xmpp_answer(st, &tag) : STARTTLS_NEED_MORE;
   }
-  if (b != '>') {
-    return STARTTLS_NEED_MORE;
-  }
-  st->flags &= ~F_IN_TAG;
-  return xmpp_tag(st);
+  return fail(st, STARTTLS_PROTOCOL_ERROR);
 }
 
 /* ---- PostgreSQL (protocol 3, "SSL Session Encryption") ---- */
@@ -682,43 +474,24 @@ static enum starttls_step xmpp_byte(struct starttls *st, uint8_t b) {
 static const uint8_t kSslRequest[8] = {0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f};
 
 static enum prefix postgres_prefix(const uint8_t *b, size_t len) {
-  if (len == 0) {
-    return PREFIX_MORE;
-  }
-  return b[0] == 'S' || b[0] == 'N' || b[0] == 'E' ? PREFIX_OK : PREFIX_BAD;
+  return pt_first_byte_in(b, len, "SNE");
 }
 
 static enum starttls_step postgres_hello(struct starttls *st) {
   return say_bytes(st, STAGE_SSLREQUEST, kSslRequest, sizeof(kSslRequest));
 }
 
-/* postgres_error reads an ErrorResponse to keep it: 'E', Int32 length
- * (counting itself), fields. Servers older than protocol 3 sent 'E' and
- * NUL-terminated text instead; a length's first byte is 0, text's is not. */
-static enum starttls_step postgres_error(struct starttls *st, uint8_t b) {
-  if (st->line[1] != 0) {
-    return b == 0 ? fail(st, STARTTLS_REFUSED) : STARTTLS_NEED_MORE;
-  }
-  tp_cbs cbs;
-  uint8_t high;
-  uint32_t low;
-  tp_cbs_init(&cbs, st->line + 1, st->line_len - 1);
-  if (!tp_cbs_get_u8(&cbs, &high) || !tp_cbs_get_u24(&cbs, &low)) {
-    return STARTTLS_NEED_MORE;
-  }
-  uint32_t len = (uint32_t)high << 24 | low;
-  if (len < 4) {
-    return fail(st, STARTTLS_PROTOCOL_ERROR);
-  }
-  if (len > sizeof(st->line) - 1) {
-    return fail(st, STARTTLS_TOO_LONG);
-  }
-  return st->line_len == 1 + (size_t)len ? fail(st, STARTTLS_REFUSED) : STARTTLS_NEED_MORE;
+/* postgres_error reads an ErrorResponse whole, to keep it. */
+static enum starttls_step postgres_error(struct starttls *st) {
+  enum starttls_step step;
+  return framed(st, pg_frame(st->in.buf, st->in.len, STARTTLS_LINE_MAX), &step)
+             ? fail(st, STARTTLS_REFUSED)
+             : step;
 }
 
 static enum starttls_step postgres_byte(struct starttls *st, uint8_t b) {
   if (st->flags & F_PG_ERROR) {
-    return postgres_error(st, b);
+    return postgres_error(st);
   }
   switch (b) {
     case 'S':
@@ -739,7 +512,7 @@ static const struct dialogue kDialogues[PROTO_COUNT] = {
     [PROTO_SMTP] = {"not_smtp", STAGE_GREETING, mt_reply_prefix, NULL, line_byte, smtp_line},
     [PROTO_SUBMISSION] = {"not_smtp", STAGE_GREETING, mt_reply_prefix, NULL, line_byte, smtp_line},
     [PROTO_IMAP] = {"not_imap", STAGE_GREETING, imap_prefix, NULL, line_byte, imap_line},
-    [PROTO_POP3] = {"not_pop3", STAGE_GREETING, pop3_prefix, NULL, line_byte, pop3_line},
+    [PROTO_POP3] = {"not_pop3", STAGE_GREETING, mt_pop3_prefix, NULL, line_byte, pop3_line},
     [PROTO_FTP] = {"not_ftp", STAGE_GREETING, mt_reply_prefix, NULL, line_byte, ftp_line},
     [PROTO_LDAP] = {"not_ldap", STAGE_EXTENDED, ldap_prefix, ldap_hello, ldap_byte, NULL},
     [PROTO_XMPP] = {"not_xmpp", STAGE_STREAM, xmpp_prefix, xmpp_hello, xmpp_byte, NULL},
@@ -755,37 +528,21 @@ static const struct dialogue *dialogue_of(enum proto proto) {
   return &kDialogues[proto];
 }
 
-/* foreign_byte keeps the first line of a server that speaks something else,
- * up to what the report keeps. */
-static enum starttls_step foreign_byte(struct starttls *st, uint8_t b) {
-  if (b == '\n' || st->line_len >= sizeof(st->reply)) {
-    return fail(st, STARTTLS_NOT_PROTO);
-  }
-  return STARTTLS_NEED_MORE;
-}
+_Static_assert(STARTTLS_NEED_MORE == 0, "pt_feed's 'need more' is 0");
 
-static enum starttls_step take_byte(struct starttls *st, const struct dialogue *d, uint8_t b) {
-  if (st->line_len == sizeof(st->line)) {
-    return fail(st, STARTTLS_TOO_LONG);
-  }
-  st->line[st->line_len++] = b;
-  if (st->flags & F_FOREIGN) {
-    return foreign_byte(st, b);
-  }
-  if (st->flags & F_FIRST) {
-    switch (d->first_bytes(st->line, st->line_len)) {
-      case PREFIX_MORE:
-        break;
-      case PREFIX_OK:
-        st->flags &= ~F_FIRST;
-        break;
-      case PREFIX_BAD:
-        if (mt_is_binary(b)) {
-          return fail(st, STARTTLS_NOT_PROTO);
-        }
-        st->flags |= F_FOREIGN;
-        return foreign_byte(st, b);
-    }
+/* take_byte is the plaintext driver's hook: one server byte, one step. */
+static int take_byte(void *machine, uint8_t b) {
+  struct starttls *st = machine;
+  const struct dialogue *d = dialogue_of(st->proto);
+  switch (pt_take(&st->in, d->first_bytes, b)) {
+    case PT_FULL:
+      return fail(st, STARTTLS_TOO_LONG);
+    case PT_FOREIGN:
+      return fail(st, STARTTLS_NOT_PROTO);
+    case PT_FOREIGN_MORE:
+      return STARTTLS_NEED_MORE;
+    case PT_TAKEN:
+      break;
   }
   return d->on_byte(st, b);
 }
@@ -794,14 +551,13 @@ int starttls_needed(enum proto proto) { return dialogue_of(proto) != NULL; }
 
 void starttls_init(struct starttls *st, enum proto proto, const char *name) {
   const struct dialogue *d = dialogue_of(proto);
-  const char *fallback = proto == PROTO_XMPP ? DEFAULT_XMPP_DOMAIN : DEFAULT_EHLO_NAME;
-  const char *use = name != NULL && mt_host_name_ok(name) ? name : fallback;
-  size_t len = strlen(use);
-  memcpy(st->ehlo_name, use, len + 1);
+  mt_host_name_or(st->ehlo_name, name,
+                  proto == PROTO_XMPP ? XMPP_DEFAULT_DOMAIN : DEFAULT_EHLO_NAME);
   st->proto = proto;
   st->failure = STARTTLS_OK;
   st->multiline.code = 0;
-  st->line_len = 0;
+  pt_start(&st->in);
+  xmpp_reader_start(&st->xmpp);
   st->reply_len = 0;
   st->out_len = 0;
   if (d == NULL) {
@@ -810,7 +566,7 @@ void starttls_init(struct starttls *st, enum proto proto, const char *name) {
     return;
   }
   st->state = (int)d->first_stage;
-  st->flags = F_FIRST;
+  st->flags = 0;
 }
 
 enum starttls_step starttls_begin(struct starttls *st) {
@@ -829,16 +585,7 @@ enum starttls_step starttls_feed(struct starttls *st, const uint8_t *data, size_
   if (final_step(st, &step)) {
     return step;
   }
-  const struct dialogue *d = dialogue_of(st->proto);
-  for (size_t i = 0; i < len; i++) {
-    step = take_byte(st, d, data[i]);
-    if (step != STARTTLS_NEED_MORE) {
-      *consumed = i + 1;
-      return step;
-    }
-  }
-  *consumed = len;
-  return STARTTLS_NEED_MORE;
+  return (enum starttls_step)pt_feed(data, len, take_byte, st, consumed);
 }
 
 enum starttls_step starttls_eof(struct starttls *st) {
@@ -846,11 +593,11 @@ enum starttls_step starttls_eof(struct starttls *st) {
   if (final_step(st, &step)) {
     return step;
   }
-  if (st->flags & F_FOREIGN) {
+  if (pt_foreign(&st->in)) {
     return fail(st, STARTTLS_NOT_PROTO);
   }
   /* A refusal whose text was cut short by the close is still a refusal. */
-  if (st->flags & (F_PG_ERROR | F_STREAM_ERROR)) {
+  if ((st->flags & F_PG_ERROR) || xmpp_in_error(&st->xmpp)) {
     return fail(st, STARTTLS_REFUSED);
   }
   return fail(st, STARTTLS_CLOSED);

@@ -17,15 +17,15 @@
 #include <stdint.h>
 
 #include "scanner/proto/mailtext.h"
+#include "scanner/proto/plaintext.h"
+#include "scanner/proto/xmppstream.h"
 #include "scanner/targets/proto.h"
 
 /* Longest line or reply the dialogue holds; a longer one is a failure
- * (STARTTLS_TOO_LONG), never a buffer overrun. RFC 5321, 4.5.3.1.5 allows
- * 512-byte SMTP reply lines; IMAP greetings with capability lists run to a
- * few hundred bytes. */
-#define STARTTLS_LINE_MAX 2048
+ * (STARTTLS_TOO_LONG), never a buffer overrun. */
+#define STARTTLS_LINE_MAX PT_BUF_MAX
 /* What is kept of the server's reply for the report. */
-#define STARTTLS_REPLY_MAX 256
+#define STARTTLS_REPLY_MAX PT_KEEP_MAX
 /* Largest command the dialogue sends (XMPP's stream header is the longest). */
 #define STARTTLS_OUT_MAX 512
 
@@ -53,9 +53,9 @@ struct starttls {
   enum starttls_failure failure;
   unsigned flags;                   /* private to starttls.c */
   struct mt_reply multiline;        /* SMTP, FTP: the reply being read */
-  char ehlo_name[256];              /* SMTP EHLO argument; XMPP "to" domain */
-  size_t line_len;
-  uint8_t line[STARTTLS_LINE_MAX];  /* the server's current line or message */
+  char ehlo_name[MT_HOST_NAME_MAX + 1]; /* SMTP EHLO argument; XMPP "to" domain */
+  struct pt_reader in;              /* the server's current line or message */
+  struct xmpp_reader xmpp;          /* XMPP: where the server's stream is */
   size_t reply_len;
   uint8_t reply[STARTTLS_REPLY_MAX];/* the reply behind a failure, raw */
   size_t out_len;

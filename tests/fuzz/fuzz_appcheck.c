@@ -2,13 +2,16 @@
  *
  * The check meets every byte a hostile server can send once TLS is up, in
  * any split. The first input byte picks the protocol and whether a STARTTLS
- * dialogue came first (byte % 16, from kModes) and the size of the pieces
- * the rest is fed in ((byte >> 4) + 1, 1..16); the rest is the server's
- * decrypted stream. When a step says SEND, the driver "sends" and feeds the
- * unconsumed rest of the piece again, as the engine does. Invariants checked
- * (a violation aborts, which libFuzzer reports as a crash):
- * - a SEND step has output, 1 to APPCHECK_OUT_MAX printable bytes ending in
- *   CRLF, with no CR or LF but in CRLF pairs;
+ * dialogue came first (byte % 30, from kModes: every protocol both ways in)
+ * and the size of the pieces the rest is fed in (byte / 30 + 1, 1..9); the
+ * rest is the server's decrypted stream. When a step says SEND, the driver
+ * "sends" and feeds the unconsumed rest of the piece again, as the engine
+ * does. Invariants checked (a violation aborts, which libFuzzer reports as
+ * a crash):
+ * - a SEND step has output, 1 to APPCHECK_OUT_MAX bytes: for the line
+ *   protocols printable bytes ending in CRLF, with no CR or LF but in CRLF
+ *   pairs; for XMPP printable bytes without CR or LF; LDAP and PostgreSQL
+ *   send binary messages;
  * - a feed never consumes more than it was given, and a NEED_MORE feed
  *   consumes all of it;
  * - the verdict is APP_PENDING exactly until a step is DONE; DONE is final:
@@ -17,7 +20,9 @@
  *   verdict, code, stage, bytes consumed, commands sent and reply (the check
  *   is split-independent);
  * - bounds hold (line, reply, output), the reply holds no LF, codes are
- *   three-digit or 0, and every verdict and stage has a name. */
+ *   three-digit or 0 (LDAP: a resultCode under 2^31; PostgreSQL: an
+ *   authentication type, 10 at most), and every verdict and stage has a
+ *   name. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,16 +31,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Every family both ways in, and two protocols without a check. */
+/* Every protocol both ways in (bare TLS has no check). */
+#define MODES 30
 static const struct {
   enum proto proto;
   int after_starttls;
-} kModes[16] = {
-    {PROTO_POP3S, 0}, {PROTO_IMAPS, 0}, {PROTO_SMTPS, 0},      {PROTO_FTPS, 0},
-    {PROTO_HTTPS, 0}, {PROTO_SMTP, 1},  {PROTO_SUBMISSION, 1}, {PROTO_IMAP, 1},
-    {PROTO_POP3, 1},  {PROTO_FTP, 1},   {PROTO_SMTP, 0},       {PROTO_IMAPS, 1},
-    {PROTO_POP3S, 1}, {PROTO_FTPS, 1},  {PROTO_TLS, 0},        {PROTO_LDAPS, 0},
+} kModes[MODES] = {
+    {PROTO_POP3S, 0},    {PROTO_IMAPS, 0},      {PROTO_SMTPS, 0},      {PROTO_FTPS, 0},
+    {PROTO_HTTPS, 0},    {PROTO_SMTP, 1},       {PROTO_SUBMISSION, 1}, {PROTO_IMAP, 1},
+    {PROTO_POP3, 1},     {PROTO_FTP, 1},        {PROTO_SMTP, 0},       {PROTO_IMAPS, 1},
+    {PROTO_POP3S, 1},    {PROTO_FTPS, 1},       {PROTO_TLS, 0},        {PROTO_LDAPS, 0},
+    {PROTO_LDAP, 1},     {PROTO_XMPP, 1},       {PROTO_POSTGRES, 1},   {PROTO_LDAP, 0},
+    {PROTO_XMPP, 0},     {PROTO_POSTGRES, 0},   {PROTO_HTTPS, 1},      {PROTO_SMTPS, 1},
+    {PROTO_SUBMISSION, 0}, {PROTO_IMAP, 0},     {PROTO_POP3, 0},       {PROTO_FTP, 0},
+    {PROTO_LDAPS, 1},    {PROTO_TLS, 1},
 };
+
+static int binary_proto(enum proto p) {
+  return p == PROTO_LDAPS || p == PROTO_LDAP || p == PROTO_POSTGRES;
+}
 
 #define CHECK(cond) \
   do {              \
@@ -60,14 +74,16 @@ static void check_send(const struct appcheck *a, struct outcome *o) {
   size_t len;
   const uint8_t *out = appcheck_output(a, &len);
   CHECK(len >= 2 && len <= APPCHECK_OUT_MAX);
-  CHECK(out[len - 2] == '\r' && out[len - 1] == '\n');
+  int binary = binary_proto(a->proto);
+  int xml = a->proto == PROTO_XMPP;
+  CHECK(binary || xml || (out[len - 2] == '\r' && out[len - 1] == '\n'));
   for (size_t i = 0; i < len; i++) {
     uint8_t c = out[i];
-    if (c == '\r') {
-      CHECK(i + 1 < len && out[i + 1] == '\n');
-    } else if (c == '\n') {
-      CHECK(i > 0 && out[i - 1] == '\r');
-    } else {
+    if (!binary && c == '\r') {
+      CHECK(!xml && i + 1 < len && out[i + 1] == '\n');
+    } else if (!binary && c == '\n') {
+      CHECK(!xml && i > 0 && out[i - 1] == '\r');
+    } else if (!binary) {
       CHECK(c >= 0x20 && c < 0x7F);
     }
     o->sent_hash = (o->sent_hash ^ c) * 0x100000001b3ULL;
@@ -78,12 +94,18 @@ static void check_send(const struct appcheck *a, struct outcome *o) {
 static void check_bounds(const struct appcheck *a) {
   size_t len;
   const uint8_t *reply = appcheck_reply(a, &len);
-  CHECK(a->line_len <= APPCHECK_LINE_MAX);
+  CHECK(a->in.len <= APPCHECK_LINE_MAX);
   CHECK(len <= APPCHECK_REPLY_MAX);
   CHECK(memchr(reply, '\n', len) == NULL);
   CHECK(a->out_len <= APPCHECK_OUT_MAX);
   unsigned code = appcheck_code(a);
-  CHECK(code == 0 || (code >= 100 && code <= 599));
+  if (a->proto == PROTO_LDAPS || a->proto == PROTO_LDAP) {
+    CHECK(code < 0x80000000u);
+  } else if (a->proto == PROTO_POSTGRES) {
+    CHECK(code <= 10);
+  } else {
+    CHECK(code == 0 || (code >= 100 && code <= 599));
+  }
   CHECK(appcheck_result_name(a) != NULL);
   CHECK(appcheck_stage_name(a) != NULL);
 }
@@ -124,7 +146,7 @@ static void run(struct appcheck *a, enum proto proto, int after_starttls, const 
   if (step != APPCHECK_DONE) {
     CHECK(appcheck_eof(a) == APPCHECK_DONE);
     enum appcheck_result r = appcheck_result(a);
-    CHECK(r == APP_CLOSED || r == APP_NOT_PROTO);
+    CHECK(r == APP_CLOSED || r == APP_NOT_PROTO || (r == APP_REFUSED && a->proto == PROTO_XMPP));
   }
   /* Final means final. */
   enum appcheck_result result = appcheck_result(a);
@@ -142,9 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) {
     return 0;
   }
-  enum proto proto = kModes[data[0] % 16].proto;
-  int after_starttls = kModes[data[0] % 16].after_starttls;
-  size_t piece = (size_t)(data[0] >> 4) + 1; /* 1..16 */
+  enum proto proto = kModes[data[0] % MODES].proto;
+  int after_starttls = kModes[data[0] % MODES].after_starttls;
+  size_t piece = (size_t)(data[0] / MODES) + 1; /* 1..9 */
   data++;
   size--;
 

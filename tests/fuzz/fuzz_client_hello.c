@@ -10,6 +10,9 @@
  *   1.3 with supported_versions = 1.3), and is padded to 512 bytes unless
  *   minimal or SSLv3;
  * - SNI appears only when tp_sni_usable says the name may be sent;
+ * - the cheap cipher profile offers the broad profile's suites, each once;
+ * - an empty TLS 1.3 key_share list is still the extension, with no share
+ *   to patch (key_share_at 0);
  * - the same options build the same bytes twice, and a template built with
  *   no random, session id or key share, then patched with them and the SNI,
  *   writes exactly the bytes of a direct build (the engine's path);
@@ -35,15 +38,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct tp_client_hello_info parsed;
   (void)tp_parse_client_hello(data, size, &parsed);
 
-  if (size < 3 + 96) {
+  if (size < 4 + 96) {
     return 0;
   }
   uint8_t flags = data[0];
   size_t sni_len = data[1];
   size_t alpn_len = data[2];
-  const uint8_t *material = data + 3; /* random, session id, share */
-  data += 3 + 96;
-  size -= 3 + 96;
+  uint8_t more = data[3];             /* 1: empty key share; 2: cheap ciphers */
+  const uint8_t *material = data + 4; /* random, session id, share */
+  data += 4 + 96;
+  size -= 4 + 96;
 
   char sni[256];
   sni_len = sni_len < size ? sni_len : size;
@@ -67,7 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct tp_client_hello_opts opts = {
       .version = kVersions[flags % 6],
       .sni = (flags & 0x08) ? sni : NULL,
-      .ciphers = (flags & 0x10) ? TP_CIPHERS_MODERN : TP_CIPHERS_BROAD,
+      .ciphers = (more & 0x02)   ? TP_CIPHERS_CHEAP
+                 : (flags & 0x10) ? TP_CIPHERS_MODERN
+                                  : TP_CIPHERS_BROAD,
       .fallback_scsv = (flags & 0x20) != 0,
       .minimal = (flags & 0x40) != 0,
       .alpn = alpn,
@@ -75,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       .random = material,
       .session_id = (flags & 0x04) ? material + 32 : NULL,
       .x25519_share = material + 64,
+      .key_share_empty = (more & 0x01) != 0,
   };
   static uint8_t out[TP_CLIENT_HELLO_MAX], again[TP_CLIENT_HELLO_MAX];
   size_t len, len2;
@@ -114,6 +121,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (opts.version == TP_SSL3) {
     CHECK(info.extensions_seen == 0);
+  }
+  if (opts.version == TP_TLS13) {
+    CHECK((layout.offered_exts >> TP_EXT_BIT_KEY_SHARE) & 1);
+    CHECK((layout.key_share_at == 0) == (opts.key_share_empty != 0));
+  }
+  if (opts.ciphers == TP_CIPHERS_CHEAP) {
+    /* The same suites as the broad profile, each once, in another order. */
+    static uint8_t broad[TP_CLIENT_HELLO_MAX];
+    struct tp_client_hello_opts b = opts;
+    b.ciphers = TP_CIPHERS_BROAD;
+    struct tp_client_hello_info binfo;
+    CHECK(tp_build_client_hello(&b, broad, sizeof(broad), &len2, NULL));
+    CHECK(tp_parse_client_hello(broad, len2, &binfo));
+    CHECK(binfo.cipher_suites.len == info.cipher_suites.len);
+    tp_cbs cheap_list = info.cipher_suites;
+    uint16_t suite;
+    while (tp_cbs_get_u16(&cheap_list, &suite)) {
+      size_t in_broad = 0, in_cheap = 0;
+      tp_cbs walk = binfo.cipher_suites;
+      uint16_t other;
+      while (tp_cbs_get_u16(&walk, &other)) {
+        in_broad += other == suite;
+      }
+      walk = info.cipher_suites;
+      while (tp_cbs_get_u16(&walk, &other)) {
+        in_cheap += other == suite;
+      }
+      CHECK(in_broad == 1 && in_cheap == 1);
+    }
   }
   return 0;
 }

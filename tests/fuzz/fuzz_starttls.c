@@ -59,7 +59,7 @@ static void check_send(const struct starttls *st, struct outcome *o) {
 }
 
 static void check_bounds(const struct starttls *st) {
-  CHECK(st->line_len <= STARTTLS_LINE_MAX);
+  CHECK(st->in.len <= STARTTLS_LINE_MAX);
   CHECK(st->reply_len <= STARTTLS_REPLY_MAX);
   CHECK(st->out_len <= STARTTLS_OUT_MAX);
   CHECK(starttls_failure_name(st) != NULL);

@@ -74,13 +74,22 @@ def reader_seeds():
 
 
 def client_hello_seeds():
+    # Header: flags (version % 6, SNI, modern, fallback, minimal, ALPN), SNI
+    # length, ALPN length, more (1: empty key share, 2: cheap ciphers).
     material = bytes(range(96))
     for flags in (0x00, 0x01, 0x0A, 0x0B, 0x0C, 0x44, 0x84, 0x9C, 0x24, 0xFF):
         sni = b"mail.example.com"
         alpn = b"h2\x00http/1.1"
-        data = bytes([flags, len(sni), len(alpn)]) + material + sni + alpn
+        data = bytes([flags, len(sni), len(alpn), 0]) + material + sni + alpn
         write("client_hello", "opts_%02x" % flags, data)
-    write("client_hello", "ip_sni", bytes([0x0B, 9, 0]) + material + b"127.0.0.1")
+    # TLS 1.3 with an empty key share (full, minimal, cheap), and the cheap
+    # profile for TLS 1.2, 1.0 and SSLv3.
+    for flags, more in ((0x0A, 0x01), (0x4C, 0x01), (0x1C, 0x03), (0x09, 0x02), (0x01, 0x02),
+                        (0x00, 0x02)):
+        sni = b"mail.example.com"
+        data = bytes([flags, len(sni), 0, more]) + material + sni
+        write("client_hello", "opts_%02x_%02x" % (flags, more), data)
+    write("client_hello", "ip_sni", bytes([0x0B, 9, 0, 0]) + material + b"127.0.0.1")
 
 
 # Index of each protocol in fuzz_starttls.c's kProtos (first byte % 8).
@@ -104,6 +113,17 @@ def ldap_extended_response(message_id, result, diagnostic=b"", name=None):
     if name is not None:
         op += ber(0x8A, name)
     return ber(0x30, ber(0x02, bytes([message_id])) + ber(0x78, op))
+
+
+def pg_message(kind, body):
+    """A PostgreSQL backend message: type, Int32 length counting itself, body."""
+    return kind + (4 + len(body)).to_bytes(4, "big") + body
+
+
+def pg_error(sqlstate, message):
+    """An ErrorResponse as PostgreSQL 15 sends it (protocol 3)."""
+    return pg_message(b"E", b"SFATAL\0VFATAL\0C" + sqlstate + b"\0M" + message
+                      + b"\0Fauth.c\0L544\0RClientAuthentication\0\0")
 
 
 def starttls_seeds():
@@ -202,17 +222,20 @@ def starttls_seeds():
                 write("starttls", "%s_%s_%02x" % (proto, name, prefix), bytes([prefix]) + data)
 
 
-# Index of each mode in fuzz_appcheck.c's kModes (first byte % 16): the
-# protocol, and for the last six the other way in (a greeting inside TLS on a
-# STARTTLS protocol, a command after a dialogue on an implicit one) or none.
+# Index of each mode in fuzz_appcheck.c's kModes (first byte % 30): the
+# protocol, and where it says so the other way in (a greeting inside TLS on a
+# STARTTLS protocol, a command after a dialogue on an implicit one). Modes
+# without seeds here are reached by mutation.
 APPCHECK_MODES = ["pop3s", "imaps", "smtps", "ftps", "https", "smtp", "submission", "imap",
                   "pop3", "ftp", "smtp_greeting", "imaps_command", "pop3s_command",
-                  "ftps_command", "tls", "ldaps"]
+                  "ftps_command", "tls", "ldaps", "ldap", "xmpp", "postgres", "ldap_tls_first",
+                  "xmpp_tls_first", "postgres_tls_first"]
 
 
 def appcheck_seeds():
     """The first application exchange after the handshake, as servers answer
-    it, Exchange Online's TLS 1.0/1.1 refusals included."""
+    it, Exchange Online's TLS 1.0/1.1 refusals included; slapd, Prosody and
+    PostgreSQL 15 as captured from the daemons."""
     popimap = (b"TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to "
                b"support TLS 1.2. Visit https://aka.ms/popimap_tls\r\n")
     smtp_refusal = (b"421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your "
@@ -230,6 +253,13 @@ def appcheck_seeds():
             b" REST STREAM\r\n SIZE\r\n UTF8\r\n211 End\r\n")
     capa = b"+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nUSER\r\nSASL PLAIN\r\n.\r\n"
     tls = b"\x15\x03\x01\x00\x02\x02\x46"
+    slapd_whoami = b"\x30\x0e\x02\x01\x02\x78\x09\x0a\x01\x00\x04\x00\x04\x00\x8b\x00"
+    prosody_stream = (b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' xml:lang='en' "
+                      b"from='localhost' id='470ab7f2' version='1.0' "
+                      b"xmlns:stream='http://etherx.jabber.org/streams'>")
+    prosody_features = (b"<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+                        b"<mechanism>PLAIN</mechanism><mechanism>SCRAM-SHA-1</mechanism>"
+                        b"</mechanisms></stream:features>")
     seeds = {
         "pop3s": {
             "dovecot": b"+OK Dovecot (Debian) ready.\r\n",
@@ -292,15 +322,45 @@ def appcheck_seeds():
         "pop3s_command": {"capa": capa},
         "ftps_command": {"vsftpd": feat},
         "tls": {"anything": b"+OK\r\n"},
-        "ldaps": {"anything": b"\x30\x0c\x02\x01\x01\x61\x07\x0a\x01\x00\x04\x00\x04\x00"},
+        "ldaps": {
+            "slapd": slapd_whoami,
+            "bind_response": b"\x30\x0c\x02\x01\x02\x61\x07\x0a\x01\x00\x04\x00\x04\x00",
+        },
+        "ldap": {
+            "slapd": slapd_whoami,
+            "require_authc": ldap_extended_response(2, 53, b"authentication required"),
+            "confidentiality": ldap_extended_response(2, 13, b"TLS 1.2 required"),
+            "disconnection": ldap_extended_response(0, 52, b"shutting down",
+                                                    name=b"1.3.6.1.4.1.1466.20036"),
+            "long_form": b"\x30\x84\x00\x00\x00\x0c" + ldap_extended_response(2, 0)[2:],
+        },
+        "xmpp": {
+            "prosody": prosody_stream + prosody_features,
+            "host_unknown": (prosody_stream + b"<stream:error><host-unknown "
+                             b"xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>"),
+            "empty": prosody_stream + b"\n<stream:features/>",
+        },
+        "postgres": {
+            "scram": pg_message(b"R", b"\0\0\0\x0aSCRAM-SHA-256-PLUS\0SCRAM-SHA-256\0\0"),
+            "trust": pg_message(b"R", b"\0\0\0\0") + pg_error(b"28000", b'role "tlssweep" does not exist'),
+            "no_hba": pg_error(b"28000", b'no pg_hba.conf entry for host "127.0.0.1", user '
+                                         b'"tlssweep", database "tlssweep", SSL encryption'),
+            "too_many": pg_error(b"53300", b"sorry, too many clients already"),
+            "notice": pg_message(b"N", b"SWARNING\0C01000\0Mmaintenance\0\0")
+                      + pg_message(b"R", b"\0\0\0\x05\x12\x34\x56\x78"),
+            "v2": b"EFATAL:  unsupported frontend protocol\n\0",
+        },
+        "ldap_tls_first": {"slapd": slapd_whoami},
+        "xmpp_tls_first": {"prosody": prosody_stream + prosody_features},
+        "postgres_tls_first": {"scram": pg_message(b"R", b"\0\0\0\x0aSCRAM-SHA-256\0\0")},
     }
     for mode, cases in seeds.items():
         index = APPCHECK_MODES.index(mode)
         for name, data in sorted(cases.items()):
-            # First byte: the mode (byte % 16) and the piece size
-            # ((byte >> 4) + 1): a byte at a time, 4 and 16 at a time.
-            for piece_bits in (0x00, 0x30, 0xF0):
-                prefix = piece_bits | index
+            # First byte: the mode (byte % 30) and the piece size
+            # (byte // 30 + 1): a byte at a time, 4 and 8 at a time.
+            for pieces in (0, 3, 7):
+                prefix = pieces * 30 + index
                 write("appcheck", "%s_%s_%02x" % (mode, name, prefix), bytes([prefix]) + data)
 
 

@@ -17,6 +17,10 @@
 # - A proxy that closes the first connection of each version and relays the
 #   rest: a server that drops one connection is not intolerant of a shape;
 #   every version is accepted from the full hello, on its second attempt.
+# - A proxy in front of an s_server (TLS 1.2-1.3) that closes on a TLS 1.3 hello with
+#   an empty key_share list (a server mishandling what RFC 8446, 4.2.8
+#   allows): TLS 1.3 still reads accepted, from the retry with a real share,
+#   and the record says so ("hello":"key_share").
 set -u
 TLSSWEEP="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -134,7 +138,68 @@ while time.time() < end:
     threading.Thread(target=relay, args=(c,), daemon=True).start()
 PYEOF
 PIDS+=($!)
-for a in 1 2 3 4 5 6 7; do
+timeout 120 openssl s_server -accept "127.39.0.9:$PORT" -cert "$TMP/rsa.pem" -key "$TMP/rsa.key" \
+  -www -quiet -min_protocol TLSv1.2 -max_protocol TLSv1.3 >"$TMP/s_server13.log" 2>&1 </dev/null &
+PIDS+=($!)
+# The empty-key-share closer: relays to that s_server unless a hello
+# offers TLS 1.3 (supported_versions) with no key share in key_share.
+timeout 120 python3 - "$PORT" <<'PYEOF' &
+import select, socket, struct, sys, threading, time
+port = int(sys.argv[1])
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.39.0.8", port))
+ls.listen(64)
+def empty_share(hello):
+    # ClientHello body after the 4-byte header: version, random, session id,
+    # suites, compression, then extensions.
+    b = hello[4:]
+    at = 2 + 32
+    at += 1 + b[at]
+    at += 2 + struct.unpack(">H", b[at:at + 2])[0]
+    at += 1 + b[at]
+    end = at + 2 + struct.unpack(">H", b[at:at + 2])[0]
+    at += 2
+    tls13 = shares = None
+    while at + 4 <= end:
+        t, n = struct.unpack(">HH", b[at:at + 4])
+        body = b[at + 4:at + 4 + n]
+        if t == 0x002b:
+            tls13 = b"\x03\x04" in body[1:]
+        if t == 0x0033:
+            shares = struct.unpack(">H", body[:2])[0]
+        at += 4 + n
+    return tls13 and shares == 0
+def relay(c):
+    try:
+        head = c.recv(5, socket.MSG_WAITALL)
+        body = c.recv(head[3] << 8 | head[4], socket.MSG_WAITALL) if len(head) == 5 else b""
+        if len(body) < 6 or empty_share(body):
+            return c.close()
+        b = socket.create_connection(("127.39.0.9", port), 5)
+        b.sendall(head + body)
+        end = time.time() + 10
+        while time.time() < end:
+            r, _, _ = select.select([c, b], [], [], 0.5)
+            for s in r:
+                d = s.recv(65536)
+                if not d:
+                    raise OSError
+                (b if s is c else c).sendall(d)
+    except OSError:
+        pass
+    c.close()
+end = time.time() + 110
+ls.settimeout(0.5)
+while time.time() < end:
+    try:
+        c, _ = ls.accept()
+    except socket.timeout:
+        continue
+    threading.Thread(target=relay, args=(c,), daemon=True).start()
+PYEOF
+PIDS+=($!)
+for a in 1 2 3 4 5 6 7 8 9; do
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.39.0.$a/$PORT") 2>/dev/null && break; sleep 0.1; done
 done
 
@@ -143,7 +208,7 @@ done
   "pop3s://127.39.0.1:$PORT label=pop3s" "imaps://127.39.0.2:$PORT label=imaps" \
   "smtps://127.39.0.3:$PORT label=smtps" "127.39.0.4:$PORT label=hello-then-close" \
   "127.39.0.5:$PORT label=s_server" "127.39.0.6:$PORT label=intolerant" \
-  "127.39.0.7:$PORT label=flaky-once" \
+  "127.39.0.7:$PORT label=flaky-once" "127.39.0.8:$PORT label=no-empty-share" \
   >"$TMP/out.jsonl" 2>"$TMP/err.txt" </dev/null || fail "scan exited $?: $(cat "$TMP/err.txt")"
 SHA=$(openssl x509 -in "$TMP/cert.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)
 NOT_AFTER=$(date -u -d "$(openssl x509 -in "$TMP/cert.pem" -noout -enddate | sed 's/notAfter=//')" +%Y-%m-%dT%H:%M:%SZ)
@@ -193,6 +258,12 @@ for v in ("tls1.0", "tls1.1", "tls1.2"):
     f = recs["flaky-once"]["versions"][v]
     assert f["verdict"] == "accepted" and f.get("attempts") == 2, (v, f)
     assert "intolerant" not in f and "hello" not in f, (v, f)
+e13 = recs["no-empty-share"]["versions"]["tls1.3"]
+assert e13["verdict"] == "accepted" and e13.get("hello") == "key_share", e13
+assert e13.get("group") == "x25519" and "hello_retry" not in e13, e13
+assert "intolerant" not in e13, e13
+d13 = recs["pop3s"]["versions"]["tls1.3"]
+assert d13["verdict"] == "accepted" and d13.get("hello_retry") is True and "hello" not in d13, d13
 print("refusal counts exact, intervals hold p; certificate as openssl sees it; "
       "failed handshake, fallback protection and hello-shape intolerance reported")
 PYEOF

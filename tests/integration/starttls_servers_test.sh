@@ -22,18 +22,11 @@
 # imap:// target it would only time out.
 set -u
 TLSSWEEP="$1"
-# A short path under /tmp: unix socket paths (postfix, dovecot) must stay
-# under 108 bytes, and postfix's unprivileged processes must be able to reach
-# their queue and data directories, which rules out Bazel's TEST_TMPDIR.
-TMP="$(mktemp -d /tmp/starttls-test.XXXXXX)"
-chmod 711 "$TMP"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+# shellcheck source=tests/integration/servers.sh
+. "$(dirname "$0")/servers.sh"
+# Postfix's and dovecot's unix sockets, and postfix's unprivileged
+# processes, need the short, reachable path servers_setup makes.
+servers_setup starttls-test
 logs() {
   for f in "$TMP"/dovecot-*/dovecot.log "$TMP"/postfix/maillog "$TMP"/postfix/master.out \
     "$TMP"/nginx/error.log "$TMP"/out.jsonl; do
@@ -204,50 +197,19 @@ EOF
 timeout 120 nginx -c "$NG/nginx.conf" -p "$NG" -e "$NG/error.log" >"$NG/nginx.out" 2>&1 &
 PIDS+=($!)
 
-# Wait (bounded) until every address listens.
-addrs=$(sed -n 's|.*://\([0-9.]*\):.*|\1|p' <<<"$TARGETS" | sort -u)
-for addr in $addrs; do
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/$addr/$PORT") 2>/dev/null && continue 2
-    sleep 0.1
-  done
-  fail "nothing listens on $addr:$PORT"
-done
+addr=$(servers_listening "$TARGETS" "$PORT") || fail "nothing listens on $addr"
 
 # The oracle: openssl s_client, pinned to each version, must agree with the
 # table before the scanner is judged.
-starttls_arg() {
-  case "$1" in
-  imap) echo "-starttls imap" ;;
-  pop3) echo "-starttls pop3" ;;
-  smtp | submission) echo "-starttls smtp" ;;
-  esac
-}
 while read -r label url expect; do
   [ -z "$label" ] && continue
   case "$expect" in tls1.*) ;; *) continue ;; esac
-  scheme=${url%%://*}
-  hostport=${url#*://}
-  got=""
-  for v in tls1.0 tls1.1 tls1.2 tls1.3; do
-    flag="-tls${v#tls}"
-    flag=${flag/./_}
-    flag=${flag/-tls1_0/-tls1}
-    # shellcheck disable=SC2046 # the -starttls option is two words or none
-    if timeout 10 openssl s_client -brief -connect "$hostport" $(starttls_arg "$scheme") \
-      "$flag" -cipher 'ALL:@SECLEVEL=0' </dev/null 2>&1 | grep -q '^Protocol version'; then
-      got="$got $v"
-    fi
-  done
-  [ "${got# }" = "$expect" ] || fail "openssl s_client: $label accepts '${got# }', configured '$expect'"
+  got=$(s_client_versions "${url#*://}" "${url%%://*}")
+  [ "$got" = "$expect" ] || fail "openssl s_client: $label accepts '$got', configured '$expect'"
 done <<<"$TARGETS"
 
-targets=()
-while read -r label url _; do
-  [ -z "$label" ] && continue
-  targets+=("$url label=$label")
-done <<<"$TARGETS"
-"$TLSSWEEP" scan --timeout 3s --retries 0 -q "${targets[@]}" >"$TMP/out.jsonl" </dev/null ||
+servers_targets "$TARGETS"
+"$TLSSWEEP" scan --timeout 3s --retries 0 -q "${TARGET_ARGS[@]}" >"$TMP/out.jsonl" </dev/null ||
   fail "scan exited $?"
 
 python3 - "$TMP/out.jsonl" "$TARGETS" <<'PYEOF' || fail "records"

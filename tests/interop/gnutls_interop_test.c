@@ -226,7 +226,8 @@ static ssize_t memio_push(gnutls_transport_ptr_t arg, const void *buf, size_t le
   return (ssize_t)len;
 }
 
-/* on_server_hello takes the suite from the ServerHello GnuTLS just wrote:
+/* on_server_hello takes the suite from the ServerHello (or the
+ * HelloRetryRequest, which has a ServerHello's shape) GnuTLS just wrote:
  * during a handshake GnuTLS has no other account of it (gnutls_ciphersuite_get
  * answers only once the handshake is done, and gnutls_cipher_get and
  * gnutls_mac_get describe the epoch in use, still the null one). The message
@@ -234,8 +235,10 @@ static ssize_t memio_push(gnutls_transport_ptr_t arg, const void *buf, size_t le
  * any record layer, so it is held against what tlsparse read off the wire. */
 static int on_server_hello(gnutls_session_t session, unsigned htype, unsigned when,
                            unsigned incoming, const gnutls_datum_t *msg) {
-  (void)htype;
   (void)when;
+  if (htype != GNUTLS_HANDSHAKE_SERVER_HELLO && htype != GNUTLS_HANDSHAKE_HELLO_RETRY_REQUEST) {
+    return 0;
+  }
   struct interop_server_view *view = gnutls_session_get_ptr(session);
   /* Body only, or with its 4-byte header (type 2; a body opens with 3). */
   const size_t at = msg->size > 0 && msg->data[0] == TP_HS_SERVER_HELLO ? 4 : 0;
@@ -266,7 +269,7 @@ static int answer(void *ctx, const uint8_t *hello, size_t hello_len, uint8_t *ou
     gnutls_transport_set_pull_function(session, memio_pull);
     gnutls_transport_set_push_function(session, memio_push);
     gnutls_session_set_ptr(session, view);
-    gnutls_handshake_set_hook_function(session, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_POST,
+    gnutls_handshake_set_hook_function(session, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_POST,
                                        on_server_hello);
     /* With the whole hello in hand the server either sends its first flight
      * and waits for the client, or fails; then, as a GnuTLS server does, it

@@ -57,13 +57,19 @@ struct hello_shape {
   struct tp_client_hello_opts opts;
 };
 
-/* The shapes the scanner sends: the default broad hello, with and without a
- * name; the minimal one for extension-intolerant servers; and the modern
- * cipher profile, which goes out with a name as a browser's would. A new
+/* The shapes the scanner sends: its default, the cheap order with an empty
+ * TLS 1.3 key share (an HRR is the answer), and its minimal shape; the broad
+ * era order of --era-order (and the key share a TLS 1.3 probe retries with),
+ * with and without a name; the minimal one for extension-intolerant
+ * servers; and the modern cipher profile, which goes out with a name as a
+ * browser's would. A new
  * shape is one more line here: its options, as tlsparse takes them. Every
  * shape goes to every configuration at every pinned version, and the rules
  * of expected_answer apply to all (an HRR counts as TLS 1.3 accepted). */
 static const struct hello_shape kShapes[] = {
+    {.name = "cheap+sni",
+     .opts = {.ciphers = TP_CIPHERS_CHEAP, .sni = "interop.example", .key_share_empty = 1}},
+    {.name = "cheap-minimal", .opts = {.ciphers = TP_CIPHERS_CHEAP, .minimal = 1, .key_share_empty = 1}},
     {.name = "broad", .opts = {.ciphers = TP_CIPHERS_BROAD}},
     {.name = "broad+sni", .opts = {.ciphers = TP_CIPHERS_BROAD, .sni = "interop.example"}},
     {.name = "minimal", .opts = {.ciphers = TP_CIPHERS_BROAD, .minimal = 1}},

@@ -46,7 +46,7 @@
 #include "tlsparse/tlsparse.h"
 
 /* Probes per combination, each with fresh material. */
-#define REPEATS 48
+#define REPEATS 32
 
 /* Ranges over TLS 1.0 .. 1.2: every combination interop_run must visit is
  * 5 pinned versions x these x the shapes; fewer means one was skipped. */

@@ -5,7 +5,8 @@
  * first), then turns of "the server says this, we answer that", ending on
  * the verdict. Server texts are those of Dovecot, Postfix, Exim, vsftpd,
  * ProFTPD, nginx and Exchange Online (its TLS 1.0/1.1 refusals as Microsoft
- * documented them; greetings trimmed). Every script runs with each server
+ * documented them; greetings trimmed), and slapd, Prosody and PostgreSQL
+ * 15 (captured from the daemons the integration tests run). Every script runs with each server
  * message fed whole, one byte at a time, split in two at every byte
  * boundary, and in pieces of 2, 3, 5 and 7 bytes: the same steps and the
  * exact same bytes out must come, and no step but NEED_MORE may come before
@@ -572,6 +573,341 @@ static void test_https(void **state) {
   check_all(kScripts, ARRAY_SIZE(kScripts));
 }
 
+/* ==== LDAP (RFC 4511 4.12, RFC 4532) ==== */
+
+/* "Who am I?": LDAPMessage { messageID 2, ExtendedRequest { requestName
+ * 1.3.6.1.4.1.4203.1.11.3 } }. */
+#define WHOAMI_REQUEST "\x30\x1e\x02\x01\x02\x77\x19\x80\x17" "1.3.6.1.4.1.4203.1.11.3"
+/* slapd 2.5's answer to an anonymous "Who am I?": success, an empty
+ * authzId as the responseValue. */
+#define SLAPD_WHOAMI "\x30\x0e\x02\x01\x02\x78\x09\x0a\x01\x00\x04\x00\x04\x00\x8b\x00"
+/* The same with "require authc" in slapd.conf: unwillingToPerform. */
+#define SLAPD_REQUIRE_AUTHC \
+  "\x30\x23\x02\x01\x02\x78\x1e\x0a\x01\x35\x04\x00\x04\x17" "authentication required"
+
+/* ldap_message builds LDAPMessage { messageID |id|, [APPLICATION] |op| {
+ * resultCode |code|, matchedDN "", diagnosticMessage |text| } } with
+ * short-form lengths (|text| under 100 bytes). */
+static size_t ldap_message(uint8_t *out, uint8_t id, uint8_t op, uint8_t code, const char *text) {
+  size_t n = strlen(text);
+  uint8_t *p = out;
+  *p++ = 0x30;
+  *p++ = (uint8_t)(3 + 2 + 3 + 2 + 2 + n);
+  *p++ = 0x02, *p++ = 1, *p++ = id;
+  *p++ = op;
+  *p++ = (uint8_t)(3 + 2 + 2 + n);
+  *p++ = 0x0a, *p++ = 1, *p++ = code;
+  *p++ = 0x04, *p++ = 0;
+  *p++ = 0x04, *p++ = (uint8_t)n;
+  memcpy(p, text, n);
+  return (size_t)(p - out) + n;
+}
+
+static void test_ldap(void **state) {
+  (void)state;
+  static const struct turn kSlapd[] = {{B(SLAPD_WHOAMI), NULL, 0}};
+  static const struct turn kRequireAuthc[] = {{B(SLAPD_REQUIRE_AUTHC), NULL, 0}};
+  static const struct script kScripts[] = {
+      {"ldaps slapd whoami", PROTO_LDAPS, 0, NULL, HELLO(WHOAMI_REQUEST), TURNS(kSlapd),
+       .result = APP_OK, .result_name = "ok", .stage = "whoami", .code = 0, REPLY("")},
+      {"ldap slapd whoami after starttls", PROTO_LDAP, 1, NULL, HELLO(WHOAMI_REQUEST),
+       TURNS(kSlapd), .result = APP_OK, .result_name = "ok", .stage = "whoami", .code = 0,
+       REPLY("")},
+      {"ldaps slapd require authc", PROTO_LDAPS, 0, NULL, HELLO(WHOAMI_REQUEST),
+       TURNS(kRequireAuthc), .result = APP_OK, .result_name = "ok", .stage = "whoami",
+       .code = 53, REPLY("authentication required")},
+  };
+  check_all(kScripts, ARRAY_SIZE(kScripts));
+  /* Result codes: the request answered (ok), or the session refused. */
+  static const struct {
+    const char *what;
+    uint8_t id, op, code;
+    const char *text;
+    enum appcheck_result result;
+    const char *result_name;
+    const char *reply;
+  } kCases[] = {
+      {"no whoami", 2, 0x78, 2, "unsupported extended operation", APP_OK, "ok",
+       "unsupported extended operation"},
+      {"insufficient access", 2, 0x78, 50, "anonymous whoami not allowed", APP_OK, "ok",
+       "anonymous whoami not allowed"},
+      {"confidentiality required", 2, 0x78, 13, "TLS 1.2 or better required", APP_REFUSED,
+       "refused", "TLS 1.2 or better required"},
+      {"stronger auth required", 2, 0x78, 8, "", APP_REFUSED, "refused", ""},
+      {"busy", 2, 0x78, 51, "", APP_REFUSED, "refused", ""},
+      {"notice of disconnection", 0, 0x78, 52, "server is shutting down", APP_REFUSED, "refused",
+       "server is shutting down"},
+      {"notice with success", 0, 0x78, 0, "", APP_REFUSED, "refused", ""},
+      {"diagnostic with a line end", 2, 0x78, 52, "no\r\nmore", APP_REFUSED, "refused", "no"},
+      {"another messageID", 1, 0x78, 0, "", APP_PROTOCOL_ERROR, "protocol_error", ""},
+      {"a bind response", 2, 0x61, 0, "", APP_PROTOCOL_ERROR, "protocol_error", ""},
+  };
+  static uint8_t msg[128];
+  for (size_t i = 0; i < ARRAY_SIZE(kCases); i++) {
+    struct turn t[1] = {{msg, 0, NULL, 0}};
+    t[0].server_len = ldap_message(msg, kCases[i].id, kCases[i].op, kCases[i].code,
+                                   kCases[i].text);
+    struct script s = {kCases[i].what, PROTO_LDAP, 1, NULL, HELLO(WHOAMI_REQUEST), TURNS(t),
+                       .result = kCases[i].result, .result_name = kCases[i].result_name,
+                       .stage = "whoami",
+                       .code = kCases[i].result == APP_PROTOCOL_ERROR ? 0 : kCases[i].code,
+                       .reply = (const uint8_t *)kCases[i].reply,
+                       .reply_len = strlen(kCases[i].reply)};
+    check(&s);
+  }
+  /* The message's own length: the long form, an indefinite length, a
+   * length past the bound, and a SEQUENCE with trailing bytes inside. */
+  static const struct turn kLongForm[] = {
+      {B("\x30\x84\x00\x00\x00\x0c\x02\x01\x02\x78\x07\x0a\x01\x00\x04\x00\x04\x00"), NULL, 0}};
+  static const struct turn kIndefinite[] = {{B("\x30\x80"), NULL, 0}};
+  static const struct turn kHuge[] = {{B("\x30\x82\x10\x00"), NULL, 0}};
+  static const struct turn kNotLdap[] = {{B("HTTP/1.1 400 Bad Request\r\n"), NULL, 0}};
+  static const struct script kFraming[] = {
+      {"ldap long-form length", PROTO_LDAP, 1, NULL, HELLO(WHOAMI_REQUEST), TURNS(kLongForm),
+       .result = APP_OK, .result_name = "ok", .stage = "whoami", REPLY("")},
+      {"ldap indefinite length", PROTO_LDAP, 1, NULL, HELLO(WHOAMI_REQUEST), TURNS(kIndefinite),
+       .result = APP_PROTOCOL_ERROR, .result_name = "protocol_error", .stage = "whoami"},
+      {"ldap too long", PROTO_LDAPS, 0, NULL, HELLO(WHOAMI_REQUEST), TURNS(kHuge),
+       .result = APP_TOO_LONG, .result_name = "too_long", .stage = "whoami"},
+      {"http at ldaps", PROTO_LDAPS, 0, NULL, HELLO(WHOAMI_REQUEST), TURNS(kNotLdap),
+       .result = APP_NOT_PROTO, .result_name = "not_ldap", .stage = "whoami",
+       REPLY("HTTP/1.1 400 Bad Request")},
+  };
+  check_all(kFraming, ARRAY_SIZE(kFraming));
+}
+
+/* ==== XMPP (RFC 6120) ==== */
+
+#define XMPP_HEADER(name)                                                                  \
+  "<?xml version='1.0'?><stream:stream to='" name "' xmlns='jabber:client' "              \
+  "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"
+/* Prosody 0.12's restarted stream and its features after TLS. */
+#define PROSODY_STREAM                                                                  \
+  "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xml:lang='en' "            \
+  "from='localhost' id='470ab7f2-daa0-4b27-9bae-a6ff04c0a2ad' version='1.0' "           \
+  "xmlns:stream='http://etherx.jabber.org/streams'>"
+#define PROSODY_FEATURES                                                                \
+  "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"              \
+  "<mechanism>PLAIN</mechanism><mechanism>SCRAM-SHA-1</mechanism>"                      \
+  "<mechanism>SCRAM-SHA-1-PLUS</mechanism></mechanisms></stream:features>"
+#define STREAM_ERROR(condition, text)                                                   \
+  "<stream:error><" condition " xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>" text     \
+  "</stream:error>"
+
+static void test_xmpp(void **state) {
+  (void)state;
+  static const struct turn kProsody[] = {{B(PROSODY_STREAM PROSODY_FEATURES), NULL, 0}};
+  static const struct turn kSpaced[] = {
+      {B(PROSODY_STREAM "\n  " PROSODY_FEATURES), NULL, 0}};
+  static const struct turn kEmpty[] = {{B(PROSODY_STREAM "<stream:features/>"), NULL, 0}};
+  static const struct turn kHostUnknown[] = {
+      {B(PROSODY_STREAM STREAM_ERROR("host-unknown", "")), NULL, 0}};
+  static const struct turn kPolicy[] = {
+      {B(PROSODY_STREAM STREAM_ERROR(
+           "policy-violation",
+           "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>TLS 1.0 is not allowed</text>")),
+       NULL, 0}};
+  static const struct turn kErrorFirst[] = {
+      {B(STREAM_ERROR("internal-server-error", "")), NULL, 0}};
+  static const struct turn kHttp[] = {{B("HTTP/1.1 400 Bad Request\r\n"), NULL, 0}};
+  static const struct turn kHtml[] = {{B("<html>"), NULL, 0}};
+  static const struct script kScripts[] = {
+      {"prosody after starttls", PROTO_XMPP, 1, NULL, HELLO(XMPP_HEADER("localhost")),
+       TURNS(kProsody), .result = APP_OK, .result_name = "ok", .stage = "features",
+       REPLY(PROSODY_FEATURES)},
+      {"prosody, direct TLS", PROTO_XMPP, 0, "chat.example.org",
+       HELLO(XMPP_HEADER("chat.example.org")), TURNS(kProsody), .result = APP_OK,
+       .result_name = "ok", .stage = "features", REPLY(PROSODY_FEATURES)},
+      {"features after whitespace", PROTO_XMPP, 1, NULL, HELLO(XMPP_HEADER("localhost")),
+       TURNS(kSpaced), .result = APP_OK, .result_name = "ok", .stage = "features",
+       REPLY(PROSODY_FEATURES)},
+      {"empty features", PROTO_XMPP, 1, NULL, HELLO(XMPP_HEADER("localhost")), TURNS(kEmpty),
+       .result = APP_OK, .result_name = "ok", .stage = "features", REPLY("<stream:features/>")},
+      {"host-unknown", PROTO_XMPP, 1, "scanner.example.net",
+       HELLO(XMPP_HEADER("scanner.example.net")), TURNS(kHostUnknown), .result = APP_REFUSED,
+       .result_name = "refused", .stage = "features",
+       REPLY(STREAM_ERROR("host-unknown", ""))},
+      {"policy-violation", PROTO_XMPP, 1, NULL, HELLO(XMPP_HEADER("localhost")), TURNS(kPolicy),
+       .result = APP_REFUSED, .result_name = "refused", .stage = "features",
+       REPLY(STREAM_ERROR(
+           "policy-violation",
+           "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>TLS 1.0 is not allowed</text>"))},
+      {"error before the stream", PROTO_XMPP, 1, NULL, HELLO(XMPP_HEADER("localhost")),
+       TURNS(kErrorFirst), .result = APP_REFUSED, .result_name = "refused", .stage = "stream",
+       REPLY(STREAM_ERROR("internal-server-error", ""))},
+      {"http at xmpp", PROTO_XMPP, 1, NULL, HELLO(XMPP_HEADER("localhost")), TURNS(kHttp),
+       .result = APP_NOT_PROTO, .result_name = "not_xmpp", .stage = "stream",
+       REPLY("HTTP/1.1 400 Bad Request")},
+      {"html at xmpp", PROTO_XMPP, 1, NULL, HELLO(XMPP_HEADER("localhost")), TURNS(kHtml),
+       .result = APP_NOT_PROTO, .result_name = "not_xmpp", .stage = "stream", REPLY("<html>")},
+  };
+  check_all(kScripts, ARRAY_SIZE(kScripts));
+}
+
+/* ==== PostgreSQL (protocol 3) ==== */
+
+/* StartupMessage: length 49, protocol 3.0, user and application_name. */
+#define PG_STARTUP                                                             \
+  "\x00\x00\x00\x31\x00\x03\x00\x00user\x00tlssweep\x00" "application_name\x00" \
+  "tlssweep\x00\x00"
+/* PostgreSQL 15's answers, captured: SCRAM over TLS (channel binding
+ * offered), trust for a role that does not exist (AuthenticationOk, then
+ * the error), and no pg_hba.conf line for us. */
+#define PG_SASL "R\x00\x00\x00*\x00\x00\x00\x0aSCRAM-SHA-256-PLUS\x00SCRAM-SHA-256\x00\x00"
+#define PG_AUTH_OK "R\x00\x00\x00\x08\x00\x00\x00\x00"
+#define PG_NO_HBA                                                                            \
+  "E\x00\x00\x00\x9eSFATAL\x00VFATAL\x00" "C28000\x00Mno pg_hba.conf entry for host "       \
+  "\"127.0.0.1\", user \"tlssweep\", database \"tlssweep\", SSL encryption\x00" "Fauth.c\x00" \
+  "L544\x00RClientAuthentication\x00\x00"
+#define PG_TOO_MANY                                                                   \
+  "E\x00\x00\x00USFATAL\x00VFATAL\x00" "C53300\x00Msorry, too many clients already\x00" \
+  "Fproc.c\x00L362\x00RInitProcess\x00\x00"
+#define PG_NOTICE "N\x00\x00\x00<SWARNING\x00VWARNING\x00" "C01000\x00Mthe server is in maintenance\x00\x00"
+
+static void test_postgres(void **state) {
+  (void)state;
+  static const struct turn kSasl[] = {{B(PG_SASL), NULL, 0}};
+  static const struct turn kTrust[] = {{B(PG_AUTH_OK), NULL, 0}};
+  static const struct turn kNoHba[] = {{B(PG_NO_HBA), NULL, 0}};
+  static const struct turn kTooMany[] = {{B(PG_TOO_MANY), NULL, 0}};
+  static const struct turn kNoticeFirst[] = {{B(PG_NOTICE PG_SASL), NULL, 0}};
+  static const struct turn kV2[] = {{B("EFATAL:  unsupported frontend protocol\n\x00"), NULL, 0}};
+  static const struct turn kMd5[] = {{B("R\x00\x00\x00\x0c\x00\x00\x00\x05\x12\x34\x56\x78"), NULL, 0}};
+  static const struct turn kOddAuth[] = {{B("R\x00\x00\x00\x08\x00\x00\x00\x0b"), NULL, 0}};
+  static const struct turn kShortLength[] = {{B("R\x00\x00\x00\x03"), NULL, 0}};
+  static const struct turn kBadFields[] = {{B("E\x00\x00\x00\x06SX"), NULL, 0}};
+  static const struct turn kOtherType[] = {{B(PG_NOTICE "Z\x00\x00\x00\x05I"), NULL, 0}};
+  static const struct turn kHttp[] = {{B("HTTP/1.1 400 Bad Request\r\n"), NULL, 0}};
+  static const struct script kScripts[] = {
+      {"postgres scram", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP), TURNS(kSasl),
+       .result = APP_OK, .result_name = "ok", .stage = "startup", .code = 10,
+       REPLY("SCRAM-SHA-256-PLUS")},
+      {"postgres trust", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP), TURNS(kTrust),
+       .result = APP_OK, .result_name = "ok", .stage = "startup", .code = 0, REPLY("")},
+      {"postgres md5", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP), TURNS(kMd5),
+       .result = APP_OK, .result_name = "ok", .stage = "startup", .code = 5, REPLY("")},
+      {"postgres no pg_hba.conf line", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP), TURNS(kNoHba),
+       .result = APP_OK, .result_name = "ok", .stage = "startup",
+       REPLY("FATAL 28000 no pg_hba.conf entry for host \"127.0.0.1\", user \"tlssweep\", "
+             "database \"tlssweep\", SSL encryption")},
+      {"postgres too many clients", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP), TURNS(kTooMany),
+       .result = APP_REFUSED, .result_name = "refused", .stage = "startup",
+       REPLY("FATAL 53300 sorry, too many clients already")},
+      {"postgres notice first", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP), TURNS(kNoticeFirst),
+       .result = APP_OK, .result_name = "ok", .stage = "startup", .code = 10,
+       REPLY("SCRAM-SHA-256-PLUS")},
+      {"postgres protocol 2 error", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP), TURNS(kV2),
+       .result = APP_REFUSED, .result_name = "refused", .stage = "startup",
+       REPLY("FATAL:  unsupported frontend protocol")},
+      {"postgres unknown auth type", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP), TURNS(kOddAuth),
+       .result = APP_PROTOCOL_ERROR, .result_name = "protocol_error", .stage = "startup"},
+      {"postgres length under 4", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP),
+       TURNS(kShortLength), .result = APP_PROTOCOL_ERROR, .result_name = "protocol_error",
+       .stage = "startup"},
+      {"postgres bad error fields", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP),
+       TURNS(kBadFields), .result = APP_PROTOCOL_ERROR, .result_name = "protocol_error",
+       .stage = "startup"},
+      {"postgres ReadyForQuery first", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP),
+       TURNS(kOtherType), .result = APP_PROTOCOL_ERROR, .result_name = "protocol_error",
+       .stage = "startup"},
+      {"http at postgres", PROTO_POSTGRES, 1, NULL, HELLO(PG_STARTUP), TURNS(kHttp),
+       .result = APP_NOT_PROTO, .result_name = "not_postgres", .stage = "startup",
+       REPLY("HTTP/1.1 400 Bad Request")},
+  };
+  check_all(kScripts, ARRAY_SIZE(kScripts));
+}
+
+/* LDAP, XMPP and PostgreSQL beyond the scripts: bytes after the verdict,
+ * the close, the bounds, an alert for an answer, and hostile names. */
+static void test_client_first_edges(void **state) {
+  (void)state;
+  size_t consumed, len;
+  static const struct {
+    enum proto proto;
+    const char *stream;
+    size_t stream_len, decided_at;
+  } kAfter[] = {
+      {PROTO_LDAPS, SLAPD_WHOAMI "\x30\x05", sizeof(SLAPD_WHOAMI "\x30\x05") - 1,
+       sizeof(SLAPD_WHOAMI) - 1},
+      {PROTO_XMPP, PROSODY_STREAM PROSODY_FEATURES "<iq/>",
+       sizeof(PROSODY_STREAM PROSODY_FEATURES "<iq/>") - 1,
+       sizeof(PROSODY_STREAM PROSODY_FEATURES) - 1},
+      {PROTO_POSTGRES, PG_AUTH_OK PG_NO_HBA, sizeof(PG_AUTH_OK PG_NO_HBA) - 1,
+       sizeof(PG_AUTH_OK) - 1},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(kAfter); i++) {
+    appcheck_init(&ac, kAfter[i].proto, 1, NULL);
+    assert_int_equal(appcheck_begin(&ac), APPCHECK_SEND);
+    assert_int_equal(feed_all(kAfter[i].stream, kAfter[i].stream_len, &consumed), APPCHECK_DONE);
+    assert_int_equal(consumed, kAfter[i].decided_at);
+    assert_string_equal(appcheck_result_name(&ac), "ok");
+  }
+  /* A stream error cut short by the close is still a refusal; a message cut
+   * short is a close. */
+#define CUT_ERROR PROSODY_STREAM "<stream:error><policy-violation"
+  static const struct {
+    enum proto proto;
+    const char *stream;
+    size_t len;
+    const char *result_name;
+    const char *reply; /* NULL: binary, not checked */
+  } kCut[] = {
+      {PROTO_XMPP, CUT_ERROR, sizeof(CUT_ERROR) - 1, "refused", "<stream:error><policy-violation"},
+      {PROTO_LDAP, "\x30\x0e\x02\x01", 4, "closed", NULL},
+      {PROTO_POSTGRES, "R\x00\x00", 3, "closed", NULL},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(kCut); i++) {
+    appcheck_init(&ac, kCut[i].proto, 1, NULL);
+    appcheck_begin(&ac);
+    assert_int_equal(feed_all(kCut[i].stream, kCut[i].len, &consumed), APPCHECK_NEED_MORE);
+    assert_int_equal(appcheck_eof(&ac), APPCHECK_DONE);
+    assert_string_equal(appcheck_result_name(&ac), kCut[i].result_name);
+    if (kCut[i].reply != NULL) {
+      expect_reply(kCut[i].reply);
+    }
+  }
+  /* Features longer than the bound. */
+  appcheck_init(&ac, PROTO_XMPP, 1, NULL);
+  appcheck_begin(&ac);
+  assert_int_equal(feed_all(PROSODY_STREAM "<stream:features>",
+                            strlen(PROSODY_STREAM "<stream:features>"), &consumed),
+                   APPCHECK_NEED_MORE);
+  enum appcheck_step step = APPCHECK_NEED_MORE;
+  size_t total = 0;
+  while (step == APPCHECK_NEED_MORE && total < 2 * APPCHECK_LINE_MAX) {
+    step = feed_all("<x/>", 4, &consumed);
+    total += consumed;
+  }
+  assert_int_equal(step, APPCHECK_DONE);
+  assert_string_equal(appcheck_result_name(&ac), "too_long");
+  assert_string_equal(appcheck_stage_name(&ac), "features");
+  /* An alert for an answer is judged at its first byte. */
+  static const enum proto kClientFirst[] = {PROTO_LDAPS, PROTO_XMPP, PROTO_POSTGRES};
+  for (size_t i = 0; i < ARRAY_SIZE(kClientFirst); i++) {
+    appcheck_init(&ac, kClientFirst[i], 1, NULL);
+    appcheck_begin(&ac);
+    assert_int_equal(feed_all("\x15\x03\x01\x00\x02\x02\x46", 7, &consumed), APPCHECK_DONE);
+    assert_int_equal(consumed, 1);
+    assert_int_equal(appcheck_result(&ac), APP_NOT_PROTO);
+  }
+  /* The XMPP "to" is a host name or localhost, as before TLS: no quote can
+   * end the attribute. */
+  static const char *const kBad[] = {"x' evil='1", "a b", "", "host:5222"};
+  for (size_t i = 0; i < ARRAY_SIZE(kBad); i++) {
+    appcheck_init(&ac, PROTO_XMPP, 1, kBad[i]);
+    assert_int_equal(appcheck_begin(&ac), APPCHECK_SEND);
+    const uint8_t *out = appcheck_output(&ac, &len);
+    assert_int_equal(len, strlen(XMPP_HEADER("localhost")));
+    assert_memory_equal(out, XMPP_HEADER("localhost"), len);
+  }
+  static char name[MT_HOST_NAME_MAX + 1];
+  memset(name, 'x', MT_HOST_NAME_MAX);
+  appcheck_init(&ac, PROTO_XMPP, 1, name);
+  assert_int_equal(appcheck_begin(&ac), APPCHECK_SEND);
+  appcheck_output(&ac, &len);
+  assert_int_equal(len, strlen(XMPP_HEADER("")) + MT_HOST_NAME_MAX);
+}
+
 /* ==== Everything else ==== */
 
 /* Servers that speak something else: the first line is kept. */
@@ -687,8 +1023,9 @@ static void test_unchecked(void **state) {
     enum proto proto;
     int after_starttls;
   } kCases[] = {
-      {PROTO_TLS, 0},      {PROTO_LDAPS, 0}, {PROTO_LDAP, 1},  {PROTO_XMPP, 1},
-      {PROTO_POSTGRES, 1}, {PROTO_TLS, 1},   {PROTO_COUNT, 0},
+      {PROTO_TLS, 0},
+      {PROTO_TLS, 1},
+      {PROTO_COUNT, 0},
   };
   for (size_t i = 0; i < ARRAY_SIZE(kCases); i++) {
     appcheck_init(&ac, kCases[i].proto, kCases[i].after_starttls, "mail.example.com");
@@ -726,6 +1063,10 @@ static void test_first_stages(void **state) {
       {PROTO_IMAP, 1, APPCHECK_SEND, "capability"},
       {PROTO_POP3, 1, APPCHECK_SEND, "capa"},
       {PROTO_FTP, 1, APPCHECK_SEND, "feat"},
+      {PROTO_LDAPS, 0, APPCHECK_SEND, "whoami"},
+      {PROTO_LDAP, 1, APPCHECK_SEND, "whoami"},
+      {PROTO_XMPP, 1, APPCHECK_SEND, "stream"},
+      {PROTO_POSTGRES, 1, APPCHECK_SEND, "startup"},
       /* The family decides, not the port: a greeting read inside TLS... */
       {PROTO_SMTP, 0, APPCHECK_NEED_MORE, "greeting"},
       /* ...or a command after a dialogue. */
@@ -1152,6 +1493,10 @@ int main(void) {
       cmocka_unit_test(test_ftps),
       cmocka_unit_test(test_ftp_after_auth_tls),
       cmocka_unit_test(test_https),
+      cmocka_unit_test(test_ldap),
+      cmocka_unit_test(test_xmpp),
+      cmocka_unit_test(test_postgres),
+      cmocka_unit_test(test_client_first_edges),
       cmocka_unit_test(test_not_proto),
       cmocka_unit_test(test_binary_first_byte),
       cmocka_unit_test(test_protocol_errors),

@@ -108,11 +108,13 @@ static void test_jsonl_fields(void **state) {
   json_t *v = json_object_get(o, "versions");
   json_t *t10 = json_object_get(v, "tls1.0");
   assert_string_equal(json_string_value(json_object_get(t10, "verdict")), "accepted");
-  assert_string_equal(json_string_value(json_object_get(t10, "cipher")),
+  /* The probe's cipher is named for what it is: the pick from the probe's offer. */
+  assert_null(json_object_get(t10, "cipher"));
+  assert_string_equal(json_string_value(json_object_get(t10, "probe_cipher")),
                       "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA");
   assert_string_equal(json_string_value(json_object_get(t10, "downgrade_sentinel")), "tls1.1");
-  assert_string_equal(json_string_value(json_object_get(json_object_get(v, "tls1.1"), "cipher")),
-                      "0xfefe");
+  assert_string_equal(
+      json_string_value(json_object_get(json_object_get(v, "tls1.1"), "probe_cipher")), "0xfefe");
   json_t *t12 = json_object_get(v, "tls1.2");
   assert_string_equal(json_string_value(json_object_get(t12, "reason")), "version_mismatch");
   assert_string_equal(json_string_value(json_object_get(t12, "server_version")), "tls1.0");

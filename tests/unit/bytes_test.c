@@ -4,6 +4,7 @@
  * pinned here one by one: each getter at exactly the length it needs and one
  * byte short (where it must fail and consume nothing, because callers try a
  * shape and back off), length-prefixed reads whose body is one byte short,
+ * tp_cbs_copy_upto short and long (the reader fills its buffers with it),
  * big-endian order (tp_cbb_add_u16_list included), and the writer's sticky
  * error: after an overflow nothing more is written, and tp_cbb_finish
  * reports 0 so a half-built hello can never go out. Nested blocks, a close
@@ -126,6 +127,32 @@ static void test_get_bytes(void **state) {
   /* A zero-length read of an empty view is fine. */
   assert_int_equal(tp_cbs_get_bytes(&cbs, &out, 0), 1);
   assert_int_equal(out.len, 0);
+}
+
+static void test_copy_upto(void **state) {
+  (void)state;
+  static const uint8_t in[] = {1, 2, 3, 4, 5};
+  uint8_t out[8];
+  memset(out, 0xee, sizeof(out));
+  tp_cbs cbs;
+  tp_cbs_init(&cbs, in, sizeof(in));
+  /* Less than is there: exactly |max| bytes, consumed. */
+  assert_int_equal(tp_cbs_copy_upto(&cbs, out, 2), 2);
+  assert_memory_equal(out, in, 2);
+  assert_int_equal(out[2], 0xee);
+  expect_untouched(&cbs, in + 2, 3);
+  /* More than is there: what is left, and no byte past it. */
+  assert_int_equal(tp_cbs_copy_upto(&cbs, out, sizeof(out)), 3);
+  assert_memory_equal(out, in + 2, 3);
+  assert_int_equal(out[3], 0xee);
+  expect_untouched(&cbs, in + 5, 0);
+  /* An empty view, or a zero |max|, copies nothing. */
+  assert_int_equal(tp_cbs_copy_upto(&cbs, out, sizeof(out)), 0);
+  tp_cbs_init(&cbs, in, sizeof(in));
+  assert_int_equal(tp_cbs_copy_upto(&cbs, out, 0), 0);
+  expect_untouched(&cbs, in, 5);
+  tp_cbs_init(&cbs, NULL, 0);
+  assert_int_equal(tp_cbs_copy_upto(&cbs, out, sizeof(out)), 0);
 }
 
 typedef int (*prefixed_getter)(tp_cbs *cbs, tp_cbs *out);
@@ -276,6 +303,55 @@ static void test_cbb_add_u16_list(void **state) {
   assert_int_equal(tp_cbb_finish(&b, &len), 0);
   tp_cbb_init(&b, buf, sizeof(buf));
   tp_cbb_add_u16_list(&b, NULL, SIZE_MAX);
+  assert_int_equal(tp_cbb_finish(&b, &len), 0);
+}
+
+static void test_cbb_add_u16_prefixed_list(void **state) {
+  (void)state;
+  /* The same bytes as open_u16 + add_u16_list + close (a TLS vector). */
+  static const uint16_t list[] = {0x001d, 0x0017, 0x0100};
+  uint8_t nested[16], direct[16];
+  tp_cbb b;
+  size_t nested_len, len;
+  tp_cbb_init(&b, nested, sizeof(nested));
+  tp_cbb_open_u16(&b);
+  tp_cbb_add_u16_list(&b, list, 3);
+  tp_cbb_close(&b);
+  assert_int_equal(tp_cbb_finish(&b, &nested_len), 1);
+  memset(direct, 0xee, sizeof(direct));
+  tp_cbb_init(&b, direct, sizeof(direct));
+  tp_cbb_add_u16_prefixed_list(&b, list, 3);
+  assert_int_equal(tp_cbb_finish(&b, &len), 1);
+  static const uint8_t want[] = {0x00, 0x06, 0x00, 0x1d, 0x00, 0x17, 0x01, 0x00};
+  assert_int_equal(len, sizeof(want));
+  assert_int_equal(nested_len, sizeof(want));
+  assert_memory_equal(direct, want, sizeof(want));
+  assert_memory_equal(nested, want, sizeof(want));
+  assert_int_equal(direct[sizeof(want)], 0xee);
+
+  /* An empty list is its zero length alone. */
+  tp_cbb_init(&b, direct, sizeof(direct));
+  tp_cbb_add_u16_prefixed_list(&b, list, 0);
+  assert_int_equal(tp_cbb_finish(&b, &len), 1);
+  assert_int_equal(len, 2);
+  assert_int_equal(direct[0], 0);
+  assert_int_equal(direct[1], 0);
+
+  /* One byte short: nothing written, and the error sticks. */
+  memset(direct, 0xee, sizeof(direct));
+  tp_cbb_init(&b, direct, sizeof(want) - 1);
+  tp_cbb_add_u16_prefixed_list(&b, list, 3);
+  for (size_t i = 0; i < sizeof(direct); i++) {
+    assert_int_equal(direct[i], 0xee);
+  }
+  tp_cbb_add_u8(&b, 1);
+  assert_int_equal(direct[0], 0xee);
+  assert_int_equal(tp_cbb_finish(&b, &len), 0);
+
+  /* 32767 values (65534 bytes) is the most a u16 length can say; one more
+   * is refused before the list is read (here there is none to read). */
+  tp_cbb_init(&b, direct, sizeof(direct));
+  tp_cbb_add_u16_prefixed_list(&b, NULL, 0x8000);
   assert_int_equal(tp_cbb_finish(&b, &len), 0);
 }
 
@@ -532,6 +608,7 @@ int main(void) {
       cmocka_unit_test(test_getters_advance_in_order),
       cmocka_unit_test(test_skip),
       cmocka_unit_test(test_get_bytes),
+      cmocka_unit_test(test_copy_upto),
       cmocka_unit_test(test_u8_length_prefixed),
       cmocka_unit_test(test_u16_length_prefixed),
       cmocka_unit_test(test_u24_length_prefixed),
@@ -539,6 +616,7 @@ int main(void) {
       cmocka_unit_test(test_mem_equal),
       cmocka_unit_test(test_cbb_writes_big_endian),
       cmocka_unit_test(test_cbb_add_u16_list),
+      cmocka_unit_test(test_cbb_add_u16_prefixed_list),
       cmocka_unit_test(test_cbb_exact_fit),
       cmocka_unit_test(test_cbb_sticky_error),
       cmocka_unit_test(test_cbb_overflow_by_bytes_and_zeros),

@@ -9,8 +9,10 @@
  * cannot hide. The checks follow design.md ("Probes: facts to get right"):
  * record and legacy versions per version, the random and session id at the
  * offsets the layout announces (the engine patches them there), the SCSVs,
- * which extensions each version carries and what is in them, SNI only for
- * host names, padding to 512 bytes, the minimal shape, the cipher profiles,
+ * which extensions each version carries and what is in them (a 1.3 hello
+ * with an empty key_share list as a byte table), SNI only for
+ * host names, padding to 512 bytes, the minimal shape, the cipher profiles
+ * (the cheap one a reordering of the broad one, RSA key exchange first),
  * invalid options, short buffers, and determinism. Templates (built once,
  * patched per probe) must write exactly what the direct build writes. The
  * RFC 8448 ClientHello checks the parser against bytes nobody here wrote. */
@@ -28,6 +30,8 @@
 
 static const uint16_t kVersions[] = {TP_SSL3, TP_TLS10, TP_TLS11, TP_TLS12, TP_TLS13};
 static const uint16_t kTlsVersions[] = {TP_TLS10, TP_TLS11, TP_TLS12, TP_TLS13};
+static const enum tp_cipher_profile kProfiles[] = {TP_CIPHERS_BROAD, TP_CIPHERS_MODERN,
+                                                   TP_CIPHERS_CHEAP};
 
 /* Distinct patterns, so that a field copied from the wrong input shows. */
 static const uint8_t kRandom[32] = {
@@ -326,6 +330,127 @@ static void test_key_share_x25519_at_layout(void **state) {
       assert_true(tp_cbs_mem_equal(&ks->body, want, sizeof(want)));
       assert_ptr_equal(buf + layout.key_share_at, ks->body.data + 6);
       assert_memory_equal(buf + layout.key_share_at, kShare, 32);
+    }
+  }
+}
+
+/* RFC 8446, 4.2.8: "client_shares: A list of offered KeyShareEntry values
+ * in descending order of client preference." The list may be empty, so that
+ * the server names its group in a HelloRetryRequest (4.1.4), which costs it
+ * no key exchange and no signature: the cheapest 1.3 probe. Here the whole
+ * minimal hello, field by field from RFC 8446, 4.1.2 and 4.2. */
+static const uint8_t kMinimalTls13EmptyShare[] = {
+    0x16, 0x03, 0x01, 0x00, 0x78, /* handshake record, 0x0301 (5.1), 120 bytes */
+    0x01, 0x00, 0x00, 0x74,       /* ClientHello (4), 116 bytes */
+    0x03, 0x03,                   /* legacy_version (4.1.2) */
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, /* random */
+    0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+    0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+    0x00,                         /* legacy_session_id: empty */
+    0x00, 0x08,                   /* cipher_suites: 8 bytes */
+    0x13, 0x01, 0x13, 0x02, 0x13, 0x03, /* the three 1.3 suites (B.4) */
+    0x00, 0xff,                   /* renegotiation SCSV (RFC 5746, 3.3) */
+    0x01, 0x00,                   /* legacy_compression_methods: null */
+    0x00, 0x43,                   /* extensions: 67 bytes */
+    0x00, 0x0a, 0x00, 0x10,       /* supported_groups (4.2.7), 16 bytes */
+    0x00, 0x0e,                   /*   named_group_list: 14 bytes */
+    0x00, 0x1d, 0x00, 0x17, 0x00, 0x18, 0x00, 0x19, /* x25519, secp256r1/384r1/521r1 */
+    0x00, 0x1e, 0x01, 0x00, 0x01, 0x01,             /* x448, ffdhe2048, ffdhe3072 */
+    0x00, 0x0d, 0x00, 0x1e,       /* signature_algorithms (4.2.3), 30 bytes */
+    0x00, 0x1c,                   /*   supported_signature_algorithms: 28 bytes */
+    0x04, 0x03, 0x08, 0x04, 0x04, 0x01, 0x05, 0x03, 0x08, 0x05, 0x05, 0x01,
+    0x06, 0x03, 0x08, 0x06, 0x06, 0x01, 0x08, 0x07, 0x08, 0x08, 0x08, 0x09,
+    0x08, 0x0a, 0x08, 0x0b,
+    0x00, 0x2b, 0x00, 0x03,       /* supported_versions (4.2.1), 3 bytes */
+    0x02, 0x03, 0x04,             /*   versions: TLS 1.3 */
+    0x00, 0x33, 0x00, 0x02,       /* key_share (4.2.8), 2 bytes */
+    0x00, 0x00,                   /*   client_shares: empty */
+};
+
+static void test_key_share_empty_minimal_bytes(void **state) {
+  (void)state;
+  struct tp_client_hello_opts o = opts_for(TP_TLS13);
+  o.minimal = 1;
+  o.ciphers = TP_CIPHERS_MODERN;
+  o.session_id = NULL;
+  o.x25519_share = NULL; /* not needed with an empty list */
+  o.key_share_empty = 1;
+  uint8_t buf[TP_CLIENT_HELLO_MAX];
+  size_t len;
+  struct tp_client_hello_layout layout;
+  struct wire w;
+  struct tp_client_hello_info info;
+  build(&o, buf, &len, &layout, &w, &info);
+  assert_int_equal(len, sizeof(kMinimalTls13EmptyShare));
+  assert_memory_equal(buf, kMinimalTls13EmptyShare, sizeof(kMinimalTls13EmptyShare));
+  assert_int_equal(layout.key_share_at, 0);
+  /* The extension is there (empty), so the HRR's key_share is solicited. */
+  assert_int_equal(layout.offered_exts,
+                   1u << TP_EXT_BIT_SUPPORTED_GROUPS | 1u << TP_EXT_BIT_SIGNATURE_ALGORITHMS |
+                       1u << TP_EXT_BIT_SUPPORTED_VERSIONS | 1u << TP_EXT_BIT_KEY_SHARE |
+                       1u << TP_EXT_BIT_RENEGOTIATION_INFO);
+  assert_int_equal(info.max_supported_version, TP_TLS13);
+}
+
+static void test_key_share_empty_full_shape(void **state) {
+  (void)state;
+  for (int minimal = 0; minimal <= 1; minimal++) {
+    struct tp_client_hello_opts o = opts_for(TP_TLS13);
+    o.minimal = minimal;
+    o.sni = "mail.example.com";
+    uint8_t with_buf[TP_CLIENT_HELLO_MAX], empty_buf[TP_CLIENT_HELLO_MAX];
+    size_t with_len, empty_len;
+    struct tp_client_hello_layout with_layout, empty_layout;
+    struct wire with, empty;
+    struct tp_client_hello_info info;
+    build(&o, with_buf, &with_len, &with_layout, &with, &info);
+    o.key_share_empty = 1;
+    o.x25519_share = NULL;
+    build(&o, empty_buf, &empty_len, &empty_layout, &empty, &info);
+    /* The same extensions, in the same order, and the same groups offered
+     * in supported_groups (RFC 8446, 4.2.8: the server picks from them). */
+    assert_int_equal(empty.n_ext, with.n_ext);
+    assert_int_equal(empty_layout.offered_exts, with_layout.offered_exts);
+    for (size_t k = 0; k < with.n_ext; k++) {
+      assert_int_equal(empty.ext[k].type, with.ext[k].type);
+      if (with.ext[k].type == TP_EXT_KEY_SHARE || with.ext[k].type == TP_EXT_PADDING) {
+        continue;
+      }
+      assert_int_equal(empty.ext[k].body.len, with.ext[k].body.len);
+      assert_memory_equal(empty.ext[k].body.data, with.ext[k].body.data,
+                          with.ext[k].body.len);
+    }
+    const struct wire_ext *ks = find_ext(&empty, TP_EXT_KEY_SHARE);
+    assert_non_null(ks);
+    static const uint8_t no_shares[] = {0x00, 0x00}; /* client_shares<0..2^16-1> */
+    assert_true(tp_cbs_mem_equal(&ks->body, no_shares, sizeof(no_shares)));
+    assert_int_equal(empty_layout.key_share_at, 0);
+    if (!minimal) {
+      /* The 38 bytes the share took are padding now: still 512. */
+      assert_int_equal(empty.msg_len, TP_CLIENT_HELLO_PAD_TO);
+      assert_int_equal(empty_len, with_len);
+    } else {
+      assert_int_equal(empty_len, with_len - 36);
+    }
+  }
+}
+
+static void test_key_share_empty_ignored_below_tls13(void **state) {
+  (void)state;
+  for (size_t i = 0; i < COUNT(kVersions); i++) {
+    if (kVersions[i] == TP_TLS13) {
+      continue;
+    }
+    for (int minimal = 0; minimal <= 1; minimal++) {
+      struct tp_client_hello_opts o = opts_for(kVersions[i]);
+      o.minimal = minimal;
+      uint8_t a[TP_CLIENT_HELLO_MAX], b[TP_CLIENT_HELLO_MAX];
+      size_t len_a, len_b;
+      assert_int_equal(tp_build_client_hello(&o, a, sizeof(a), &len_a, NULL), 1);
+      o.key_share_empty = 1;
+      assert_int_equal(tp_build_client_hello(&o, b, sizeof(b), &len_b, NULL), 1);
+      assert_int_equal(len_a, len_b);
+      assert_memory_equal(a, b, len_a);
     }
   }
 }
@@ -673,6 +798,103 @@ static void test_modern_profile_is_subset_of_broad(void **state) {
   }
 }
 
+/* is_rsa_key_exchange says whether |suite| uses static RSA key exchange
+ * (RFC 5246, 7.4.3: no ServerKeyExchange, so the server signs nothing). The
+ * IANA name says it: TLS_RSA_WITH_*, not TLS_RSA_EXPORT_* (a key over 512
+ * bits makes an export server sign a temporary one). */
+static int is_rsa_key_exchange(uint16_t suite) {
+  const char *name = tp_cipher_name(suite);
+  assert_non_null(name);
+  return strncmp(name, "TLS_RSA_WITH_", 13) == 0;
+}
+
+static void test_cheap_profile_is_broad_rsa_first(void **state) {
+  (void)state;
+  for (size_t i = 0; i < COUNT(kVersions); i++) {
+    uint16_t v = kVersions[i];
+    uint8_t broad_buf[TP_CLIENT_HELLO_MAX], cheap_buf[TP_CLIENT_HELLO_MAX];
+    tp_cbs broad = cipher_list(v, TP_CIPHERS_BROAD, broad_buf);
+    tp_cbs cheap = cipher_list(v, TP_CIPHERS_CHEAP, cheap_buf);
+    /* The same suites, each once: the server's choice among them, and so
+     * the verdict, cannot change. */
+    assert_int_equal(cheap.len, broad.len);
+    uint16_t suite;
+    tp_cbs walk = cheap;
+    while (tp_cbs_get_u16(&walk, &suite)) {
+      assert_int_equal(count_u16(broad, suite), 1);
+      assert_int_equal(count_u16(cheap, suite), 1);
+    }
+    /* The order: the 1.3 suites as in the broad list (TLS 1.3 only), then
+     * the RSA key exchange suites, then the rest, each in the broad list's
+     * order, then the SCSV. Rebuild it from the broad list and compare. */
+    uint16_t want[128];
+    size_t n = 0, leading = v == TP_TLS13 ? 3 : 0;
+    for (int pass = 0; pass < 3; pass++) {
+      walk = broad;
+      for (size_t k = 0; tp_cbs_get_u16(&walk, &suite); k++) {
+        int scsv = suite == TP_TLS_EMPTY_RENEGOTIATION_INFO_SCSV;
+        int group = k < leading ? 0 : scsv ? 3 : is_rsa_key_exchange(suite) ? 1 : 2;
+        if (group == pass || (pass == 2 && group == 3)) {
+          assert_true(n < COUNT(want));
+          want[n++] = suite;
+        }
+      }
+    }
+    walk = cheap;
+    for (size_t k = 0; k < n; k++) {
+      assert_true(tp_cbs_get_u16(&walk, &suite));
+      assert_int_equal(suite, want[k]);
+    }
+    /* And a server honouring the order meets an RSA suite first. */
+    walk = cheap;
+    assert_true(tp_cbs_skip(&walk, 2 * leading));
+    assert_true(tp_cbs_get_u16(&walk, &suite));
+    assert_true(is_rsa_key_exchange(suite));
+  }
+}
+
+/* The whole cheap SSLv3 hello (RFC 6101, 5.6.1.2; no extensions): static
+ * RSA key exchange first, for which "it is not legal to send the server key
+ * exchange message" (RFC 5246, 7.4.3; RFC 6101, 5.6.3), so a server taking
+ * the first suite it knows signs nothing. */
+static const uint8_t kSsl3CheapHello[] = {
+    0x16, 0x03, 0x00, 0x00, 0x55, /* handshake record, SSL 3.0, 85 bytes */
+    0x01, 0x00, 0x00, 0x51,       /* ClientHello, 81 bytes */
+    0x03, 0x00,                   /* client_version: SSL 3.0 */
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, /* random */
+    0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+    0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+    0x00,                         /* session_id: empty */
+    0x00, 0x2a,                   /* cipher_suites: 42 bytes */
+    0x00, 0x35, 0x00, 0x2f,       /* RSA_WITH_AES_256/128_CBC_SHA */
+    0x00, 0x0a,                   /* RSA_WITH_3DES_EDE_CBC_SHA */
+    0x00, 0x05, 0x00, 0x04,       /* RSA_WITH_RC4_128_SHA, _MD5 */
+    0x00, 0x09,                   /* RSA_WITH_DES_CBC_SHA */
+    0xc0, 0x14, 0xc0, 0x13, 0xc0, 0x0a, 0xc0, 0x09, /* ECDHE AES */
+    0x00, 0x39, 0x00, 0x33,       /* DHE_RSA AES */
+    0xc0, 0x12, 0x00, 0x16, 0x00, 0x13, /* ECDHE_RSA, DHE_RSA, DHE_DSS 3DES */
+    0x00, 0x15, 0x00, 0x14,       /* DHE_RSA DES, EXPORT DES40 */
+    0x00, 0x08, 0x00, 0x06, 0x00, 0x03, /* RSA_EXPORT DES40, RC2, RC4 */
+    0x00, 0xff,                   /* renegotiation SCSV (RFC 5746, 3.3) */
+    0x01, 0x00,                   /* compression_methods: null */
+};
+
+static void test_cheap_ssl3_hello_bytes(void **state) {
+  (void)state;
+  struct tp_client_hello_opts o = opts_for(TP_SSL3);
+  o.ciphers = TP_CIPHERS_CHEAP;
+  o.session_id = NULL;
+  uint8_t buf[TP_CLIENT_HELLO_MAX];
+  size_t len;
+  struct tp_client_hello_layout layout;
+  struct wire w;
+  struct tp_client_hello_info info;
+  build(&o, buf, &len, &layout, &w, &info);
+  assert_int_equal(len, sizeof(kSsl3CheapHello));
+  assert_memory_equal(buf, kSsl3CheapHello, sizeof(kSsl3CheapHello));
+  assert_int_equal(layout.cipher_count, 21);
+}
+
 static void test_ciphers_fit_the_version(void **state) {
   (void)state;
   for (size_t i = 0; i < COUNT(kVersions); i++) {
@@ -761,13 +983,21 @@ static void test_invalid_options_rejected(void **state) {
     o.random = NULL;
     assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, &layout), 0);
   }
-  /* TLS 1.3 needs a key share; older versions do not. */
+  /* TLS 1.3 needs a key share, unless it offers an empty list; older
+   * versions do not. */
   struct tp_client_hello_opts o = opts_for(TP_TLS13);
   o.x25519_share = NULL;
   assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, &layout), 0);
+  o.key_share_empty = 1;
+  assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, &layout), 1);
   o = opts_for(TP_TLS12);
   o.x25519_share = NULL;
   assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, &layout), 1);
+
+  /* A cipher profile that does not exist. */
+  o = opts_for(TP_TLS12);
+  o.ciphers = (enum tp_cipher_profile)(TP_CIPHERS_CHEAP + 1);
+  assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, &layout), 0);
 
   /* ALPN: RFC 7301, 3.1 allows names of 1 to 255 bytes. */
   char name[257];
@@ -823,20 +1053,30 @@ static void test_offered_exts_match_wire(void **state) {
       for (size_t s = 0; s < COUNT(snis); s++) {
         for (size_t a = 0; a <= 1; a++) {
           for (int fallback = 0; fallback <= 1; fallback++) {
-            for (int modern = 0; modern <= 1; modern++) {
+            for (size_t p = 0; p < COUNT(kProfiles); p++) {
               struct tp_client_hello_opts o = opts_for(kVersions[i]);
               o.minimal = minimal;
               o.sni = snis[s];
               o.alpn = alpn;
               o.alpn_count = a;
               o.fallback_scsv = fallback;
-              o.ciphers = modern ? TP_CIPHERS_MODERN : TP_CIPHERS_BROAD;
+              o.ciphers = kProfiles[p];
               uint8_t buf[TP_CLIENT_HELLO_MAX];
               size_t len;
               struct tp_client_hello_layout layout;
               struct wire w;
               struct tp_client_hello_info info;
               build(&o, buf, &len, &layout, &w, &info);
+              if (kVersions[i] == TP_TLS13) {
+                /* An empty key_share list is still the extension. */
+                o.key_share_empty = 1;
+                struct tp_client_hello_layout empty_layout;
+                struct wire empty_w;
+                build(&o, buf, &len, &empty_layout, &empty_w, &info);
+                assert_int_equal(empty_layout.offered_exts, layout.offered_exts);
+                assert_int_equal(empty_w.ext_mask, w.ext_mask);
+                assert_int_equal(empty_layout.key_share_at, 0);
+              }
               /* What is offered is what is on the wire, plus
                * renegotiation_info, which the SCSV offers (RFC 5746, 3.3). */
               assert_int_equal(layout.offered_exts,
@@ -963,13 +1203,14 @@ static void test_template_equals_direct_build(void **state) {
       for (int with_sid = 0; with_sid <= 1; with_sid++) {
         for (size_t a = 0; a <= 1; a++) {
           for (int fallback = 0; fallback <= 1; fallback++) {
-            for (int modern = 0; modern <= 1; modern++) {
+            for (int bits = 0; bits < 6; bits++) {
               struct tp_client_hello_opts o = opts_for(kVersions[i]);
               o.minimal = minimal;
               o.alpn = alpn;
               o.alpn_count = 2 * a;
               o.fallback_scsv = fallback;
-              o.ciphers = modern ? TP_CIPHERS_MODERN : TP_CIPHERS_BROAD;
+              o.ciphers = kProfiles[bits % 3];
+              o.key_share_empty = bits / 3;
               /* The template needs no per-probe bytes... */
               o.random = NULL;
               o.session_id = with_sid ? kSessionId : NULL;
@@ -1242,6 +1483,9 @@ int main(void) {
       cmocka_unit_test(test_ssl3_has_no_extensions),
       cmocka_unit_test(test_supported_versions_only_for_tls13),
       cmocka_unit_test(test_key_share_x25519_at_layout),
+      cmocka_unit_test(test_key_share_empty_minimal_bytes),
+      cmocka_unit_test(test_key_share_empty_full_shape),
+      cmocka_unit_test(test_key_share_empty_ignored_below_tls13),
       cmocka_unit_test(test_signature_algorithms_for_tls12_and_up),
       cmocka_unit_test(test_supported_groups_and_point_formats),
       cmocka_unit_test(test_sni_sent_for_host_names),
@@ -1251,6 +1495,8 @@ int main(void) {
       cmocka_unit_test(test_padding_reaches_512),
       cmocka_unit_test(test_minimal_shape),
       cmocka_unit_test(test_modern_profile_is_subset_of_broad),
+      cmocka_unit_test(test_cheap_profile_is_broad_rsa_first),
+      cmocka_unit_test(test_cheap_ssl3_hello_bytes),
       cmocka_unit_test(test_ciphers_fit_the_version),
       cmocka_unit_test(test_alpn_written),
       cmocka_unit_test(test_invalid_options_rejected),

@@ -82,11 +82,11 @@ static void test_every_offered_cipher_has_a_name(void **state) {
   static const uint16_t versions[] = {TP_SSL3, TP_TLS10, TP_TLS11, TP_TLS12, TP_TLS13};
   static const uint8_t zeros[32] = {0};
   for (size_t i = 0; i < COUNT(versions); i++) {
-    for (int modern = 0; modern <= 1; modern++) {
+    for (int profile = TP_CIPHERS_BROAD; profile <= TP_CIPHERS_CHEAP; profile++) {
       struct tp_client_hello_opts o;
       memset(&o, 0, sizeof(o));
       o.version = versions[i];
-      o.ciphers = modern ? TP_CIPHERS_MODERN : TP_CIPHERS_BROAD;
+      o.ciphers = (enum tp_cipher_profile)profile;
       o.random = zeros;
       o.x25519_share = zeros;
       uint8_t buf[TP_CLIENT_HELLO_MAX];

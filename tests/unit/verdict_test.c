@@ -8,7 +8,8 @@
  * accepted only for exactly the pinned version; version_mismatch, with the
  * version the server chose, otherwise; for a 1.3 probe supported_versions
  * decides, and a supported_versions the hello never offered is ignored; a
- * HelloRetryRequest counts for 1.3; an SSLv2 answer is a mismatch with
+ * HelloRetryRequest counts for 1.3, also as the answer to a hello with an
+ * empty key_share list; an SSLv2 answer is a mismatch with
  * version 0x0002; alerts, non-TLS and malformed answers keep their details;
  * unsolicited extensions, the downgrade sentinel and skipped warnings are
  * passed through. */
@@ -253,6 +254,52 @@ static void test_hello_retry_request(void **state) {
   assert_int_equal(v.hello_retry, 1);
 }
 
+/* RFC 8446, 4.1.4: the HelloRetryRequest a 1.3 server sends to a hello
+ * whose key_share list is empty (4.2.8), naming the group it wants in
+ * key_share.selected_group. It costs the server no key exchange and no
+ * signature, and it answers the probe. */
+static const uint8_t kHelloRetryForX25519[] = {
+    0x16, 0x03, 0x03, 0x00, 0x38, /* handshake record, 56 bytes */
+    0x02, 0x00, 0x00, 0x34,       /* ServerHello (an HRR is one), 52 bytes */
+    0x03, 0x03,                   /* legacy_version */
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, /* random: */
+    0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, /* SHA-256 of */
+    0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,       /* "HelloRetryRequest" */
+    0x00,                         /* legacy_session_id_echo: empty, as sent */
+    0x13, 0x01,                   /* TLS_AES_128_GCM_SHA256 */
+    0x00,                         /* legacy_compression_method */
+    0x00, 0x0c,                   /* extensions, 12 bytes */
+    0x00, 0x2b, 0x00, 0x02, 0x03, 0x04, /* supported_versions: TLS 1.3 */
+    0x00, 0x33, 0x00, 0x02, 0x00, 0x1d, /* key_share: selected_group x25519 */
+};
+
+static void test_empty_key_share_probe_accepted_by_hello_retry(void **state) {
+  (void)state;
+  for (int minimal = 0; minimal <= 1; minimal++) {
+    struct tp_client_hello_opts o;
+    memset(&o, 0, sizeof(o));
+    o.version = TP_TLS13;
+    o.minimal = minimal;
+    o.random = kRandom;
+    o.key_share_empty = 1;
+    uint8_t hello[TP_CLIENT_HELLO_MAX];
+    size_t len;
+    struct tp_client_hello_layout layout;
+    assert_int_equal(tp_build_client_hello(&o, hello, sizeof(hello), &len, &layout), 1);
+    struct tp_reader r;
+    feed_answer(&r, kHelloRetryForX25519, sizeof(kHelloRetryForX25519));
+    assert_int_equal(r.result, TP_HELLO_RETRY);
+    struct tp_probe_verdict v = verdict_of(&r, TP_TLS13, layout.offered_exts);
+    assert_int_equal(v.verdict, TP_VERDICT_ACCEPTED);
+    assert_int_equal(v.hello_retry, 1);
+    assert_int_equal(v.server_version, TP_TLS13);
+    assert_int_equal(v.key_share_group, TP_GROUP_X25519);
+    assert_int_equal(v.cipher_suite, 0x1301);
+    /* key_share was offered, if empty: its answer is no finding. */
+    assert_int_equal(v.unsolicited_exts, 0);
+  }
+}
+
 static void test_hello_retry_without_supported_versions(void **state) {
   (void)state;
   /* An HRR missing supported_versions breaks RFC 8446, 4.1.4, but its
@@ -492,6 +539,7 @@ int main(void) {
       cmocka_unit_test(test_tls13_decided_by_supported_versions),
       cmocka_unit_test(test_unoffered_supported_versions_ignored),
       cmocka_unit_test(test_hello_retry_request),
+      cmocka_unit_test(test_empty_key_share_probe_accepted_by_hello_retry),
       cmocka_unit_test(test_hello_retry_without_supported_versions),
       cmocka_unit_test(test_ssl2_answer_is_mismatch),
       cmocka_unit_test(test_alert),
