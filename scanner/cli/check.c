@@ -93,7 +93,6 @@ static const struct {
 struct check_run {
   struct check_options *o;
   struct tenants *tenants;        /* --tenant / --preset: endpoint names, or NULL */
-  int keep_records;               /* -o FILE: records written */
   /* The state each condition raises (STATE_OK: not asked for) and the
    * cert-expires window in seconds. */
   enum check_state raises[COND_COUNT];
@@ -243,9 +242,7 @@ static int take_result(void *ctx, struct writer *w, const struct scan_result *r)
       }
     }
   }
-  if (!cr->keep_records) {
-    return 1;
-  }
+  /* Records reach the writer (and --metrics) whether or not -o keeps them. */
   if (cr->tenants != NULL) {
     tenants_record(cr->tenants, r, emit_record, w);
     return 1;
@@ -456,7 +453,7 @@ static int find_tenant(const struct check_options *co, struct discovery *d, stru
 static int check_scan(struct check_run *cr, struct target_source *source) {
   struct run_hooks hooks = {
       .ctx = cr,
-      .tenant_labels = 0,
+      .tenant_labels = cr->tenants != NULL,
       .result = take_result,
       .summary = no_summary,
   };
@@ -519,8 +516,7 @@ int cmd_check(int argc, char **argv) {
     return unknown("%s", "no targets (arguments, -i FILE, --tenant DOMAIN or --preset NAME)");
   }
   /* Standard output is the monitoring system's: records go to -o or nowhere. */
-  cr->keep_records = o->output != NULL && strcmp(o->output, "-") != 0;
-  if (!cr->keep_records) {
+  if (o->output == NULL || strcmp(o->output, "-") == 0) {
     o->output = "/dev/null";
   }
   o->quiet = 1;

@@ -183,6 +183,16 @@ expect UNKNOWN 'not both' -- --tenant t.test "127.63.50.1:$P"
 # Records go to -o FILE, never to standard output.
 expect OK 'pass' -- -o "$TMP/records.jsonl" "https://127.63.50.1:$P" "https://127.63.50.2:$P"
 [ "$(wc -l <"$TMP/records.jsonl")" -eq 2 ] || fail "-o: $(wc -l <"$TMP/records.jsonl") records"
+# --metrics counts what the check saw, for a tenant under its label.
+expect OK 'pass' -- --metrics "$TMP/check.prom" "https://127.63.50.1:$P" "https://127.63.50.2:$P"
+grep -q '^tlssweep_targets{tenant="",proto="https",status="ok"} 2$' "$TMP/check.prom" ||
+  fail "check --metrics: $(grep '^tlssweep_targets' "$TMP/check.prom")"
+expect OK 'pass' -- --metrics "$TMP/tenant.prom" --resolver "127.0.0.1:$DNS_PORT" --tenant t.test
+grep -q '^tlssweep_endpoints_accepting{tenant="t.test",proto="imaps",version="tls1.3"} 1$' \
+  "$TMP/tenant.prom" || fail "check --tenant --metrics: $(grep '^tlssweep_endpoints' "$TMP/tenant.prom")"
+if command -v promtool >/dev/null; then
+  promtool check metrics <"$TMP/check.prom" >/dev/null 2>&1 || fail "promtool check metrics"
+fi
 python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$TMP/records.jsonl" ||
   fail "-o records"
 echo "$N checks read as a monitoring system reads them"
