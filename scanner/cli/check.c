@@ -93,6 +93,7 @@ static const struct {
 struct check_run {
   struct check_options *o;
   struct tenants *tenants;        /* --tenant / --preset: endpoint names, or NULL */
+  int keep_records;               /* -o FILE: records written */
   /* The state each condition raises (STATE_OK: not asked for) and the
    * cert-expires window in seconds. */
   enum check_state raises[COND_COUNT];
@@ -213,8 +214,20 @@ static void endpoint_name(const struct check_run *cr, const struct scan_result *
   snprintf(out, cap, "%s", e != NULL ? e->url : r->item->line.text);
 }
 
+/* What becomes of a record: written with -o FILE; otherwise only shown to
+ * the writer's observer (--metrics), since standard output is the plugin's. */
+struct emit_to {
+  struct writer *w;
+  int keep;
+};
+
 static void emit_record(void *ctx, const struct scan_result *r) {
-  writer_put(ctx, r);
+  struct emit_to *to = ctx;
+  if (to->keep) {
+    writer_put(to->w, r);
+  } else if (to->w->observe != NULL) {
+    to->w->observe(to->w->observe_ctx, r);
+  }
 }
 
 static int take_result(void *ctx, struct writer *w, const struct scan_result *r) {
@@ -242,12 +255,13 @@ static int take_result(void *ctx, struct writer *w, const struct scan_result *r)
       }
     }
   }
-  /* Records reach the writer (and --metrics) whether or not -o keeps them. */
+  struct emit_to to = {.w = w, .keep = cr->keep_records};
   if (cr->tenants != NULL) {
-    tenants_record(cr->tenants, r, emit_record, w);
-    return 1;
+    tenants_record(cr->tenants, r, emit_record, &to);
+  } else {
+    emit_record(&to, r);
   }
-  return 0;
+  return 1;
 }
 
 static void no_summary(void *ctx, const struct scan_shared *sh, uint64_t start_ns) {
@@ -515,9 +529,12 @@ int cmd_check(int argc, char **argv) {
     free(cr);
     return unknown("%s", "no targets (arguments, -i FILE, --tenant DOMAIN or --preset NAME)");
   }
-  /* Standard output is the monitoring system's: records go to -o or nowhere. */
-  if (o->output == NULL || strcmp(o->output, "-") == 0) {
-    o->output = "/dev/null";
+  /* Standard output is the monitoring system's: records go to -o or nowhere
+   * (the writer then gets none, so no format writes even a header). */
+  cr->keep_records = o->output != NULL && strcmp(o->output, "-") != 0;
+  if (!cr->keep_records) {
+    o->output = NULL;
+    o->format = "jsonl";
   }
   o->quiet = 1;
   struct target_source source;

@@ -1,8 +1,9 @@
 /* scanner/output/metrics.h: the --metrics file, a run's figures in
  * Prometheus' text format for node_exporter's textfile collector.
  *
- * The collector sees every record the writer is given (writer.h's observer)
- * and counts it in the group of its tenant and protocol: a tenants sweep's
+ * The collector sees every record the writer is given (writer.h's observer;
+ * `tlssweep check` without -o shows it the records it does not write) and
+ * counts each in the group of its tenant and protocol: a tenants sweep's
  * records carry the tenant as their label and are counted once per tenant
  * that uses the endpoint; a scan's and the lab's have no tenant (an empty
  * label value, which Prometheus reads as no label). Groups are few (at most
