@@ -179,7 +179,7 @@ print("tenants: the shared endpoint counted for t1.test and t2.test, legacy only
 PYEOF
 
 # The lab.
-"$TLSSWEEP" lab -q -o /dev/null --metrics "$TMP/lab.prom" </dev/null 2>"$TMP/err.txt" ||
+"$TLSSWEEP" lab -q -o "$TMP/lab.jsonl" --metrics "$TMP/lab.prom" </dev/null 2>"$TMP/err.txt" ||
   { cat "$TMP/err.txt" >&2; fail "lab exited $?"; }
 promtool check metrics <"$TMP/lab.prom" >"$TMP/promtool.txt" 2>&1 ||
   { cat "$TMP/promtool.txt" >&2; fail "promtool check metrics (lab)"; }
