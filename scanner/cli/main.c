@@ -1,6 +1,6 @@
 /* scanner/cli/main.c: the tlssweep command line: which command runs.
  *
- * kCommands names the six commands (scan, lab, tenants, bench, hello, report),
+ * kCommands names the seven commands (scan, lab, tenants, bench, hello, report, check),
  * the function that runs each, and the line `tlssweep --help` gives it.
  * Each command reads its own options from the table in options.c and
  * answers its own --help; everything here is the dispatch, the general
@@ -26,6 +26,7 @@ static const struct {
     {"bench", cmd_bench, "full handshakes per second against one endpoint"},
     {"hello", cmd_hello, "print the ClientHello sent for a version, as hex"},
     {"report", cmd_report, "one self-contained HTML page from results files"},
+    {"check", cmd_check, "a monitoring plugin: one status line and perfdata, exit 0-3"},
 };
 
 static void usage(FILE *f) {

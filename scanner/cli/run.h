@@ -31,6 +31,7 @@ struct run_options {
   int alloc_stats;            /* --alloc-stats */
   const char *resume;         /* --resume FILE: the checkpoint, or NULL */
   const char *metadata;       /* --metadata FILE, or NULL */
+  const char *metrics;        /* --metrics FILE, or NULL */
   const char *blocklist;      /* --blocklist FILE, or NULL */
   const char *allowlist;      /* --allowlist FILE, or NULL */
   const char *ca_file;        /* --ca-file: the trust store, NULL: the system's */
@@ -44,9 +45,11 @@ struct run_options {
   char **argv;
 };
 
-/* What a command adds to a run. Every member may be NULL. */
+/* What a command adds to a run. Every member may be NULL (or 0). */
 struct run_hooks {
   void *ctx;
+  /* The records' labels name tenants: --metrics counts by them. */
+  int tenant_labels;
   /* result sees each result before the writer does (on an engine thread,
    * under the sink's lock). Returns 1 when it took the result, having
    * written what it wanted through |w|; 0 to have it written as it is. */
