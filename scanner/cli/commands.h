@@ -25,5 +25,8 @@ int cmd_history(int argc, char **argv);
 int cmd_hello(int argc, char **argv);
 /* cmd_report: one self-contained HTML page from results files. */
 int cmd_report(int argc, char **argv);
+/* cmd_check: a monitoring plugin: one status line with performance data,
+ * exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+int cmd_check(int argc, char **argv);
 
 #endif /* SCANNER_CLI_COMMANDS_H */

@@ -1,7 +1,7 @@
 /* scanner/cli/main.c: the tlssweep command line: which command runs.
  *
  * kCommands names the commands (scan, lab, tenants, bench, hello, report,
- * import, diff, history),
+ * check, import, diff, history),
  * the function that runs each, and the line `tlssweep --help` gives it.
  * Each command reads its own options from the table in options.c and
  * answers its own --help; everything here is the dispatch, the general
@@ -32,6 +32,7 @@ static const struct {
     {"history", cmd_history, "the runs of a --db database as time series"},
     {"hello", cmd_hello, "print the ClientHello sent for a version, as hex"},
     {"report", cmd_report, "one self-contained HTML page from results files"},
+    {"check", cmd_check, "a monitoring plugin: one status line and perfdata, exit 0-3"},
 };
 
 static void usage(FILE *f) {

@@ -79,8 +79,10 @@ struct opt {
  * scanning command's struct. */
 _Static_assert(offsetof(struct tenants_options, run) == 0, "run options first");
 _Static_assert(offsetof(struct bench_options, run) == 0, "run options first");
+_Static_assert(offsetof(struct check_options, tenants) == 0, "tenants options first");
 
-#define SCANS (CMD_SCAN | CMD_LAB | CMD_TENANTS)
+#define SWEEPS (CMD_SCAN | CMD_LAB | CMD_TENANTS)
+#define SCANS (SWEEPS | CMD_CHECK)
 #define RUNS (SCANS | CMD_BENCH)
 #define STORE (CMD_IMPORT | CMD_DIFF | CMD_HISTORY)
 #define ALL (RUNS | CMD_HELLO | CMD_REPORT | STORE)
@@ -375,22 +377,34 @@ static const struct opt kOptions[] = {
     {"format", 0, OPT_CUSTOM, CMD_DIFF | CMD_HISTORY, "FMT", "text or jsonl",
      .note = "text on a terminal, jsonl otherwise", .parse = parse_view,
      .expect = "expected text or jsonl", .example = "jsonl"},
+    /* tlssweep check */
+    {"tenant", 0, OPT_STRING, CMD_CHECK, "DOMAIN",
+     "check the mail endpoints of DOMAIN, found as tlssweep tenants finds them",
+     AT(struct check_options, tenant)},
+    {"critical-on", 0, OPT_STRING, CMD_CHECK, "LIST",
+     "conditions that make the check CRITICAL: legacy, app-legacy, expired, "
+     "cert-expires:DAYS (30d), untrusted, no-tls13, no-tls, unreachable, or none",
+     .def = "app-legacy,expired", AT(struct check_options, critical_on)},
+    {"warning-on", 0, OPT_STRING, CMD_CHECK, "LIST", "conditions that make it WARNING (as above)",
+     .def = "legacy,cert-expires:14d,unreachable", AT(struct check_options, warning_on)},
     /* tlssweep tenants */
     {"dry-run", 0, OPT_FLAG, CMD_TENANTS, NULL,
      "print the endpoints found as target lines (to -o), and scan nothing",
      AT(struct tenants_options, dry_run), .value = 1},
-    {"preset", 0, OPT_STRING, CMD_TENANTS, "NAME",
+    {"preset", 0, OPT_STRING, CMD_TENANTS | CMD_CHECK, "NAME",
      "add a provider's endpoints as one more tenant: exchange-online (Exchange Online's "
      "IMAP, POP and SMTP endpoints, legacy ones included)",
      AT(struct tenants_options, preset)},
     /* Where targets come from and where records go. */
-    {"input", 'i', OPT_STRING, CMD_SCAN, "FILE", "read targets from FILE ('-' for standard input)",
-     RUN(input)},
+    {"input", 'i', OPT_STRING, CMD_SCAN | CMD_CHECK, "FILE",
+     "read targets from FILE ('-' for standard input)", RUN(input)},
     {"input", 'i', OPT_STRING, CMD_TENANTS, "FILE",
      "read domains from FILE, one 'domain [label=NAME]' a line ('-' for standard input)",
      RUN(input)},
-    {"output", 'o', OPT_STRING, SCANS, "FILE", "write records to FILE", .note = "standard output",
+    {"output", 'o', OPT_STRING, SWEEPS, "FILE", "write records to FILE", .note = "standard output",
      RUN(output)},
+    {"output", 'o', OPT_STRING, CMD_CHECK, "FILE", "write records to FILE",
+     .note = "nowhere: standard output is the plugin's line", RUN(output)},
     {"format", 0, OPT_CUSTOM, SCANS, "FMT", "jsonl, csv or text (the terminal view)",
      .note = "text when standard output is a terminal and no -o is given, else jsonl",
      .parse = parse_format, .expect = "expected jsonl, csv or text", .example = "jsonl"},
@@ -398,7 +412,7 @@ static const struct opt kOptions[] = {
     {"versions", 'V', OPT_CUSTOM, SCANS, "LIST", "versions to probe",
      .def = "ssl3,tls1.0,tls1.1,tls1.2,tls1.3", .parse = parse_versions,
      .expect = "expected ssl3, tls1.0, tls1.1, tls1.2 or tls1.3"},
-    {"port", 'p', OPT_UINT, CMD_SCAN, "PORT", "port for targets without one", .def = "443",
+    {"port", 'p', OPT_UINT, CMD_SCAN | CMD_CHECK, "PORT", "port for targets without one", .def = "443",
      RUN(defaults.port), .min = 1, .max = 65535, .expect = "port"},
     /* How hard to push. */
     {"concurrency", 'c', OPT_UINT, SCANS, "N", "connections in flight per thread", .def = "1000",
@@ -452,12 +466,12 @@ static const struct opt kOptions[] = {
      .example = "2"},
     {"status", 0, OPT_FLAG, RUNS, NULL, "status line on stderr every second",
      .note = "when stderr is a terminal", RUN(status), .value = 1},
-    {"quiet", 'q', OPT_FLAG, SCANS, NULL, "no status line and no summary", RUN(quiet), .value = 1},
+    {"quiet", 'q', OPT_FLAG, SWEEPS, NULL, "no status line and no summary", RUN(quiet), .value = 1},
     {"quiet", 'q', OPT_FLAG, CMD_BENCH, NULL, "no status line", RUN(quiet), .value = 1},
-    {"connect-only", 0, OPT_FLAG, SCANS, NULL,
+    {"connect-only", 0, OPT_FLAG, SWEEPS, NULL,
      "TCP connect and close only, no probe (the benchmark floor)", RUN(config.connect_only),
      .value = 1},
-    {"alloc-stats", 0, OPT_FLAG, SCANS, NULL,
+    {"alloc-stats", 0, OPT_FLAG, SWEEPS, NULL,
      "print heap allocations per probe at the end (jemalloc)", RUN(alloc_stats), .value = 1},
     /* Confirmation. */
     {"confirm", 0, OPT_FLAG, SCANS, NULL,
@@ -484,17 +498,17 @@ static const struct opt kOptions[] = {
     {"no-shape-retry", 0, OPT_FLAG, SCANS, NULL,
      "do not retry a swallowed hello (closed, reset, silence) with the minimal hello",
      .note = "retry once", RUN(config.shape_retry), .value = 0},
-    {"fail-on-legacy", 0, OPT_FLAG, SCANS, NULL,
+    {"fail-on-legacy", 0, OPT_FLAG, SWEEPS, NULL,
      "exit 3 when TLS 1.0/1.1 works at the application level", RUN(fail_on_legacy), .value = 1},
     /* The order, its parts, and going on after a stop. */
-    {"seed", 0, OPT_CUSTOM, SCANS, "N", "seed of the target order",
+    {"seed", 0, OPT_CUSTOM, SWEEPS, "N", "seed of the target order",
      .note = "random; kept in --resume's file", .parse = parse_seed, .expect = "expected a number",
      .example = "1"},
-    {"shard", 0, OPT_CUSTOM, SCANS, "I/N",
+    {"shard", 0, OPT_CUSTOM, SWEEPS, "I/N",
      "scan part I of N (0 <= I < N; the same --seed and input on every part; the parts' "
      "outputs concatenate)",
      .def = "0/1", .parse = parse_shard, .expect = "expected I/N with 0 <= I < N"},
-    {"shuffle-window", 0, OPT_UINT, SCANS, "N",
+    {"shuffle-window", 0, OPT_UINT, SWEEPS, "N",
      "lines and CIDR blocks shuffled N at a time; 0 = input order (blocks are always walked in "
      "a permuted order)",
      .def = XSTR(PERMUTER_WINDOW_DEFAULT), RUN(window), .min = 0, .max = PERMUTER_WINDOW_MAX,
@@ -503,10 +517,14 @@ static const struct opt kOptions[] = {
      "checkpoint to FILE; if it exists, go on from it (needs -o)", RUN(resume)},
     {"metadata", 0, OPT_STRING, SCANS, "FILE",
      "write a JSON description of the scan to FILE at the end", RUN(metadata)},
-    {"db", 0, OPT_STRING, SCANS, "FILE",
+    {"db", 0, OPT_STRING, SWEEPS, "FILE",
      "keep this run in the SQLite database FILE (made if missing; tlssweep history and diff "
      "read it); if it fails, the scan goes on and exits 5",
      RUN(db)},
+    {"metrics", 0, OPT_STRING, SCANS, "FILE",
+     "write the run's figures for Prometheus to FILE at the end (node_exporter's textfile "
+     "format; written to FILE.tmp, then renamed)",
+     RUN(metrics)},
     /* Answered at once. */
     {"help", 'h', OPT_HELP, ALL, .help = "this text"},
     {"version", 0, OPT_VERSION, SCANS, .help = "version and allocator"},

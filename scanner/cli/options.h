@@ -26,9 +26,10 @@ enum command_bit {
   CMD_BENCH = 1u << 3,
   CMD_HELLO = 1u << 4,
   CMD_REPORT = 1u << 5,
-  CMD_IMPORT = 1u << 6,
-  CMD_DIFF = 1u << 7,
-  CMD_HISTORY = 1u << 8,
+  CMD_CHECK = 1u << 6,
+  CMD_IMPORT = 1u << 7,
+  CMD_DIFF = 1u << 8,
+  CMD_HISTORY = 1u << 9,
 };
 
 /* tlssweep tenants: a scan's options and the sweep's own. */
@@ -36,6 +37,15 @@ struct tenants_options {
   struct run_options run;     /* first: the table's offsets for shared options */
   int dry_run;                /* --dry-run: print the endpoints, do not probe */
   const char *preset;         /* --preset NAME, or NULL */
+};
+
+/* tlssweep check: a tenants sweep's options (a scan's, --preset) and the
+ * check's own; the condition lists are read by check.c. */
+struct check_options {
+  struct tenants_options tenants; /* first: the table's offsets for shared options */
+  const char *tenant;             /* --tenant DOMAIN, or NULL */
+  const char *critical_on;        /* --critical-on LIST */
+  const char *warning_on;         /* --warning-on LIST */
 };
 
 /* tlssweep bench: a scan's options (the bench settings are in

@@ -28,6 +28,7 @@
 #include "scanner/cli/status.h"
 #include "scanner/output/cert.h"
 #include "scanner/store/store.h"
+#include "scanner/output/metrics.h"
 #include "scanner/targets/blocklist.h"
 #include "scanner/targets/permute.h"
 
@@ -76,6 +77,7 @@ struct run {
   struct store_feed db_feed;
   int db_failed;                  /* the database could not be opened or failed */
   int fatal;                      /* the engines failed: the run's row says so */
+  struct metrics metrics;         /* --metrics: fed by the writer's observer */
   struct status_line status;
   const char *input_name;         /* for messages: the -i file, or "input" */
   uint64_t drain_ns;              /* after a stop signal, how long in-flight work may take */
@@ -561,6 +563,11 @@ static int start_writer(struct run *run) {
     fprintf(stderr, "tlssweep: cannot start the output writer: %s\n", strerror(errno));
     return 2;
   }
+  if (o->metrics != NULL) {
+    metrics_init(&run->metrics, o->argv[0], run->hooks.tenant_labels);
+    run->writer.observe = metrics_observe;
+    run->writer.observe_ctx = &run->metrics;
+  }
   return 0;
 }
 
@@ -664,6 +671,7 @@ static int run_teardown(struct run *run) {
   if (run->close_fd) {
     close(run->out_fd);
   }
+
   if (run->stage >= STAGE_SHARED) {
     politeness_free(&run->polite);
   }
@@ -722,6 +730,30 @@ static int run_engines(struct run *run) {
   return ok;
 }
 
+/* write_metrics writes the --metrics file of a run that ended: not after a
+ * fatal error or a stop by a signal, whose figures would read as a whole
+ * run's (the file keeps the last complete one, and its age shows it). A
+ * failure is reported and changes nothing else: the records are complete
+ * and the exit status stays the scan's. */
+static void write_metrics(struct run *run, int fatal) {
+  const char *path = run->o->metrics;
+  if (fatal || run->signal != 0) {
+    fprintf(stderr, "tlssweep: the run did not finish: metrics not written (%s keeps the last "
+                    "complete run)\n", path);
+    return;
+  }
+  struct outbuf text = {0};
+  char err[512] = "out of memory";
+  double secs = (double)(now_ns() - run->start_ns) / 1e9;
+  if (run->metrics.out_of_memory ||
+      !metrics_render(&run->metrics, secs, time(NULL), &text) ||
+      !metrics_write(path, &text, err, sizeof(err))) {
+    fprintf(stderr, "tlssweep: cannot write the metrics: %s (the records are complete; the exit "
+                    "status is the scan's)\n", err);
+  }
+  outbuf_free(&text);
+}
+
 /* run_report tells how the scan went and gives its exit status. */
 static int run_report(struct run *run, int fatal) {
   const struct run_options *o = run->o;
@@ -771,6 +803,9 @@ static int run_report(struct run *run, int fatal) {
   if (rc == 0 && o->fail_on_legacy && stat_load(&st->legacy_app_targets) > 0) {
     rc = 3;
   }
+  if (o->metrics != NULL) {
+    write_metrics(run, fatal);
+  }
   if (run->signal != 0) {
     rc = 128 + run->signal; /* as shells report a death by that signal */
   }
@@ -800,6 +835,7 @@ int run_scan(const struct run_options *o, struct target_source *source,
   if (rc == 0) {
     rc = run_report(run, fatal);
   }
+  metrics_free(&run->metrics);
   free(run);
   return rc;
 }

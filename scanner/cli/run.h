@@ -36,6 +36,7 @@ struct run_options {
   int alloc_stats;            /* --alloc-stats */
   const char *resume;         /* --resume FILE: the checkpoint, or NULL */
   const char *metadata;       /* --metadata FILE, or NULL */
+  const char *metrics;        /* --metrics FILE, or NULL */
   const char *db;             /* --db FILE: the SQLite history, or NULL */
   const char *blocklist;      /* --blocklist FILE, or NULL */
   const char *allowlist;      /* --allowlist FILE, or NULL */
@@ -64,9 +65,11 @@ int run_out_put(struct run_out *out, const struct scan_result *r);
  * its format, and to the database. Returns 1, or 0 as above. */
 int run_out_put_summary(struct run_out *out, const char *text, size_t len);
 
-/* What a command adds to a run. Every member may be NULL. */
+/* What a command adds to a run. Every member may be NULL (or 0). */
 struct run_hooks {
   void *ctx;
+  /* The records' labels name tenants: --metrics counts by them. */
+  int tenant_labels;
   /* result sees each result before it is written (on an engine thread,
    * under the sink's lock). Returns 1 when it took the result, having
    * written what it wanted through |out|; 0 to have it written as it is. */

@@ -152,6 +152,7 @@ static int sweep(const struct tenants_options *to, struct tenants *t, int bad) {
   struct tenants_run tr = {.tenants = t, .quiet = to->run.quiet};
   struct run_hooks hooks = {
       .ctx = &tr,
+      .tenant_labels = 1,
       .result = take_result,
       .close_output = write_summaries,
       .finish = print_table,

@@ -237,7 +237,18 @@ int explain_version(const json_t *v, struct outbuf *out) {
   int ok = 1;
   if (strcmp(verdict, "accepted") == 0) {
     ok = put(out, "accepted");
-    const char *cipher = explain_str(v, "cipher"), *group = explain_str(v, "group");
+    /* The suite a real client gets is the confirmation's; the probe's is
+     * only its pick from an offer ordered to be cheap ("cipher" in files
+     * written before it was named probe_cipher). */
+    const json_t *confirm = json_object_get(v, "confirm");
+    const char *cipher = confirm != NULL ? explain_str(confirm, "cipher") : NULL;
+    if (cipher == NULL) {
+      cipher = explain_str(v, "probe_cipher");
+    }
+    if (cipher == NULL) {
+      cipher = explain_str(v, "cipher");
+    }
+    const char *group = explain_str(v, "group");
     if (ok && cipher != NULL) {
       ok = put(out, ", ") && put(out, cipher);
     }

@@ -146,6 +146,9 @@ void writer_share_terminal(struct writer *w, void (*around)(void *ctx, int begin
 int writer_put(struct writer *w, const struct scan_result *r) {
   pthread_mutex_lock(&w->lock);
   int ok = w->fmt->record(r, &w->fill);
+  if (w->observe != NULL) {
+    w->observe(w->observe_ctx, r);
+  }
   if (ok && w->cp != NULL) {
     ok = pseq_push(&w->fill_pseqs, r->pseq);
   }

@@ -44,6 +44,10 @@ struct writer {
    * status line (writer_share_terminal); NULL: none. */
   void (*around_write)(void *ctx, int begin);
   void *around_ctx;
+  /* When set (after writer_start), sees every record writer_put is given,
+   * under the lock: the --metrics collector. */
+  void (*observe)(void *ctx, const struct scan_result *r);
+  void *observe_ctx;
 };
 
 /* writer_start starts the thread; it writes the format's header first when
