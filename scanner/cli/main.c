@@ -27,12 +27,12 @@ static const struct {
     {"lab", cmd_lab, "start the built-in loopback lab and scan it"},
     {"tenants", cmd_tenants, "find mail domains' endpoints, scan each once, one verdict a tenant"},
     {"bench", cmd_bench, "full handshakes per second against one endpoint"},
-    {"import", cmd_import, "store JSON Lines files of earlier runs in a --db database"},
-    {"diff", cmd_diff, "what got worse or better between two runs (exit 4: worse)"},
-    {"history", cmd_history, "the runs of a --db database as time series"},
     {"hello", cmd_hello, "print the ClientHello sent for a version, as hex"},
     {"report", cmd_report, "one self-contained HTML page from results files"},
     {"check", cmd_check, "a monitoring plugin: one status line and perfdata, exit 0-3"},
+    {"import", cmd_import, "store JSON Lines files of earlier runs in a --db database"},
+    {"diff", cmd_diff, "what got worse or better between two runs (exit 4: worse)"},
+    {"history", cmd_history, "the runs of a --db database as time series"},
 };
 
 static void usage(FILE *f) {

@@ -140,7 +140,7 @@ for h in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "EXIT STATUS" FILES EXAMPLES
 done
 grep -q "tlssweep $VERSION" "$TMP/man.txt" || fail "the man page does not name version $VERSION"
 COMMANDS=$("$TLSSWEEP" --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }')
-[ "$(echo $COMMANDS)" = "scan lab tenants bench hello check" ] || fail "commands: $(echo $COMMANDS)"
+[ "$(echo $COMMANDS)" = "scan lab tenants bench hello report check import diff history" ] || fail "commands: $(echo $COMMANDS)"
 for c in $COMMANDS; do
   grep -q "^\.SS \"\?tlssweep $c " <(zcat "$MAN") || fail "the man page has no section for $c"
   "$TLSSWEEP" "$c" --list-options | cut -d' ' -f1
@@ -159,7 +159,8 @@ mkdir -p "$TMP/cwd" && touch "$TMP/cwd/targets.txt"
 [ "$(complete_words tlssweep te)" = "tenants " ] || fail "complete 'te': $(complete_words tlssweep te)"
 [ "$(complete_words tlssweep scan --res)" = "--resolver --resume " ] ||
   fail "complete '--res': $(complete_words tlssweep scan --res)"
-[ "$(complete_words tlssweep scan --format '')" = "csv jsonl " ] || fail "complete --format"
+[ "$(complete_words tlssweep scan --format '')" = "csv jsonl text " ] || fail "complete --format"
+[ "$(complete_words tlssweep diff --format '')" = "jsonl text " ] || fail "complete diff --format"
 [ "$(complete_words tlssweep tenants --preset '')" = "exchange-online " ] || fail "complete --preset"
 [ "$(complete_words tlssweep bench --version tls1.)" = "tls1.0 tls1.1 tls1.2 tls1.3 " ] ||
   fail "complete bench --version"
