@@ -39,6 +39,7 @@ slapd
 ldap-utils
 prosody
 postgresql
+nftables
 "
 
 missing=""
