@@ -26,9 +26,11 @@ order reversed every other round, and each figure is the median with its range.
 --floor-ab NAME=FLAGS (repeatable; "--floor-ab candidates" for the kernel
 features worth trying) runs probe_floor with FLAGS against the engine's set-up,
 interleaved, --ab-rounds times (order reversed every other round), and
-reports each variant's probes/s and CPU against the baseline of the same
-round; a variant is a win only when it beats the baseline in every round.
---ab-only skips everything else.
+reports each variant's probes/s and CPU per probe (client and responder)
+against the baseline of the same round, with the rounds it was faster in and
+a one-sided sign test of them: on a shared machine the wall time moves with
+the neighbours' load, so only a variant that wins nearly every round (and
+spends no more CPU) is a win. --ab-only skips everything else.
 
 Writes a dated section to bench/RESULTS.md when --write is given (the A/B
 table in a section of its own).
@@ -36,6 +38,7 @@ table in a section of its own).
 import argparse
 import datetime
 import json
+import math
 import os
 import re
 import resource
@@ -133,6 +136,7 @@ CANDIDATES = [
     ("wait-64-min-50us", "--wait-nr 64 --min-wait-us 50"),
     ("wait-64-min-500us", "--wait-nr 64 --min-wait-us 500"),
     ("ring-fd", "--ring-fd"),
+    ("close-reset", "--close reset"),
 ]
 
 
@@ -190,9 +194,18 @@ def machine():
     return f"{datetime.date.today()}, {os.cpu_count()} cores, {cpu}, Linux {os.uname().release}"
 
 
-def floor_ab(a, variants):
+def sign_test(wins, n):
+    """One-sided sign test: the chance of |wins| or more wins in |n| rounds
+    if the variant were no better than the baseline."""
+    return sum(math.comb(n, k) for k in range(wins, n + 1)) / 2 ** n
+
+
+def floor_ab(a, variants, resp_pid):
     """Each variant of the probe floor against the engine's set-up, in the
-    same rounds, order reversed every other round. Returns the report lines."""
+    same rounds, order reversed every other round. Returns the report lines.
+    On a shared machine the wall time moves with everyone else's load, so
+    each variant is judged against the baseline of its own round, and by the
+    CPU that the client and the responder spent per probe as well."""
     runs = {name: [] for name, _ in [("baseline", "")] + variants}
     refused = set()
     for r in range(a.ab_rounds):
@@ -202,11 +215,14 @@ def floor_ab(a, variants):
         for name, flags in order:
             if name in refused:
                 continue
+            r0 = proc_cpu(resp_pid)
             res = probe_floor(a, flags.split())
             if res is None:
                 refused.add(name)
                 continue
             res["round"] = r
+            res["resp_cpu"] = proc_cpu(resp_pid) - r0
+            res["us_per_probe"] = 1e6 * (res["cpu"] + res["resp_cpu"]) / (a.targets * 5)
             runs[name].append(res)
             print(f"scan_bench: floor A/B round {r + 1}: {name}: {res['pps']:.0f} probes/s, "
                   f"cpu {res['cpu']:.2f}s", file=sys.stderr)
@@ -214,25 +230,26 @@ def floor_ab(a, variants):
     lines = [f"targets: {a.targets} x 5 versions, concurrency {a.concurrency}, "
              f"{a.ab_rounds} rounds, order reversed every other round",
              "",
-             "| variant | flags | probes/s | client CPU s per 1,000 probes | "
-             "probes/s / baseline's, same round | verdict |",
-             "| --- | --- | ---: | ---: | ---: | --- |"]
+             "| variant | flags | probes/s | CPU us / probe (client + responder) | "
+             "probes/s / baseline's, same round | CPU / baseline's, same round | "
+             "rounds faster (sign test p) |",
+             "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
     for name, flags in [("baseline", "(the engine's set-up)")] + variants:
         xs = runs[name]
         if name in refused:
             lines.append(f"| {name} | `{flags}` | | | | refused by this kernel |")
             continue
         pps = [x["pps"] for x in xs]
-        cpu = [1000 * x["cpu"] / (a.targets * 5) for x in xs]
+        cpu = [x["us_per_probe"] for x in xs]
         if name == "baseline":
-            lines.append(f"| {name} | {flags} | {spread(pps)} | {spread(cpu, '{:.4f}')} | | |")
+            lines.append(f"| {name} | {flags} | {spread(pps)} | {spread(cpu, '{:.1f}')} | | | |")
             continue
         ratios = [x["pps"] / base[x["round"]]["pps"] for x in xs]
+        cpu_ratios = [x["us_per_probe"] / base[x["round"]]["us_per_probe"] for x in xs]
         wins = sum(q > 1 for q in ratios)
-        verdict = ("wins every round" if wins == len(ratios)
-                   else "loses every round" if wins == 0 else f"wins {wins} of {len(ratios)}")
-        lines.append(f"| {name} | `{flags}` | {spread(pps)} | {spread(cpu, '{:.4f}')} | "
-                     f"{spread(ratios, '{:.2f}')} | {verdict} |")
+        lines.append(f"| {name} | `{flags}` | {spread(pps)} | {spread(cpu, '{:.1f}')} | "
+                     f"{spread(ratios, '{:.2f}')} | {spread(cpu_ratios, '{:.2f}')} | "
+                     f"{wins} of {len(ratios)} (p {sign_test(wins, len(ratios)):.3f}) |")
     return lines
 
 
@@ -344,7 +361,7 @@ def main():
                 rss[c] = maxrss
             results["rss"] = rss
         if variants:
-            ab_lines = floor_ab(a, variants)
+            ab_lines = floor_ab(a, variants, resp.pid)
     finally:
         resp.terminate()
         resp.wait(timeout=10)
