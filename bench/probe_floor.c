@@ -3,7 +3,7 @@
  *   probe_floor --targets N --port P [--concurrency C] [--timeout-ms T]
  *               [--setup defer|coop|sqpoll|plain] [--send plain|fixed|zc-fixed]
  *               [--wait-nr K] [--min-wait-us U] [--chain] [--ring-fd]
- *               [--close fin|reset]
+ *               [--close fin|reset] [--order fifo|slot]
  *
  * A probe connects, sends a ClientHello, reads the answer and closes. This
  * program makes exactly those requests, through a ring set up the way the
@@ -16,7 +16,10 @@
  * over targets 127.a.b.c (scan_bench.py's target_addr, port P) x 5 versions,
  * one connection per address at a time (the engine's --per-host 1), C in
  * flight, each new connection started at the top of the next round as the
- * engine starts them. The hellos are tlsparse's, built once per version
+ * engine starts them, and in the engine's order: targets wait in one FIFO
+ * (about 1.5 per slot, as schedule.c and targets.c keep them), a free slot
+ * takes the head's next version, and a target whose probe ended goes back
+ * to the tail. The hellos are tlsparse's, built once per version
  * with the engine's options, so the responder answers each as it answers
  * the scan. Of the answer it reads only the record header's length: the
  * bench responder answers with one record and closes, so the answer is in
@@ -36,6 +39,8 @@
  *   --chain          the hello's SEND and the first RECV linked behind the
  *                    connect: one submission per probe instead of two
  *   --ring-fd        register the ring's fd (io_uring_register_ring_fd)
+ *   --order slot     a target's five versions back to back in one slot,
+ *                    instead of the engine's FIFO
  *   --close reset    SO_LINGER {1, 0} through the ring before the close, as
  *                    tlssweep bench closes (io.c): a reset instead of a FIN,
  *                    so neither side keeps the connection in TIME_WAIT or
@@ -94,12 +99,13 @@ struct options {
   int chain;
   int ring_fd;
   int close_reset;
+  int slot_order;
 };
 
 struct slot {
   uint32_t target;
   uint32_t gen;      /* moves on when the slot's probe ends (slots.h) */
-  uint8_t version;   /* VERSIONS: no target yet, or its last version done */
+  uint8_t version;
   uint8_t pending;   /* completions still expected */
   uint8_t closing;
   uint8_t failed;    /* no socket was installed: nothing to close */
@@ -120,8 +126,14 @@ struct flooring {
   struct options o;
   struct io_uring ring;
   struct slot *s;
-  uint32_t *ready; /* slots whose next probe starts next round */
-  uint32_t nready;
+  uint32_t *free_slots; /* a stack */
+  uint32_t nfree;
+  uint32_t *keep;       /* --order slot: slots that go on with their target */
+  uint32_t nkeep;
+  uint32_t *fifo;       /* targets waiting for a slot: a ring of fifo_cap */
+  uint32_t fifo_cap, fifo_head, fifo_len;
+  uint8_t *version_next; /* per target: the next version to probe */
+  uint32_t targets_used; /* in the FIFO or in flight */
   uint32_t next_target;
   uint32_t in_flight;
   uint8_t hello[VERSIONS][TP_CLIENT_HELLO_MAX];
@@ -265,26 +277,67 @@ static void start_probe(struct flooring *f, uint32_t c) {
   f->in_flight++;
 }
 
-/* next_probe gives slot |c| its next probe: the next version of its
- * target, else the next target; returns 0 when the targets are done. */
-static int next_probe(struct flooring *f, uint32_t c) {
+static void fifo_push(struct flooring *f, uint32_t t) {
+  f->fifo[(f->fifo_head + f->fifo_len++) % f->fifo_cap] = t;
+}
+
+static uint32_t fifo_pop(struct flooring *f) {
+  uint32_t t = f->fifo[f->fifo_head];
+  f->fifo_head = (f->fifo_head + 1) % f->fifo_cap;
+  f->fifo_len--;
+  return t;
+}
+
+/* give_slot starts target |t|'s next version on free slot |c|. */
+static void give_slot(struct flooring *f, uint32_t c, uint32_t t) {
   struct slot *s = &f->s[c];
-  if (s->version + 1 < VERSIONS) {
-    s->version++;
-  } else {
-    if (f->next_target >= f->o.targets) {
-      return 0;
-    }
-    s->target = f->next_target++;
-    s->version = 0;
-    target_addr(s->target, f->o.port, &s->addr);
-  }
+  s->target = t;
+  s->version = f->version_next[t]++;
+  target_addr(t, f->o.port, &s->addr);
   s->got = 0;
   s->hdr_len = 0;
   s->closing = 0;
   s->failed = 0;
   s->broken = 0;
-  return 1;
+  start_probe(f, c);
+}
+
+/* start_round is the engine's take_targets and start_connections: new
+ * targets join the FIFO's tail while fewer than 1.5 per slot are in use,
+ * then free slots take the head's next version. With --order slot, a slot
+ * whose target has versions left keeps it. */
+static void start_round(struct flooring *f) {
+  for (uint32_t k = 0; k < f->nkeep; k++) {
+    give_slot(f, f->keep[k], f->s[f->keep[k]].target);
+  }
+  f->nkeep = 0;
+  uint32_t cap = f->o.concurrency + f->o.concurrency / 2 + 8;
+  while (f->targets_used < cap && f->next_target < f->o.targets) {
+    fifo_push(f, f->next_target++);
+    f->targets_used++;
+  }
+  while (f->nfree > 0 && f->fifo_len > 0) {
+    give_slot(f, f->free_slots[--f->nfree], fifo_pop(f));
+  }
+}
+
+/* probe_ended frees slot |c|, and sends its target back to the FIFO's tail
+ * if it has versions left (conn_settle's fifo_push). */
+static void probe_ended(struct flooring *f, uint32_t c) {
+  struct slot *s = &f->s[c];
+  f->in_flight--;
+  s->gen++;
+  uint32_t t = s->target;
+  if (f->version_next[t] < VERSIONS) {
+    if (f->o.slot_order) {
+      f->keep[f->nkeep++] = c;
+      return;
+    }
+    fifo_push(f, t);
+  } else {
+    f->targets_used--;
+  }
+  f->free_slots[f->nfree++] = c;
 }
 
 /* setsockopt through the ring (IORING_OP_URING_CMD on a socket, Linux 6.7),
@@ -441,9 +494,7 @@ static void on_cqe(struct flooring *f, struct io_uring_cqe *cqe) {
       break;
   }
   if (s->closing && s->pending == 0) {
-    f->in_flight--;
-    s->gen++;
-    f->ready[f->nready++] = c;
+    probe_ended(f, c);
   }
 }
 
@@ -573,7 +624,7 @@ static int usage(void) {
           "usage: probe_floor --targets N --port P [--concurrency C] [--timeout-ms T]\n"
           "       [--setup defer|coop|sqpoll|plain] [--send plain|fixed|zc-fixed]\n"
           "       [--wait-nr K] [--min-wait-us U] [--chain] [--ring-fd]\n"
-          "       [--close fin|reset]\n");
+          "       [--close fin|reset] [--order fifo|slot]\n");
   return 1;
 }
 
@@ -620,6 +671,11 @@ static int parse(int argc, char **argv, struct options *o) {
         return 0;
       }
       o->setup = (enum setup)k;
+    } else if (strcmp(a, "--order") == 0) {
+      if (strcmp(v, "fifo") != 0 && strcmp(v, "slot") != 0) {
+        return 0;
+      }
+      o->slot_order = strcmp(v, "slot") == 0;
     } else if (strcmp(a, "--close") == 0) {
       if (strcmp(v, "fin") != 0 && strcmp(v, "reset") != 0) {
         return 0;
@@ -653,8 +709,13 @@ int main(int argc, char **argv) {
     return 2;
   }
   f.s = calloc(f.o.concurrency, sizeof(*f.s));
-  f.ready = calloc(f.o.concurrency, sizeof(*f.ready));
-  if (f.s == NULL || f.ready == NULL) {
+  f.free_slots = calloc(f.o.concurrency, sizeof(*f.free_slots));
+  f.keep = calloc(f.o.concurrency, sizeof(*f.keep));
+  f.fifo_cap = f.o.concurrency + f.o.concurrency / 2 + 8;
+  f.fifo = calloc(f.fifo_cap, sizeof(*f.fifo));
+  f.version_next = calloc(f.o.targets, 1);
+  if (f.s == NULL || f.free_slots == NULL || f.keep == NULL || f.fifo == NULL ||
+      f.version_next == NULL) {
     fprintf(stderr, "probe_floor: out of memory\n");
     return 2;
   }
@@ -663,23 +724,14 @@ int main(int argc, char **argv) {
     fprintf(stderr, "probe_floor: ring set-up: %s\n", strerror(-rc));
     return rc == -EINVAL || rc == -EOPNOTSUPP ? 3 : 2;
   }
-  /* Every slot starts with a target of its own, highest slot last. */
-  for (uint32_t k = 0; k < f.o.concurrency; k++) {
-    f.s[k].version = VERSIONS;
-    f.ready[f.nready++] = k;
+  /* Lowest slots first, as slot_take hands them out. */
+  for (uint32_t k = f.o.concurrency; k > 0; k--) {
+    f.free_slots[f.nfree++] = k - 1;
   }
   double start = now_s();
   struct __kernel_timespec wait = {.tv_sec = 0, .tv_nsec = 100000000};
   for (;;) {
-    /* The slots freed last round start their next probes: a slot keeps
-     * its target until the target's versions are done, so no address has
-     * two connections at once (the engine's --per-host 1). */
-    for (uint32_t k = 0; k < f.nready; k++) {
-      if (next_probe(&f, f.ready[k])) {
-        start_probe(&f, f.ready[k]);
-      }
-    }
-    f.nready = 0;
+    start_round(&f);
     if (f.in_flight == 0) {
       break;
     }

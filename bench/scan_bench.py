@@ -137,6 +137,7 @@ CANDIDATES = [
     ("wait-64-min-500us", "--wait-nr 64 --min-wait-us 500"),
     ("ring-fd", "--ring-fd"),
     ("close-reset", "--close reset"),
+    ("slot-order", "--order slot"),
 ]
 
 
@@ -373,6 +374,10 @@ def main():
         def col(xs, key):
             return [x[key] for x in xs]
 
+        def us(xs):
+            return [1e6 * (x["cpu"] + x["resp_cpu"]) / probes for x in xs]
+
+        cpu_ratio = [p / q for p, q in zip(us(pf), us(s))]
         per_round_probe = [s[k]["pps"] / pf[k]["pps"] for k in range(a.rounds)]
         per_round_connect = [s[k]["pps"] / f[k]["pps"] for k in range(a.rounds)]
         scan_pps = median(col(s, "pps"))
@@ -395,6 +400,10 @@ def main():
             f"ratio scan/connect floor: {spread(per_round_connect, '{:.2f}')}",
             f"client cpu per 1,000 probes: scan {spread([1000 * x / probes for x in col(s, 'cpu')], '{:.3f}')}s, "
             f"probe floor {spread([1000 * x / probes for x in col(pf, 'cpu')], '{:.3f}')}s",
+            f"cpu per probe, client + responder: scan {spread(us(s), '{:.1f}')} us, probe floor "
+            f"{spread(us(pf), '{:.1f}')} us, connect floor {spread(us(f), '{:.1f}')} us; "
+            f"probe floor / scan: {spread(cpu_ratio, '{:.2f}')} (the ratio scan/probe floor "
+            "where the two cores are the limit and nothing else runs)",
             f"heap allocations per probe: {s[0]['allocs_per_probe']}",
             f"peak RSS with 10,000 probes in flight: {results['rss'][10000] / 1024:.1f} MiB, with 10: "
             f"{results['rss'][10] / 1024:.1f} MiB; per connection "
