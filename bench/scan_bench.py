@@ -25,12 +25,12 @@ order reversed every other round, and each figure is the median with its range.
 
 --floor-ab NAME=FLAGS (repeatable; "--floor-ab candidates" for the kernel
 features worth trying) runs probe_floor with FLAGS against the engine's set-up,
-interleaved, --ab-rounds times (order reversed every other round), and
-reports each variant's probes/s and CPU per probe (client and responder)
-against the baseline of the same round, with the rounds it was faster in and
-a one-sided sign test of them: on a shared machine the wall time moves with
-the neighbours' load, so only a variant that wins nearly every round (and
-spends no more CPU) is a win. --ab-only skips everything else.
+each variant run between two baseline runs, --ab-rounds times, and reports
+each variant's probes/s and CPU per probe (client and responder) against the
+mean of its two neighbouring baseline runs, with the runs it was faster (and
+cheaper) in and a one-sided sign test of them: on a shared machine the wall
+time drifts with the neighbours' load, so only a variant that wins nearly
+every run is a win. --ab-only skips everything else.
 
 Writes a dated section to bench/RESULTS.md when --write is given (the A/B
 table in a section of its own).
@@ -202,55 +202,70 @@ def sign_test(wins, n):
 
 
 def floor_ab(a, variants, resp_pid):
-    """Each variant of the probe floor against the engine's set-up, in the
-    same rounds, order reversed every other round. Returns the report lines.
-    On a shared machine the wall time moves with everyone else's load, so
-    each variant is judged against the baseline of its own round, and by the
-    CPU that the client and the responder spent per probe as well."""
+    """Each variant of the probe floor against the engine's set-up. On a
+    shared machine the wall time drifts with the neighbours' load, so every
+    variant run sits between two baseline runs (B V1 B V2 B ... Vn B, the
+    variants' order reversed every other round) and is judged against the
+    mean of those two, by probes/s and by the CPU the client and the
+    responder spent per probe. Returns the report lines."""
     runs = {name: [] for name, _ in [("baseline", "")] + variants}
     refused = set()
+
+    def one(name, flags, r):
+        r0 = proc_cpu(resp_pid)
+        res = probe_floor(a, flags.split())
+        if res is None:
+            return None
+        res["resp_cpu"] = proc_cpu(resp_pid) - r0
+        res["us_per_probe"] = 1e6 * (res["cpu"] + res["resp_cpu"]) / (a.targets * 5)
+        print(f"scan_bench: floor A/B round {r + 1}: {name}: {res['pps']:.0f} probes/s, "
+              f"{res['us_per_probe']:.1f} us cpu per probe", file=sys.stderr)
+        return res
+
+    pairs = {name: [] for name, _ in variants}
     for r in range(a.ab_rounds):
-        order = [("baseline", "")] + variants
-        if r % 2:
-            order.reverse()
+        order = variants if r % 2 == 0 else variants[::-1]
+        before = one("baseline", "", r)
+        runs["baseline"].append(before)
         for name, flags in order:
             if name in refused:
                 continue
-            r0 = proc_cpu(resp_pid)
-            res = probe_floor(a, flags.split())
+            res = one(name, flags, r)
             if res is None:
                 refused.add(name)
                 continue
-            res["round"] = r
-            res["resp_cpu"] = proc_cpu(resp_pid) - r0
-            res["us_per_probe"] = 1e6 * (res["cpu"] + res["resp_cpu"]) / (a.targets * 5)
+            after = one("baseline", "", r)
+            runs["baseline"].append(after)
             runs[name].append(res)
-            print(f"scan_bench: floor A/B round {r + 1}: {name}: {res['pps']:.0f} probes/s, "
-                  f"cpu {res['cpu']:.2f}s", file=sys.stderr)
-    base = {x["round"]: x for x in runs["baseline"]}
+            pairs[name].append((res, before, after))
+            before = after
     lines = [f"targets: {a.targets} x 5 versions, concurrency {a.concurrency}, "
-             f"{a.ab_rounds} rounds, order reversed every other round",
+             f"{a.ab_rounds} rounds, each variant run between two baseline runs",
              "",
              "| variant | flags | probes/s | CPU us / probe (client + responder) | "
-             "probes/s / baseline's, same round | CPU / baseline's, same round | "
-             "rounds faster (sign test p) |",
-             "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+             "probes/s / neighbouring baselines' | CPU / neighbouring baselines' | "
+             "runs faster (sign test p) | runs cheaper (sign test p) |",
+             "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
     for name, flags in [("baseline", "(the engine's set-up)")] + variants:
         xs = runs[name]
         if name in refused:
-            lines.append(f"| {name} | `{flags}` | | | | refused by this kernel |")
+            lines.append(f"| {name} | `{flags}` | | | | | refused by this kernel | |")
             continue
         pps = [x["pps"] for x in xs]
         cpu = [x["us_per_probe"] for x in xs]
         if name == "baseline":
-            lines.append(f"| {name} | {flags} | {spread(pps)} | {spread(cpu, '{:.1f}')} | | | |")
+            lines.append(f"| {name} | {flags} | {spread(pps)} | {spread(cpu, '{:.1f}')} | | | | |")
             continue
-        ratios = [x["pps"] / base[x["round"]]["pps"] for x in xs]
-        cpu_ratios = [x["us_per_probe"] / base[x["round"]]["us_per_probe"] for x in xs]
-        wins = sum(q > 1 for q in ratios)
+        ratios = [v["pps"] * 2 / (b["pps"] + c["pps"]) for v, b, c in pairs[name]]
+        cpu_ratios = [v["us_per_probe"] * 2 / (b["us_per_probe"] + c["us_per_probe"])
+                      for v, b, c in pairs[name]]
+        n = len(ratios)
+        faster = sum(q > 1 for q in ratios)
+        cheaper = sum(q < 1 for q in cpu_ratios)
         lines.append(f"| {name} | `{flags}` | {spread(pps)} | {spread(cpu, '{:.1f}')} | "
                      f"{spread(ratios, '{:.2f}')} | {spread(cpu_ratios, '{:.2f}')} | "
-                     f"{wins} of {len(ratios)} (p {sign_test(wins, len(ratios)):.3f}) |")
+                     f"{faster} of {n} (p {sign_test(faster, n):.3f}) | "
+                     f"{cheaper} of {n} (p {sign_test(cheaper, n):.3f}) |")
     return lines
 
 
