@@ -125,11 +125,12 @@ def wrong_versions(rec, cls):
 
 
 def check(path, truth):
-    """(records, targets seen exactly once, duplicates, missing, unknown,
-    wrong versions, wrong versions by class)."""
+    """Records, targets seen exactly once, duplicates, missing, unknown
+    targets, wrong versions (in all, by class) and a few wrong records."""
     seen = collections.Counter()
     wrong = 0
     by_class = collections.Counter()
+    examples = []
     unknown = 0
     with open(path) as f:
         for line in f:
@@ -144,12 +145,14 @@ def check(path, truth):
                 w = wrong_versions(rec, cls)
                 wrong += w
                 by_class[cls] += w
+                if w and len(examples) < 5:
+                    examples.append(dict(truth=cls, record=rec))
     records = sum(seen.values())
     once = sum(1 for t in truth if seen.get(t) == 1)
     dup = sum(1 for n in seen.values() if n > 1)
     missing = sum(1 for t in truth if t not in seen)
     return dict(records=records, once=once, duplicates=dup, missing=missing, unknown=unknown,
-                wrong=wrong, wrong_by_class=dict(by_class))
+                wrong=wrong, wrong_by_class=dict(by_class), wrong_examples=examples)
 
 
 def netns_setup(port, drop, refuse):
@@ -318,6 +321,13 @@ def main():
                 fig["population_cpu"] = sum(proc_cpu(p.pid) for p, _ in pops) - p0
                 if fig["rc"] == 0 and os.path.exists(out):
                     fig.update(check(out, truth))
+                if fig.get("wrong") or fig["rc"] != 0:
+                    # Kept for a look; a run that checked out is overwritten.
+                    keep = os.path.join(a.workdir, f"internet_out_c{c or 'default'}_"
+                                                   f"{'confirm' if confirm else 'noconfirm'}.jsonl")
+                    if os.path.exists(out):
+                        os.replace(out, keep)
+                    fig["kept_output"] = keep
                 results.append(fig)
                 print(f"internet_bench: rc {fig['rc']}, {fig['wall']:.1f} s, "
                       f"{a.targets / fig['wall'] * 3600:,.0f} targets/h, rss "
@@ -402,6 +412,11 @@ def report(a, counts, results, pop_stats):
             f"with all five versions over the whole run ({rate / GOAL_PER_HOUR:.2f} of the goal "
             f"of {GOAL_PER_HOUR:,}), {steady:,.0f} between the 10% and 90% marks "
             f"({steady / GOAL_PER_HOUR:.2f} of the goal).")
+    for r in results:
+        if r.get("wrong"):
+            lines.append(f"\nWrong verdicts at -c {r.get('concurrency') or r['c']}, confirmations "
+                         f"{'on' if r['confirm'] else 'off'}: by class {r['wrong_by_class']} "
+                         f"(records kept in {r['kept_output']}).")
     bad = [s for s in pop_stats if s.get("unexpected") or s.get("no_slot")]
     if bad:
         lines.append(f"\nPopulation trouble: {bad}")
