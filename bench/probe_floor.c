@@ -1,7 +1,7 @@
 /* bench/probe_floor.c: the physical floor of a probe, for the scan benchmark.
  *
  *   probe_floor --targets N --port P [--concurrency C] [--timeout-ms T]
- *               [--setup defer|coop|sqpoll|plain] [--send plain|fixed|zc-fixed]
+ *               [--setup coop|defer|sqpoll|plain] [--send plain|fixed|zc-fixed]
  *               [--wait-nr K] [--min-wait-us U] [--chain] [--ring-fd]
  *               [--close fin|reset] [--order fifo|slot]
  *
@@ -28,7 +28,7 @@
  *
  * The defaults are the engine's. The options are the kernel's alternatives,
  * for A/B runs (scan_bench.py --floor-variant):
- *   --setup coop     COOP_TASKRUN|TASKRUN_FLAG instead of DEFER_TASKRUN
+ *   --setup defer    DEFER_TASKRUN instead of COOP_TASKRUN|TASKRUN_FLAG
  *   --setup sqpoll   a kernel thread polls the submission queue
  *   --setup plain    neither (task work interrupts the loop)
  *   --send fixed     SEND from a registered buffer (IORING_RECVSEND_FIXED_BUF)
@@ -76,7 +76,7 @@ enum op {
   OP_CLOSE,
 };
 
-enum setup { SETUP_DEFER, SETUP_COOP, SETUP_SQPOLL, SETUP_PLAIN };
+enum setup { SETUP_COOP, SETUP_DEFER, SETUP_SQPOLL, SETUP_PLAIN };
 enum send_kind { SEND_PLAIN, SEND_FIXED, SEND_ZC_FIXED };
 
 #define VERSIONS 5
@@ -505,16 +505,15 @@ static int ring_init(struct flooring *f) {
   }
   unsigned cq = entries * 4 < RING_MAX_CQ ? entries * 4 : RING_MAX_CQ;
   int rc;
-  if (f->o.setup == SETUP_DEFER) {
+  if (f->o.setup == SETUP_COOP) {
     rc = ring_setup(&f->ring, entries, cq);
   } else {
     struct io_uring_params p;
     memset(&p, 0, sizeof(p));
     p.flags = IORING_SETUP_CQSIZE;
     p.cq_entries = cq;
-    if (f->o.setup == SETUP_COOP) {
-      p.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN |
-                 IORING_SETUP_TASKRUN_FLAG;
+    if (f->o.setup == SETUP_DEFER) {
+      p.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
     } else if (f->o.setup == SETUP_SQPOLL) {
       p.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_SQPOLL;
       p.sq_thread_idle = 100;
@@ -622,7 +621,7 @@ static double now_s(void) {
 static int usage(void) {
   fprintf(stderr,
           "usage: probe_floor --targets N --port P [--concurrency C] [--timeout-ms T]\n"
-          "       [--setup defer|coop|sqpoll|plain] [--send plain|fixed|zc-fixed]\n"
+          "       [--setup coop|defer|sqpoll|plain] [--send plain|fixed|zc-fixed]\n"
           "       [--wait-nr K] [--min-wait-us U] [--chain] [--ring-fd]\n"
           "       [--close fin|reset] [--order fifo|slot]\n");
   return 1;
@@ -662,7 +661,7 @@ static int parse(int argc, char **argv, struct options *o) {
     } else if (strcmp(a, "--min-wait-us") == 0) {
       o->min_wait_us = (unsigned)strtoul(v, NULL, 10);
     } else if (strcmp(a, "--setup") == 0) {
-      static const char *const kSetups[] = {"defer", "coop", "sqpoll", "plain"};
+      static const char *const kSetups[] = {"coop", "defer", "sqpoll", "plain"};
       int k = 0;
       while (k < 4 && strcmp(v, kSetups[k]) != 0) {
         k++;

@@ -129,7 +129,7 @@ CANDIDATES = [
     ("chain", "--chain"),
     ("send-fixed", "--send fixed"),
     ("send-zc-fixed", "--send zc-fixed"),
-    ("coop-taskrun", "--setup coop"),
+    ("defer-taskrun", "--setup defer"),
     ("sqpoll", "--setup sqpoll"),
     ("no-taskrun-flags", "--setup plain"),
     ("wait-16", "--wait-nr 16"),

@@ -44,7 +44,7 @@ static void conn_release(struct engine *e, uint32_t c) {
   }
   side_give(&e->dialogues, &cn->dialogue);
   side_give(&e->readers, &cn->reader);
-  side_give(&e->sendbufs, &cn->sendbuf);
+  sendbuf_give(e, &cn->sendbuf);
   cn->state = CONN_FREE;
   slot_release(&e->slots, c);
   stat_add(&e->sh->stats.in_flight, -1);

@@ -163,6 +163,7 @@ struct conn {
   const uint8_t *tx_next;
   uint32_t tx_len, sent, tx_next_len;
   uint8_t key_share;            /* a TLS 1.3 probe sends a real key share */
+  uint32_t send_wait_next;      /* the next probe waiting for a send buffer */
   struct __kernel_timespec ts;  /* the linked timeout's; must outlive the SQE */
 };
 
@@ -185,7 +186,14 @@ struct tls_side {
   uint8_t sslbuf[4096];         /* BoringSSL's output on its way to the socket */
 };
 
-/* A hello on its way to the socket. */
+/* A hello on its way to the socket. A connection holds one from the
+ * hello's building until it has gone; there are at most SENDBUFS_MAX, and a
+ * probe that finds none free waits for the next to come back (probe.c): a
+ * batch of ten thousand connects completing at once would otherwise hold
+ * 20 MiB of them for a moment. SENDBUFS_RESERVE of them are kept for probes
+ * that already hold the server's first bytes, which cannot wait. */
+#define SENDBUFS_MAX 1024
+#define SENDBUFS_RESERVE 16
 struct sendbuf {
   uint8_t bytes[TP_CLIENT_HELLO_MAX];
 };
@@ -326,6 +334,7 @@ struct engine {
   uint32_t free_targets;        /* free-list head */
   unsigned targets_used;
   uint32_t fifo_head, fifo_tail;
+  uint32_t send_wait_head, send_wait_tail; /* probes waiting for a send buffer */
   struct politeness *polite;    /* shared by all engines (engine.h) */
   int held_by_cap;              /* this round, a target waited for another's connection */
   int feed_done;
@@ -407,6 +416,9 @@ void want_recv(struct engine *e, uint32_t c);
 /* ---- probe.c ---- */
 int probe_templates_init(struct engine *e);
 void start_probe(struct engine *e, uint32_t t, int pv, int fallback);
+/* sendbuf_give gives back the send buffer at |*i| (if any) and lets the
+ * first probe waiting for one build its hello in it. */
+void sendbuf_give(struct engine *e, uint32_t *i);
 /* plan_fallback (--check-fallback) decides, once a target's probes are in,
  * whether the fallback probe is due. Returns 1 when it is. */
 int plan_fallback(struct engine *e, struct target_state *ts);

@@ -173,11 +173,13 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
   e->reset_close = e->cfg->bench.version != 0;
   e->nconn = e->cfg->concurrency;
   e->polite = sh->polite;
+  e->send_wait_head = e->send_wait_tail = NONE;
   e->conns = calloc(e->nconn, sizeof(*e->conns));
   if (e->conns == NULL || !slot_pool_init(&e->slots, e->nconn) ||
       !side_pool_init(&e->dialogues, e->nconn, sizeof(struct dialogue_side)) ||
       !side_pool_init(&e->readers, e->nconn, sizeof(struct tp_reader)) ||
-      !side_pool_init(&e->sendbufs, e->nconn, sizeof(struct sendbuf)) ||
+      !side_pool_init(&e->sendbufs, e->nconn < SENDBUFS_MAX ? e->nconn : SENDBUFS_MAX,
+                      sizeof(struct sendbuf)) ||
       (e->cfg->confirm && !side_pool_init(&e->tls, e->nconn, sizeof(struct tls_side))) ||
       !targets_init(e)) {
     return -ENOMEM;

@@ -246,10 +246,35 @@ static int probe_feed(struct engine *e, uint32_t c, const uint8_t *p, size_t len
   return 1;
 }
 
+static void probe_send_hello(struct engine *e, uint32_t c, const uint8_t *early,
+                             size_t early_len);
+
 /* probe_ready sends the hello, built now into a send buffer, and reads the
  * answer. Bytes the server sent right after a STARTTLS go-ahead (|early|)
- * are the start of that answer. */
+ * are the start of that answer. With no send buffer to spare, a probe
+ * without such bytes waits for one in order (sendbuf_give): nothing of its
+ * is in flight meanwhile, and the wait is one send's. */
 static void probe_ready(struct engine *e, uint32_t c, const uint8_t *early, size_t early_len) {
+  struct conn *cn = conn_at(e, c);
+  int scarce = e->sendbufs.slots.n < e->nconn;
+  if (scarce && early_len == 0 &&
+      (e->sendbufs.slots.nfree <= SENDBUFS_RESERVE || e->send_wait_head != NONE)) {
+    cn->send_wait_next = NONE;
+    if (e->send_wait_tail == NONE) {
+      e->send_wait_head = c;
+    } else {
+      conn_at(e, e->send_wait_tail)->send_wait_next = c;
+    }
+    e->send_wait_tail = c;
+    return;
+  }
+  probe_send_hello(e, c, early, early_len);
+}
+
+/* probe_send_hello builds the hello into a send buffer, sends it, and reads
+ * the answer. */
+static void probe_send_hello(struct engine *e, uint32_t c, const uint8_t *early,
+                             size_t early_len) {
   struct conn *cn = conn_at(e, c);
   struct target_state *ts = target_of(e, cn);
   cn->sendbuf = side_take(&e->sendbufs);
@@ -290,9 +315,26 @@ static void probe_eof(struct engine *e, uint32_t c) {
   conn_fail(e, c, OUTCOME_REJECTED, REJECT_CLOSED, STAGE_RECV, 0);
 }
 
+void sendbuf_give(struct engine *e, uint32_t *i) {
+  if (*i == NONE) {
+    return;
+  }
+  side_give(&e->sendbufs, i);
+  uint32_t c = e->send_wait_head;
+  if (c == NONE) {
+    return;
+  }
+  e->send_wait_head = conn_at(e, c)->send_wait_next;
+  if (e->send_wait_head == NONE) {
+    e->send_wait_tail = NONE;
+  }
+  /* It takes the buffer just given back; its send goes with this round's. */
+  probe_send_hello(e, c, NULL, 0);
+}
+
 /* probe_sent: the hello has gone; its buffer can serve the next probe. */
 static void probe_sent(struct engine *e, uint32_t c) {
-  side_give(&e->sendbufs, &conn_at(e, c)->sendbuf);
+  sendbuf_give(e, &conn_at(e, c)->sendbuf);
 }
 
 static void probe_fail(struct engine *e, uint32_t c, const struct conn_failure *f) {
