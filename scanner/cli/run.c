@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include "scanner/base/clock.h"
 #include "scanner/cli/options.h"
 #include "scanner/cli/report.h"
+#include "scanner/cli/run_db.h"
 #include "scanner/cli/status.h"
 #include "scanner/output/cert.h"
 #include "scanner/store/store.h"
@@ -32,10 +32,9 @@
 #include "scanner/targets/blocklist.h"
 #include "scanner/targets/permute.h"
 
-/* Rendered records held before the engines stop taking new targets: for
- * the output, and for the database. */
+/* Rendered records held for the output before the engines stop taking
+ * new targets. */
 #define WRITER_BOUND (16u << 20)
-#define STORE_BOUND (16u << 20)
 
 /* File descriptors the process holds besides the rings' registered files:
  * the rings themselves, c-ares sockets, the output, the checkpoint, the
@@ -72,10 +71,7 @@ struct run {
   struct scan_shared shared;
   struct writer writer;
   struct run_out out;             /* the writer, and the feed while the database works */
-  struct store *db;               /* --db, while open */
-  int64_t db_run;                 /* the run's row */
-  struct store_feed db_feed;
-  int db_failed;                  /* the database could not be opened or failed */
+  struct run_db db;               /* --db */
   int fatal;                      /* the engines failed: the run's row says so */
   struct metrics metrics;         /* --metrics: fed by the writer's observer */
   struct status_line status;
@@ -304,137 +300,10 @@ static int open_output(struct run *run) {
   return 0;
 }
 
-static uint64_t random_seed(void);
-
-/* ---- the database (--db) ------------------------------------------------------- */
-
-/* db_lost says the database is left behind; the scan goes on. */
-static void db_lost(struct run *run, const char *why) {
-  fprintf(stderr,
-          "tlssweep: --db %s: %s; the scan goes on without it, records still go to the "
-          "output\n",
-          run->o->db, why);
-  run->db_failed = 1;
-  store_close(run->db);
-  run->db = NULL;
-}
-
-/* command_json is the command line as a JSON array, for the run's row (an
- * argument that is not UTF-8 becomes null). */
-static char *command_json(const struct run_options *o) {
-  json_t *cmd = json_array();
-  for (int i = 0; i < o->argc; i++) {
-    json_t *arg = json_string(o->argv[i]);
-    json_array_append_new(cmd, arg != NULL ? arg : json_null());
-  }
-  char *text = json_dumps(cmd, JSON_COMPACT);
-  json_decref(cmd);
-  return text;
-}
-
-/* backfill_from_output stores the records a resumed run's output holds
- * from before its checkpoint: the targets the scan will skip. Those the
- * database already has are kept. Returns 1, or 0 when the database failed
- * (|run->db|'s error) or the output could not be read (|why|). */
-static int backfill_from_output(struct run *run, char *why, size_t cap) {
-  FILE *in = fopen(run->o->output, "r");
-  if (in == NULL) {
-    snprintf(why, cap, "cannot read the output back: %s", strerror(errno));
-    return 0;
-  }
-  char *line = NULL;
-  size_t linecap = 0;
-  uint64_t left = run->cp.output_bytes, n = 0;
-  ssize_t len;
-  int ok = store_begin(run->db);
-  while (ok && left > 0 && (len = getline(&line, &linecap, in)) > 0) {
-    if ((uint64_t)len > left) {
-      break; /* past the checkpoint: truncated away already */
-    }
-    left -= (uint64_t)len;
-    enum store_line kind;
-    ok = store_ingest_line(run->db, run->db_run, line, (size_t)len, STORE_DUP_KEEP, &kind);
-    if (ok && ++n % 8192 == 0) {
-      ok = store_commit(run->db) && store_begin(run->db);
-    }
-  }
-  ok = ok && store_commit(run->db);
-  free(line);
-  fclose(in);
-  snprintf(why, cap, "%s", store_error(run->db));
-  return ok;
-}
-
 static int open_store(struct run *run) {
-  const struct run_options *o = run->o;
   run->out.writer = &run->writer;
-  if (o->db == NULL) {
-    return 0;
-  }
-  char err[512];
-  if (!store_open(o->db, &run->db, err, sizeof(err))) {
-    db_lost(run, err);
-    return 0;
-  }
-  /* A run that can be resumed is known by its checkpoint's identity, so the
-   * resumed scan goes on in the same row; any other by a random one. */
-  char identity[64];
-  uint64_t r = random_seed();
-  if (o->resume != NULL) {
-    snprintf(identity, sizeof(identity), "resume:%016llx", (unsigned long long)o->identity);
-  } else {
-    snprintf(identity, sizeof(identity), "live:%016llx%016llx", (unsigned long long)r,
-             (unsigned long long)now_ns());
-  }
-  char *command = command_json(o);
-  struct store_run_desc d = {
-      .identity = identity,
-      .kind = o->argv[0],
-      .source = "live",
-      .started_at = (int64_t)time(NULL),
-      .command = command,
-  };
-  int reused;
-  int ok = store_run_begin(run->db, &d, run->resumed, &run->db_run, &reused);
-  free(command);
-  if (ok && run->resumed && !backfill_from_output(run, err, sizeof(err))) {
-    db_lost(run, err);
-    return 0;
-  }
-  if (!ok) {
-    db_lost(run, store_error(run->db));
-    return 0;
-  }
-  enum store_dup dup = run->resumed ? STORE_DUP_REPLACE : STORE_DUP_KEEP;
-  if (!store_feed_start(&run->db_feed, run->db, run->db_run, dup, STORE_BOUND, o->db)) {
-    db_lost(run, strerror(errno));
-    return 0;
-  }
-  run->out.feed = &run->db_feed;
+  run->out.feed = run_db_open(&run->db, run->o, run->resumed, run->cp.output_bytes);
   return 0;
-}
-
-/* close_store stores what is queued and marks the run: complete only when
- * the scan ran to its end and every record reached the database. */
-static void close_store(struct run *run, int output_ok) {
-  if (run->out.feed == NULL) {
-    return;
-  }
-  int stored = store_feed_finish(&run->db_feed);
-  run->out.feed = NULL;
-  enum store_run_state st = !stored || run->fatal || !output_ok ? STORE_RUN_FAILED
-                            : run->signal != 0                  ? STORE_RUN_STOPPED
-                                                                : STORE_RUN_COMPLETE;
-  if (!stored) {
-    run->db_failed = 1;
-  } else if (!store_run_end(run->db, run->db_run, st, (int64_t)time(NULL))) {
-    fprintf(stderr, "tlssweep: --db %s: %s\n", run->o->db, store_error(run->db));
-    run->db_failed = 1;
-  }
-  if (!stored) {
-    /* Best effort: a full disk may still take one small update. */
-    store_run_end(run->db, run->db_run, STORE_RUN_FAILED, (int64_t)time(NULL));
-  }
 }
 
 /* random_seed picks a seed for a scan that was given none. */
@@ -664,9 +533,8 @@ static int run_teardown(struct run *run) {
   }
   if (run->stage >= STAGE_STORE) {
     /* A run whose set-up stopped short failed, as one whose output did. */
-    close_store(run, ok && run->stage == STAGE_SIGNALS);
-    store_close(run->db);
-    run->db = NULL;
+    run->out.feed = NULL;
+    run_db_close(&run->db, ok && run->stage == STAGE_SIGNALS, run->signal != 0, run->fatal);
   }
   if (run->close_fd) {
     close(run->out_fd);
@@ -797,7 +665,7 @@ static int run_report(struct run *run, int fatal) {
   if (run->hooks.finish != NULL) {
     rc = run->hooks.finish(run->hooks.ctx, sh, rc);
   }
-  if (rc == 0 && run->db_failed) {
+  if (rc == 0 && run->db.failed) {
     rc = 5; /* the output is whole; the database is not */
   }
   if (rc == 0 && o->fail_on_legacy && stat_load(&st->legacy_app_targets) > 0) {
