@@ -56,6 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/answer.h"
 #include "scanner/engine/ring.h"
 #include "scanner/engine/slots.h"
 #include "tlsparse/tlsparse.h"
@@ -182,46 +183,9 @@ static void reset_conn(struct population *p, uint32_t i) {
   close_conn(p, i);
 }
 
-/* answer builds the reply to a complete ClientHello record into c->out, as
- * bench/responder.c does. */
+/* answer builds the reply to a complete ClientHello record into c->out. */
 static void answer(struct conn *c) {
-  struct tp_client_hello_info hello;
-  uint8_t random[32], share[32];
-  memset(random, 0x5a, sizeof(random));
-  memset(share, 0x42, sizeof(share));
-  c->out_len = 0;
-  uint16_t pinned = 0;
-  if (tp_parse_client_hello(c->in, c->in_len, &hello)) {
-    pinned = hello.max_supported_version == TP_TLS13 ? TP_TLS13 : hello.legacy_version;
-  }
-  int tls13_hello = pinned == TP_TLS13;
-  uint16_t chosen = 0;
-  if (pinned >= TP_TLS10 && pinned >= c->lo) {
-    chosen = pinned <= c->hi ? pinned : (tls13_hello ? 0 : c->hi);
-  }
-  if (chosen == 0) {
-    tp_build_alert(pinned == TP_SSL3 ? TP_SSL3 : TP_TLS10, TP_ALERT_LEVEL_FATAL,
-                   TP_ALERT_PROTOCOL_VERSION, c->out, sizeof(c->out), &c->out_len);
-    return;
-  }
-  if (c->hi == TP_TLS13 && chosen < TP_TLS13) {
-    memcpy(random + 24, "DOWNGRD", 7);
-    random[31] = chosen == TP_TLS12 ? 1 : 0;
-  }
-  struct tp_server_hello_opts sh = {
-      .record_version = chosen == TP_TLS13 ? TP_TLS12 : chosen,
-      .legacy_version = chosen == TP_TLS13 ? TP_TLS12 : chosen,
-      .selected_version = chosen == TP_TLS13 ? TP_TLS13 : 0,
-      .random = random,
-      .session_id = hello.session_id.data,
-      .session_id_len = hello.session_id.len,
-      .cipher_suite = chosen == TP_TLS13 ? 0x1301 : chosen < TP_TLS12 ? 0xc013 : 0xc02f,
-      .key_share_group = chosen == TP_TLS13 ? TP_GROUP_X25519 : 0,
-      .key_share = share,
-      .key_share_len = chosen == TP_TLS13 ? 32 : 0,
-      .renegotiation_info = chosen != TP_TLS13,
-  };
-  tp_build_server_hello(&sh, c->out, sizeof(c->out), &c->out_len);
+  bench_answer(c->in, c->in_len, c->lo, c->hi, c->out, sizeof(c->out), &c->out_len);
 }
 
 static void on_accept(struct population *p, int res, unsigned flags) {
