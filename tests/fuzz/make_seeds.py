@@ -364,8 +364,29 @@ def appcheck_seeds():
                 write("appcheck", "%s_%s_%02x" % (mode, name, prefix), bytes([prefix]) + data)
 
 
+def ja3s_seeds():
+    """ServerHello bodies (no handshake header): the shapes JA3S meets."""
+    rnd = bytes(range(32))
+    reneg = ext(0xFF01, b"\x00")
+    seeds = {
+        "openssl_tls12": server_hello(0x0303, rnd, 0xC02F, [reneg, ext(0, b""), ext(11, b"\x01\x00"),
+                                                           ext(35, b""), ext(23, b"")]),
+        "tls10_reneg": server_hello(0x0301, rnd, 0xC014, [reneg]),
+        "ssl3_noext": server_hello(0x0300, rnd, 0x000A),
+        "empty_block": server_hello(0x0303, rnd, 0x002F, []),
+        "tls13_hello": server_hello(0x0303, rnd, 0x1301, [ext(51, b"\x00\x1d\x00\x20" + b"\x42" * 32),
+                                                          ext(43, b"\x03\x04")]),
+        "tls13_hrr": server_hello(0x0303, HRR, 0x1302, [ext(43, b"\x03\x04"), ext(51, b"\x00\x17"),
+                                                        ext(44, b"\x00\x02\xab\xcd")]),
+        "unknown_types": server_hello(0x0303, rnd, 0xCCA8, [ext(0xFE0D, b"\x01"), ext(0x3374, b"")]),
+    }
+    for name, data in seeds.items():
+        write("ja3s", name, data[4:])
+
+
 if __name__ == "__main__":
     reader_seeds()
     client_hello_seeds()
     starttls_seeds()
     appcheck_seeds()
+    ja3s_seeds()
