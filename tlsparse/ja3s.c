@@ -7,19 +7,28 @@
  * which the caller computes (tlsparse does no cryptography). The extension
  * block is walked again here rather than kept in order by the reader: only
  * accepted answers need it, once. */
-#include <stdio.h>
-
 #include "tlsparse/bytes.h"
 #include "tlsparse/tlsparse.h"
 
-/* put_uint appends |v| in decimal (and |sep| before it when not 0). */
-static int put_uint(char *out, size_t cap, size_t *len, char sep, unsigned v) {
-  int n = sep ? snprintf(out + *len, cap - *len, "%c%u", sep, v)
-              : snprintf(out + *len, cap - *len, "%u", v);
-  if (n < 0 || (size_t)n >= cap - *len) {
+/* put_uint appends |sep| (when not 0) and |v| in decimal, keeping room for
+ * the NUL; every value here is a u16, so five digits at most. */
+static int put_uint(char *out, size_t cap, size_t *len, char sep, uint16_t v) {
+  char digits[5];
+  size_t n = 0;
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  if (cap - *len <= n + (sep != 0)) {
     return 0;
   }
-  *len += (size_t)n;
+  if (sep != 0) {
+    out[(*len)++] = sep;
+  }
+  while (n > 0) {
+    out[(*len)++] = digits[--n];
+  }
+  out[*len] = '\0';
   return 1;
 }
 

@@ -207,12 +207,20 @@ struct verdict {
   uint8_t hello_retry;
   uint8_t hello_minimal;
   uint8_t hello_key_share;      /* the answer is to a TLS 1.3 hello with a real key share */
+  uint8_t has_ja3s;             /* an acceptance: |ja3s| holds its JA3S */
   uint16_t server_version, cipher_suite, key_share_group;
   int32_t error;
   uint32_t unsolicited_exts;
   uint32_t ms;
-  const char *stage_name;       /* static */
-  const char *reason_name;      /* static */
+  /* A failure's names, or an acceptance's JA3S (the MD5 of its ServerHello's
+   * JA3S text): never both, so they share the bytes. */
+  union {
+    struct {
+      const char *stage_name;   /* static */
+      const char *reason_name;  /* static */
+    };
+    uint8_t ja3s[16];
+  };
 };
 
 /* A target's line (targets/packed.h): its strings inline when they fit,

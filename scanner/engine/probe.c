@@ -13,6 +13,7 @@
  * versions accepted gets the fallback probe (--check-fallback). The
  * connect-only kind is the benchmark floor: connect, and close. */
 #include <errno.h>
+#include <openssl/md5.h>
 #include <string.h>
 
 #include "scanner/engine/internal.h"
@@ -178,6 +179,19 @@ static void probe_finished(struct engine *e, uint32_t c, struct verdict *v) {
   ts->versions_left |= bit;
 }
 
+/* ja3s_of keeps the JA3S of an accepted answer (a ServerHello, or the
+ * HelloRetryRequest a TLS 1.3 probe without a key share draws): the MD5 of
+ * its text, 16 bytes in the verdict where a failure keeps its names. */
+static void ja3s_of(const struct tp_reader *r, struct verdict *v) {
+  char text[TP_JA3S_MAX];
+  size_t len;
+  if ((r->result == TP_SERVER_HELLO || r->result == TP_HELLO_RETRY) &&
+      tp_ja3s_string(&r->sh, text, sizeof(text), &len)) {
+    MD5((const uint8_t *)text, len, v->ja3s);
+    v->has_ja3s = 1;
+  }
+}
+
 /* verdict_from_reader turns what the reader parsed into a verdict. */
 static void verdict_from_reader(const struct conn *cn, const struct tp_reader *r,
                                 struct verdict *v) {
@@ -198,6 +212,7 @@ static void verdict_from_reader(const struct conn *cn, const struct tp_reader *r
   switch (pvd.verdict) {
     case TP_VERDICT_ACCEPTED:
       v->outcome = OUTCOME_ACCEPTED;
+      ja3s_of(r, v);
       break;
     case TP_VERDICT_VERSION_MISMATCH:
       v->outcome = OUTCOME_REJECTED;

@@ -321,8 +321,13 @@ static void version_out(const struct verdict *v, const struct target_extras *x, 
   out->last_warning = v->last_warning;
   out->ms = v->ms;
   out->attempts = v->attempts;
-  out->stage_name = v->stage_name;
-  out->reason_name = v->reason_name;
+  if (v->has_ja3s) {
+    out->has_ja3s = 1;
+    memcpy(out->ja3s, v->ja3s, sizeof(out->ja3s));
+  } else {
+    out->stage_name = v->stage_name;
+    out->reason_name = v->reason_name;
+  }
   out->hello_minimal = v->hello_minimal;
   out->hello_key_share = v->hello_key_share;
   if (x != NULL) {

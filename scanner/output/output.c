@@ -297,6 +297,13 @@ static json_t *version_json(const struct version_result *v) {
       if (v->hello_retry) {
         set(o, "hello_retry", json_true());
       }
+      if (v->has_ja3s) {
+        char hex[2 * sizeof(v->ja3s) + 1];
+        for (size_t i = 0; i < sizeof(v->ja3s); i++) {
+          snprintf(hex + 2 * i, 3, "%02x", v->ja3s[i]);
+        }
+        set(o, "ja3s", json_stringn_nocheck(hex, 2 * sizeof(v->ja3s)));
+      }
       break;
     case OUTCOME_REJECTED:
       set(o, "reason", json_string_nocheck(rejection_name(v)));

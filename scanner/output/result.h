@@ -135,6 +135,8 @@ struct version_result {
   int hello_minimal;            /* this verdict came from the minimal hello (shape retry) */
   int hello_key_share;          /* ... from a TLS 1.3 hello with a real key share (the
                                    empty list drew no answer) */
+  int has_ja3s;                 /* accepted: the JA3S of the probe's answer */
+  uint8_t ja3s[16];
 };
 
 enum target_status {
