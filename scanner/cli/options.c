@@ -419,6 +419,11 @@ static const struct opt kOptions[] = {
      "one more probe at the second highest accepted version with TLS_FALLBACK_SCSV: is "
      "downgrade refused?",
      RUN(config.check_fallback), .value = 1},
+    {"ciphers", 0, OPT_FLAG, SCANS, NULL,
+     "every suite each accepted version accepts, by elimination (about one connection per "
+     "suite found, one more per version), their weak classes, and whether the server "
+     "imposes its order",
+     RUN(config.ciphers), .value = 1},
     {"era-order", 0, OPT_FLAG, SCANS, NULL,
      "TLS 1.0-1.2 probes offer their suites in the order a client of the version's era "
      "did (ECDHE first, so the server signs), not static RSA first",

@@ -297,12 +297,18 @@ void conn_settle(struct engine *e, uint32_t c) {
   release_place(e, ts);
   ts->active--;
   conn_release(e, c);
-  if ((ts->versions_left != 0 || ts->fallback_due || confirm_pending(ts)) &&
+  if ((ts->versions_left != 0 || ts->fallback_due || ts->ciphers_due != 0 ||
+       confirm_pending(ts)) &&
       ts->status == STATUS_OK) {
     fifo_push(e, t);
   } else if (ts->active == 0) {
-    /* Probes done: the fallback check, then confirmations, if due. */
+    /* Probes done: the fallback check, the suites (--ciphers), then
+     * confirmations, if due. */
     if (!ts->fallback_planned && plan_fallback(e, ts)) {
+      fifo_push(e, t);
+      return;
+    }
+    if (!ts->ciphers_planned && plan_ciphers(e, ts)) {
       fifo_push(e, t);
       return;
     }

@@ -59,6 +59,7 @@ struct scan_config {
   int era_order;              /* TLS 1.0-1.2 probes offer suites in their era's order
                                  (--era-order), not static RSA first */
   int check_fallback;         /* --check-fallback */
+  int ciphers;                /* --ciphers: enumerate every accepted version's suites */
   const struct cert_verifier *verifier; /* trust store for the certificate report */
   /* tlssweep bench: full handshakes at one version against one target. */
   struct bench_config bench;

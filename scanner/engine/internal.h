@@ -122,6 +122,7 @@ extern const struct conn_kind kProbeKind;
 extern const struct conn_kind kFloorKind;    /* --connect-only: connect and close */
 extern const struct conn_kind kConfirmKind;  /* a full handshake and the app check */
 extern const struct conn_kind kBenchKind;    /* tlssweep bench: a full handshake */
+extern const struct conn_kind kCipherKind;   /* --ciphers: one offer of an enumeration */
 
 /* Which hello a probe sends. */
 enum hello_shape {
@@ -261,6 +262,8 @@ struct target_state {
   uint8_t share_next;           /* mask: the next TLS 1.3 probe sends a real key share */
   uint8_t attempts[PV_COUNT];
   uint8_t full_swallowed[PV_COUNT]; /* full-shape hellos swallowed */
+  uint8_t ciphers_planned;      /* --ciphers: plan_ciphers has run */
+  uint8_t ciphers_due;          /* mask: versions whose next cipher connection may start */
   uint32_t confirm_left[PV_COUNT];  /* confirmation runs still to start */
   union {
     struct sockaddr sa;
@@ -268,6 +271,7 @@ struct target_state {
     struct sockaddr_in6 v6;
   } addr;
   uint8_t addrlen;
+  uint32_t ciphers;             /* index into ciphers[] (--ciphers), or NONE */
   struct target_error error;
   struct verdict v[PV_COUNT];
   struct verdict fallback;
@@ -321,6 +325,8 @@ struct engine {
   struct side_pool sendbufs;    /* struct sendbuf */
   struct side_pool tls;         /* struct tls_side */
   struct side_pool extras;      /* struct target_extras */
+  struct side_pool ciphers;     /* a target's enumeration (enumerate.c), --ciphers only */
+  struct cipher_lists *cipher_lists; /* what each version offers (enumerate.c) */
   /* Provided receive buffers (IORING_REGISTER_PBUF_RING). */
   struct io_uring_buf_ring *br;
   uint8_t *bufs;
@@ -418,6 +424,22 @@ void start_probe(struct engine *e, uint32_t t, int pv, int fallback);
 /* plan_fallback (--check-fallback) decides, once a target's probes are in,
  * whether the fallback probe is due. Returns 1 when it is. */
 int plan_fallback(struct engine *e, struct target_state *ts);
+
+/* fill_random writes |n| bytes that differ from probe to probe. */
+void fill_random(uint8_t *p, size_t n, uint64_t *state);
+
+/* ---- enumerate.c: --ciphers ---- */
+int ciphers_init(struct engine *e);
+void ciphers_free(struct engine *e);
+/* plan_ciphers decides, once a target's probes are in, which versions to
+ * enumerate (every accepted one). Returns 1 when a connection is due. */
+int plan_ciphers(struct engine *e, struct target_state *ts);
+int next_ciphers_version(const struct target_state *ts);
+void start_ciphers(struct engine *e, uint32_t t, int pv);
+/* ciphers_record fills the record's enumeration; ciphers_release gives the
+ * target's state back (its record is written, or it moves on). */
+void ciphers_record(struct engine *e, const struct target_state *ts, struct scan_result *r);
+void ciphers_release(struct engine *e, struct target_state *ts);
 
 /* ---- confirm.c ---- */
 int confirm_init(struct engine *e);

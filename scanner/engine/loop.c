@@ -155,6 +155,7 @@ static void engine_free(struct engine *e) {
   }
   bufs_free(e);
   confirm_free(e);
+  ciphers_free(e);
   side_pool_free(&e->dialogues);
   side_pool_free(&e->readers);
   side_pool_free(&e->sendbufs);
@@ -184,6 +185,9 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
   }
   if (!probe_templates_init(e)) {
     return -EINVAL;
+  }
+  if (!ciphers_init(e)) {
+    return -ENOMEM;
   }
   int rc = ring_init(e);
   if (rc < 0) {

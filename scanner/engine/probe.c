@@ -56,7 +56,7 @@ int probe_templates_init(struct engine *e) {
   return 1;
 }
 
-static void fill_random(uint8_t *p, size_t n, uint64_t *state) {
+void fill_random(uint8_t *p, size_t n, uint64_t *state) {
   /* splitmix64: the hello's random and session id need to differ between
    * probes, not to be secret (a probe never completes a handshake). */
   for (size_t i = 0; i < n; i += 8) {

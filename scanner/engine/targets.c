@@ -199,6 +199,7 @@ static void start_target(struct engine *e, const struct target_item *item, uint6
   ts->engine = e;
   ts->next = NONE;
   ts->extras = NONE;
+  ts->ciphers = NONE;
   ts->pseq = pseq;
   ts->status = STATUS_OK;
   progress_reset(e, ts);
@@ -267,6 +268,7 @@ void take_targets(struct engine *e) {
 static void target_free(struct engine *e, uint32_t t) {
   struct target_state *ts = &e->targets[t];
   side_give(&e->extras, &ts->extras);
+  ciphers_release(e, ts);
   ts->used = 0;
   ts->next = e->free_targets;
   e->free_targets = t;
@@ -373,6 +375,7 @@ static struct scan_result *build_record(struct engine *e, struct target_state *t
   }
   r->fallback_pv = ts->fallback_pv;
   version_out(&ts->fallback, x, PV_COUNT, &r->fallback);
+  ciphers_record(e, ts, r);
   if (x != NULL && x->has_cert) {
     r->has_cert = 1;
     r->cert = x->cert;
@@ -420,6 +423,7 @@ static void next_address(struct engine *e, uint32_t t) {
   memset(x->reply_len, 0, sizeof(x->reply_len));
   memset(x->confirm, 0, sizeof(x->confirm));
   x->has_cert = 0;
+  ciphers_release(e, ts);
   progress_reset(e, ts);
   ts->status = STATUS_OK;
   memset(&ts->error, 0, sizeof(ts->error));

@@ -12,6 +12,7 @@
 #include "scanner/output/output.h"
 
 #include "scanner/proto/appcheck.h"
+#include "tlsparse/suites.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -388,6 +389,89 @@ static json_t *version_json(const struct version_result *v) {
   return o;
 }
 
+/* flags_json lists the names of the suite flags in |flags|. */
+static json_t *flags_json(uint32_t flags) {
+  json_t *list = json_array();
+  for (unsigned f = 0; f < TP_SUITE_FLAG_COUNT; f++) {
+    if (flags & (1u << f)) {
+      json_array_append_new(list, json_string_nocheck(tp_suite_flag_name((enum tp_suite_flag)f)));
+    }
+  }
+  return list;
+}
+
+/* cipher_failure_json says where an enumeration stopped short. */
+static json_t *cipher_failure_json(const struct cipher_failure *f) {
+  json_t *o = json_object();
+  char buf[16];
+  if (f->canary) {
+    /* Even a small offer holding a suite the server had accepted was
+     * refused: it cannot be told what it refuses. */
+    set(o, "reason", json_string_nocheck("refused_accepted_suite"));
+  } else if (f->unoffered) {
+    set(o, "reason", json_string_nocheck("unoffered_suite"));
+    set_hex16(o, "suite", tp_cipher_name(f->suite), f->suite);
+  } else if (f->outcome == OUTCOME_REJECTED) {
+    struct version_result v;
+    memset(&v, 0, sizeof(v));
+    v.reason = (enum reject_reason)f->reason;
+    set(o, "reason", json_string_nocheck(reason_name(v.reason)));
+    if (f->reason == REJECT_ALERT) {
+      const char *name = tp_alert_name(f->alert);
+      set(o, "alert", name != NULL ? json_string_nocheck(name) : json_integer(f->alert));
+    } else if (f->reason == REJECT_VERSION_MISMATCH) {
+      set(o, "server_version",
+          json_string_nocheck(version_or_hex(f->server_version, buf, sizeof(buf))));
+    }
+  } else {
+    set(o, "reason", json_string_nocheck(probe_outcome_name((enum probe_outcome)f->outcome)));
+    if (f->outcome == OUTCOME_ERROR && f->error != 0) {
+      set(o, "error", json_text(strerror(f->error)));
+    }
+  }
+  if (f->stage != STAGE_NONE) {
+    struct version_result v;
+    memset(&v, 0, sizeof(v));
+    v.stage = (enum probe_stage)f->stage;
+    v.stage_name = f->stage_name;
+    set(o, "stage", json_string_nocheck(stage_name(&v)));
+  }
+  return o;
+}
+
+/* ciphers_json renders a version's enumeration (--ciphers): the suites
+ * accepted with their flags, the flags present, whether the server imposes
+ * its order, what it cost, and where it stopped if it did. */
+static json_t *ciphers_json(const struct cipher_result *c) {
+  json_t *o = json_object();
+  set(o, "complete", json_boolean(c->state == CIPHERS_COMPLETE));
+  if (c->order != CIPHER_ORDER_UNKNOWN) {
+    set(o, "order", json_string_nocheck(c->order == CIPHER_ORDER_SERVER ? "server" : "client"));
+  }
+  json_t *suites = json_array();
+  uint32_t all = 0;
+  for (uint16_t i = 0; i < c->n; i++) {
+    struct tp_suite_info s;
+    json_t *one = json_object();
+    set_hex16(one, "name", tp_cipher_name(c->suites[i]), c->suites[i]);
+    if (tp_suite_info(c->suites[i], &s)) {
+      set(one, "flags", flags_json(s.flags));
+      all |= s.flags;
+    }
+    json_array_append_new(suites, one);
+  }
+  set(o, "suites", suites);
+  set(o, "flags", flags_json(all));
+  set(o, "connections", json_integer(c->connections));
+  if (c->window < CIPHER_MAX) {
+    set(o, "offer_size", json_integer(c->window)); /* the server choked on bigger offers */
+  }
+  if (c->state == CIPHERS_INCOMPLETE) {
+    set(o, "failure", cipher_failure_json(&c->failure));
+  }
+  return o;
+}
+
 static json_t *record_json(const struct scan_result *r) {
   const struct target_item *item = r->item;
   const struct target_line *l = &item->line;
@@ -413,7 +497,11 @@ static json_t *record_json(const struct scan_result *r) {
     json_t *versions = json_object();
     for (int pv = 0; pv < PV_COUNT; pv++) {
       if (r->versions_selected & (1u << pv)) {
-        set(versions, probe_version_name((enum probe_version)pv), version_json(&r->v[pv]));
+        json_t *v = version_json(&r->v[pv]);
+        if (r->ciphers[pv].state != CIPHERS_NONE) {
+          set(v, "ciphers", ciphers_json(&r->ciphers[pv]));
+        }
+        set(versions, probe_version_name((enum probe_version)pv), v);
       }
     }
     set(o, "versions", versions);
