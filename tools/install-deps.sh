@@ -1,7 +1,13 @@
 #!/bin/sh
 # tools/install-deps.sh: installs the Debian 12 packages tlssweep needs to
 # build, run, test and benchmark (the peer tools sslscan, testssl.sh and nmap
-# are in the list: the peers test runs them), and nothing else. Idempotent: it asks dpkg what is
+# are in the list: the peers test runs them), to package it (dpkg-dev,
+# patchelf, lintian, man-db; debootstrap for the package test's fresh root;
+# umoci, podman, runc, skopeo and docker-registry for the container image
+# and its push to a registry) and to run the deploy scripts
+# on a real one-node Slurm cluster (slurmctld, slurmd, slurm-client, munge),
+# and promtool (prometheus: the --metrics file is checked with it),
+# and nothing else. Idempotent: it asks dpkg what is
 # missing first, and says nothing when nothing is. Both README commands and
 # .ci/run start here. Needs root (or sudo) only when something is missing.
 set -u
@@ -20,6 +26,8 @@ libjemalloc-dev
 libc-ares-dev
 libcmocka-dev
 libjansson-dev
+libsqlite3-dev
+sqlite3
 valgrind
 python3
 nginx-core
@@ -40,6 +48,23 @@ ldap-utils
 prosody
 postgresql
 nftables
+chromium
+fonts-dejavu-core
+dpkg-dev
+patchelf
+lintian
+man-db
+debootstrap
+umoci
+podman
+runc
+skopeo
+docker-registry
+slurmctld
+slurmd
+slurm-client
+munge
+prometheus
 "
 
 missing=""

@@ -42,13 +42,24 @@ servers spawn their worker processes, so the first tool does not pay for
 them. For each tool: wall time, targets per second, client CPU (user+system
 of the tool and all its children), peak RSS (summed over the tool's process
 tree, sampled every 20 ms for the first second, then every 100 ms), the
-servers' CPU over the same interval, and agreement (targets whose accepted
-versions are exactly the truth). The headline is tlssweep's targets per
-second over the best peer's that agreed with the truth, at each RTT.
+servers' CPU over the same interval and per target, and agreement (targets
+whose accepted versions are exactly the truth). The headlines, at each RTT:
+tlssweep's targets per second over the best peer's that agreed with the
+truth, and what a target costs the servers under tlssweep's probes
+(--no-confirm) over what it costs them under sslscan's protocol checks.
+
+Then, at 0 ms, a head-to-head on the all-versions nginx fleet: --allv more
+nginx addresses (127.53.x.y, as many as --https unless told), every one
+accepting TLS 1.0-1.3, so that every probe of those versions is accepted and
+costs the server its full answer (the case where a probe's cost to servers
+shows most). sslscan and tlssweep --no-confirm scan it in turn, --h2h-rounds
+times, the order reversed every other round; reported: the wall-time ratio
+sslscan / tlssweep --no-confirm and the ratio of their server CPU per
+target, each round's and the median.
 
   bench/peers/peers_bench.py --tlssweep PATH --delayproxy PATH
-      [--https 1000] [--mail 300] [--rtt-ms 0,50] [--sample TOOL=N ...]
-      [--only TOOL,...] [--write bench/RESULTS.md]
+      [--https 1000] [--mail 300] [--allv N] [--h2h-rounds 2] [--rtt-ms 0,50]
+      [--sample TOOL=N ...] [--only TOOL,...] [--write bench/RESULTS.md]
 
 Needs root (ports below 1024, postfix) and the packages of
 tools/install-deps.sh.
@@ -106,6 +117,12 @@ class Target:
             return self
         a = self.addr.split(".")
         return Target(self.proto, f"127.{int(a[1]) + 10}.{a[2]}.{a[3]}", self.truth, self.group)
+
+
+def allv_fleet(n):
+    """The head-to-head's nginx fleet: every address accepts TLS 1.0-1.3."""
+    return [Target("https", f"127.53.{i // 250}.{i % 250 + 1}", ALL, f"nginx:{HTTPS_SETS[0][0]}")
+            for i in range(n)]
 
 
 def fleet(n_https, n_mail):
@@ -567,6 +584,9 @@ def main():
     ap.add_argument("--delayproxy")
     ap.add_argument("--https", type=int, default=1000)
     ap.add_argument("--mail", type=int, default=300)
+    ap.add_argument("--allv", type=int, help="all-versions nginx addresses for the head-to-head "
+                    "(default: as many as --https; 0: no head-to-head)")
+    ap.add_argument("--h2h-rounds", type=int, default=2)
     ap.add_argument("--rtt-ms", default="0,50")
     ap.add_argument("--sample", action="append", default=[],
                     help="TOOL=N or TOOL@RTT=N: run TOOL on N targets only")
@@ -595,9 +615,10 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
     targets = fleet(a.https, a.mail)
+    allv = allv_fleet(a.https if a.allv is None else a.allv) if 0 in rtts else []
     tmp = tempfile.mkdtemp(prefix="peers.")
     os.chmod(tmp, 0o755)
-    servers = Servers(tmp, targets)
+    servers = Servers(tmp, targets + allv)
     proxy = None
     results = []
     try:
@@ -637,12 +658,13 @@ def main():
                 exact, wrong, lost = agreement(part, seen)
                 m["proxy_cpu"] = session_stat({proxy.pid})[0] - proxy_cpu if rtt else 0.0
                 row = dict(m, tool=tool, rtt=rtt, n=len(part), exact=exact, wrong_versions=wrong,
-                           missing=lost, rate=len(part) / m["wall"])
+                           missing=lost, rate=len(part) / m["wall"], phase="fleet")
                 results.append(row)
                 print(f"peers: {tool}: {row['wall']:.1f} s, {row['rate']:.1f} targets/s, "
                       f"{exact}/{len(part)} exact, cpu {row['cpu']:.1f} s, server cpu "
                       f"{row['server_cpu']:.1f} s, rss {row['rss'] / 2**20:.0f} MiB"
                       + (" (timed out)" if m["timed_out"] else ""), file=sys.stderr)
+        results += head_to_head(allv, tmp, servers, a)
     finally:
         if proxy:
             proxy.terminate()
@@ -655,23 +677,95 @@ def main():
     report(results, targets, a, rtts)
 
 
+def head_to_head(allv, tmp, servers, a):
+    """sslscan and tlssweep --no-confirm in turn on the all-versions nginx
+    fleet at 0 ms, --h2h-rounds times, order reversed every other round."""
+    rows = []
+    if not allv or a.h2h_rounds < 1:
+        return rows
+    tools = [("sslscan", lambda work, run: tool_sslscan(allv, work, run)),
+             ("tlssweep-probes",
+              lambda work, run: tool_tlssweep(allv, work, run, a.tlssweep, ["--no-confirm"]))]
+    for r in range(a.h2h_rounds):
+        for tool, go in (tools if r % 2 == 0 else tools[::-1]):
+            work = f"{tmp}/h2h-{tool}-{r}"
+            os.makedirs(work)
+            run = lambda cmd, **kw: measure(cmd, servers, a.tool_timeout, **kw)  # noqa: E731
+            m, seen = go(work, run)
+            exact, wrong, lost = agreement(allv, seen)
+            row = dict(m, tool=tool, rtt=0, n=len(allv), exact=exact, wrong_versions=wrong,
+                       missing=lost, rate=len(allv) / m["wall"], phase="allv", round=r)
+            rows.append(row)
+            print(f"peers: all-versions fleet, round {r + 1}: {tool}: {row['wall']:.1f} s, "
+                  f"server cpu {row['server_cpu']:.2f} s, {exact}/{len(allv)} exact",
+                  file=sys.stderr)
+    return rows
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def spread(xs, fmt):
+    if len(xs) == 1:
+        return fmt.format(xs[0])
+    return f"{fmt.format(median(xs))} ({', '.join(fmt.format(x) for x in xs)})"
+
+
+def ms_per_target(r):
+    return 1000 * r["server_cpu"] / r["n"]
+
+
+def report_h2h(rows):
+    """The head-to-head's table and its two ratios."""
+    if not rows:
+        return []
+    n = rows[0]["n"]
+    lines = [f"\n**All-versions nginx fleet, RTT 0 ms**: {n} nginx addresses, each accepting "
+             "TLS 1.0-1.3; sslscan and tlssweep --no-confirm in turn, order reversed every "
+             "other round.\n",
+             "| round | tool | wall s | server CPU s | server CPU ms / target | exact / targets |",
+             "| ---: | --- | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(f"| {r['round'] + 1} | {r['tool']} | {r['wall']:.2f} | {r['server_cpu']:.2f} | "
+                     f"{ms_per_target(r):.2f} | {r['exact']}/{r['n']} |")
+    walls, costs = [], []
+    for k in sorted({r["round"] for r in rows}):
+        pair = {r["tool"]: r for r in rows if r["round"] == k}
+        if len(pair) == 2:
+            walls.append(pair["sslscan"]["wall"] / pair["tlssweep-probes"]["wall"])
+            s_cost = ms_per_target(pair["sslscan"])
+            if s_cost > 0:
+                costs.append(ms_per_target(pair["tlssweep-probes"]) / s_cost)
+    if walls:
+        cost = spread(costs, "{:.2f}") if costs else "n/a (below the clock tick)"
+        lines.append(f"\nHeadline, all-versions nginx fleet: sslscan wall / tlssweep --no-confirm "
+                     f"wall = **{spread(walls, '{:.2f}')}x** (goal >= 1.5); server CPU per target, "
+                     f"tlssweep --no-confirm / sslscan = **{cost}** (goal <= 0.5).")
+    return lines
+
+
 def report(results, targets, a, rtts):
     vers = versions_of()
     lines = []
     for rtt in rtts:
-        rows = [r for r in results if r["rtt"] == rtt]
+        rows = [r for r in results if r["rtt"] == rtt and r["phase"] == "fleet"]
         if not rows:
             continue
         lines += [f"\n**RTT {rtt} ms**" + (" (through bench/peers/delayproxy)" if rtt else " (direct)") + "\n",
                   "| tool | targets | wall s | targets/s | client CPU s | peak RSS MiB | server CPU s "
+                  "| server CPU ms / target "
                   + ("| delayproxy CPU s " if rtt else "") + "| exact / targets | wrong versions |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if rtt else "")]
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+                  + (" ---: |" if rtt else "")]
         for r in rows:
             name = r["tool"] + (f" {vers[r['tool']]}" if r["tool"] in vers else "")
             n = f"{r['n']}" + (" (sample)" if r["n"] < len(targets) else "")
             lines.append(f"| {name} | {n} | {r['wall']:.1f}{' (timed out)' if r['timed_out'] else ''} "
                          f"| {r['rate']:.1f} | {r['cpu']:.1f} | {r['rss'] / 2**20:.0f} | "
-                         f"{r['server_cpu']:.1f} | "
+                         f"{r['server_cpu']:.1f} | {ms_per_target(r):.2f} | "
                          + (f"{r['proxy_cpu']:.1f} | " if rtt else "")
                          + f"{r['exact']}/{r['n']} | {r['wrong_versions']} |")
         ours = [r for r in rows if r["tool"] == "tlssweep"]
@@ -685,6 +779,15 @@ def report(results, targets, a, rtts):
                          f"**{ours[0]['rate'] / best['rate']:.1f}x** targets per second"
                          + (f" (probes only, the peers' job exactly: "
                             f"{probes[0]['rate'] / best['rate']:.1f}x)" if probes else "") + ".")
+        probes = [r for r in rows if r["tool"] == "tlssweep-probes"]
+        sslscan = [r for r in rows if r["tool"] == "sslscan"]
+        if probes and sslscan:
+            ours_ms, theirs_ms = ms_per_target(probes[0]), ms_per_target(sslscan[0])
+            ratio = f"{ours_ms / theirs_ms:.2f}" if theirs_ms > 0 else "n/a (below the clock tick)"
+            lines.append(f"\nServer cost, RTT {rtt} ms: server CPU per target, tlssweep --no-confirm "
+                         f"/ sslscan = **{ratio}** ({ours_ms:.2f} ms against {theirs_ms:.2f} ms; "
+                         "goal <= 0.5).")
+    lines += report_h2h([r for r in results if r["phase"] == "allv"])
     text = "\n".join(lines)
     print(text)
     if a.json:
@@ -696,7 +799,9 @@ def report(results, targets, a, rtts):
                    f"{a.https} nginx HTTPS targets with seven version sets and {len(targets) - a.https} "
                    "dovecot/postfix STARTTLS targets (IMAP, POP3, SMTP), on loopback, each tool doing "
                    "the same job in one run: which of TLS 1.0-1.3 each target accepts. \"exact\" counts "
-                   "targets whose answer equals the configured truth.\n" + text + "\n<!-- peers:end -->")
+                   "targets whose answer equals the configured truth; \"server CPU\" is the servers' "
+                   "CPU over the tool's run (nginx, dovecot, postfix and their workers).\n" + text
+                   + "\n<!-- peers:end -->")
         body = open(a.write).read()
         pat = re.compile(r"<!-- peers:begin -->.*?<!-- peers:end -->", re.S)
         body = pat.sub(lambda m: section, body) if pat.search(body) else body.rstrip("\n") + "\n\n" + section + "\n"

@@ -2,7 +2,9 @@
 # deploy/slurm/tlssweep-array.sh: a sharded tlssweep scan as a Slurm array
 # job. Each array task is one part: Slurm sets SLURM_ARRAY_TASK_ID and
 # SLURM_ARRAY_TASK_COUNT, and deploy/run-part.sh turns them into --shard I/N.
-# A requeued task resumes from its checkpoint in $OUT.
+# A requeued task (scontrol requeue, a node failure) resumes from its
+# checkpoint in $OUT. tests/integration/slurm_test.sh runs this script as it
+# is on a real one-node Slurm cluster, requeue included.
 #
 #   sbatch --array=0-7 deploy/slurm/tlssweep-array.sh
 #   # when all are done:

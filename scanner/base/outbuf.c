@@ -1,7 +1,9 @@
-/* scanner/base/outbuf.c: growable buffers and UTF-8 repair (see outbuf.h). */
+/* scanner/base/outbuf.c: growable buffers, UTF-8 repair and terminal escaping (see
+ * outbuf.h). */
 #include "scanner/base/outbuf.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,10 +48,7 @@ int outbuf_puts(struct outbuf *b, const char *s) { return outbuf_append(b, s, st
 
 /* ---- UTF-8 ------------------------------------------------------------------ */
 
-/* utf8_seq_len returns the length of the well-formed UTF-8 sequence at |p|
- * (|n| bytes available), or 0 when it is ill-formed (RFC 3629, 4: no
- * overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_seq_len(const uint8_t *p, size_t n) {
+size_t utf8_seq_len(const uint8_t *p, size_t n) {
   uint8_t c = p[0];
   if (c < 0x80) {
     return 1;
@@ -86,6 +85,15 @@ static size_t utf8_seq_len(const uint8_t *p, size_t n) {
   return len;
 }
 
+uint32_t utf8_code_point(const uint8_t *p, size_t len) {
+  static const uint8_t kLeadMask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+  uint32_t cp = p[0] & kLeadMask[len];
+  for (size_t i = 1; i < len; i++) {
+    cp = (cp << 6) | (p[i] & 0x3f);
+  }
+  return cp;
+}
+
 int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len) {
   /* At most two bytes out per byte in. */
   if (len > SIZE_MAX / 2 || !outbuf_reserve(out, 2 * len)) {
@@ -108,3 +116,49 @@ int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len) {
   return 1;
 }
 
+/* ---- terminals ------------------------------------------------------------ */
+
+int utf8_hidden_control(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+int term_escape(struct outbuf *out, const char *s, size_t len) {
+  const uint8_t *p = (const uint8_t *)s;
+  size_t i = 0;
+  while (i < len) {
+    char esc[16];
+    size_t k = utf8_seq_len(p + i, len - i);
+    if (k == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '\\') {
+      if (!outbuf_append(out, p + i, 1)) {
+        return 0;
+      }
+      i++;
+      continue;
+    }
+    if (k > 1 && !utf8_hidden_control(utf8_code_point(p + i, k))) {
+      if (!outbuf_append(out, p + i, k)) {
+        return 0;
+      }
+      i += k;
+      continue;
+    }
+    if (k > 1) {
+      snprintf(esc, sizeof(esc), "\\u{%04x}", (unsigned)utf8_code_point(p + i, k));
+      i += k;
+    } else if (p[i] == '\\') {
+      snprintf(esc, sizeof(esc), "\\\\");
+      i++;
+    } else if (p[i] == '\n' || p[i] == '\r' || p[i] == '\t') {
+      snprintf(esc, sizeof(esc), "\\%c", p[i] == '\n' ? 'n' : p[i] == '\r' ? 'r' : 't');
+      i++;
+    } else {
+      snprintf(esc, sizeof(esc), "\\x%02x", p[i]);
+      i++;
+    }
+    if (!outbuf_puts(out, esc)) {
+      return 0;
+    }
+  }
+  return 1;
+}

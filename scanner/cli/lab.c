@@ -38,8 +38,8 @@ struct lab_check {
 
 /* check_result compares each result with its endpoint; the record is
  * written as it is. */
-static int check_result(void *ctx, struct writer *w, const struct scan_result *r) {
-  (void)w;
+static int check_result(void *ctx, struct run_out *out, const struct scan_result *r) {
+  (void)out;
   struct lab_check *lc = ctx;
   const struct lab_endpoint *ep = lab_find(lc->lab, r->item->line.label);
   char why[128];

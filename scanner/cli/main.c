@@ -1,13 +1,16 @@
 /* scanner/cli/main.c: the tlssweep command line: which command runs.
  *
- * kCommands names the five commands (scan, lab, tenants, bench, hello),
+ * kCommands names the commands (scan, lab, tenants, bench, hello, report,
+ * check, import, diff, history),
  * the function that runs each, and the line `tlssweep --help` gives it.
  * Each command reads its own options from the table in options.c and
  * answers its own --help; everything here is the dispatch, the general
  * usage and --version. All settings are passed down in each command's
  * options struct; there is no global configuration. Exit status: 0 done,
  * 1 usage or input error, 2 fatal runtime error, 3 with --fail-on-legacy
- * when TLS 1.0/1.1 works somewhere, 128 + the signal that stopped a scan. */
+ * when TLS 1.0/1.1 works somewhere, 4 from diff when something got worse,
+ * 5 when the scan and its output completed but the --db database failed,
+ * 128 + the signal that stopped a scan. */
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +28,11 @@ static const struct {
     {"tenants", cmd_tenants, "find mail domains' endpoints, scan each once, one verdict a tenant"},
     {"bench", cmd_bench, "full handshakes per second against one endpoint"},
     {"hello", cmd_hello, "print the ClientHello sent for a version, as hex"},
+    {"report", cmd_report, "one self-contained HTML page from results files"},
+    {"check", cmd_check, "a monitoring plugin: one status line and perfdata, exit 0-3"},
+    {"import", cmd_import, "store JSON Lines files of earlier runs in a --db database"},
+    {"diff", cmd_diff, "what got worse or better between two runs (exit 4: worse)"},
+    {"history", cmd_history, "the runs of a --db database as time series"},
 };
 
 static void usage(FILE *f) {
@@ -43,7 +51,9 @@ static void usage(FILE *f) {
         "version and the allocator.\n"
         "\n"
         "exit status: 0 done; 1 usage or input error; 2 fatal runtime error; 3 with\n"
-        "--fail-on-legacy when an endpoint accepts TLS 1.0/1.1; 128 + N stopped by signal N\n",
+        "--fail-on-legacy when an endpoint accepts TLS 1.0/1.1; 4 diff: something got\n"
+        "worse; 5 the scan's output is complete but its --db database failed; 128 + N\n"
+        "stopped by signal N\n",
         f);
 }
 

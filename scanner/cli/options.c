@@ -79,10 +79,13 @@ struct opt {
  * scanning command's struct. */
 _Static_assert(offsetof(struct tenants_options, run) == 0, "run options first");
 _Static_assert(offsetof(struct bench_options, run) == 0, "run options first");
+_Static_assert(offsetof(struct check_options, tenants) == 0, "tenants options first");
 
-#define SCANS (CMD_SCAN | CMD_LAB | CMD_TENANTS)
+#define SWEEPS (CMD_SCAN | CMD_LAB | CMD_TENANTS)
+#define SCANS (SWEEPS | CMD_CHECK)
 #define RUNS (SCANS | CMD_BENCH)
-#define ALL (RUNS | CMD_HELLO)
+#define STORE (CMD_IMPORT | CMD_DIFF | CMD_HISTORY)
+#define ALL (RUNS | CMD_HELLO | CMD_REPORT | STORE)
 
 /* ---- checking values ------------------------------------------------------ */
 
@@ -164,6 +167,16 @@ static int parse_versions(const char *arg, void *opts, struct opt_fault *f) {
     return 0;
   }
   ((struct run_options *)opts)->config.versions = mask;
+  return 1;
+}
+
+static int parse_report_metadata(const char *arg, void *opts, struct opt_fault *f) {
+  struct report_options *ro = opts;
+  if (ro->nmetadata == REPORT_METADATA_FILES) {
+    f->why = "given too many times (at most " XSTR(REPORT_METADATA_FILES) ")";
+    return 0;
+  }
+  ro->metadata[ro->nmetadata++] = arg;
   return 1;
 }
 
@@ -279,6 +292,15 @@ static int parse_cipher(const char *arg, void *opts, struct opt_fault *f) {
   return 1;
 }
 
+static int parse_view(const char *arg, void *opts, struct opt_fault *f) {
+  (void)f;
+  if (strcmp(arg, "text") != 0 && strcmp(arg, "jsonl") != 0) {
+    return 0;
+  }
+  ((struct db_options *)opts)->format = arg;
+  return 1;
+}
+
 /* ---- the table -------------------------------------------------------------- */
 
 /* In --help order: a command's own options first. */
@@ -318,29 +340,79 @@ static const struct opt kOptions[] = {
      "one JSON object at the end (handshakes_per_sec, latency_ms, errors, client_cpu_s) "
      "instead of the table",
      AT(struct bench_options, json), .value = 1},
+    /* tlssweep report */
+    {"output", 'o', OPT_STRING, CMD_REPORT, "FILE", "write the HTML page to FILE ('-': standard "
+     "output)", .def = "report.html", AT(struct report_options, output)},
+    {"metadata", 0, OPT_CUSTOM, CMD_REPORT, "FILE",
+     "a scan's --metadata file: when, how and by which version it ran (repeatable, one per "
+     "part of a sharded scan)",
+     .parse = parse_report_metadata, .example = "metadata.json"},
+    {"title", 0, OPT_STRING, CMD_REPORT, "TEXT", "the page's title", .note = "tlssweep report",
+     AT(struct report_options, title)},
+    {"max-rows", 0, OPT_UINT, CMD_REPORT, "N",
+     "endpoint rows in the table, the worst kept (every record is counted in the charts)",
+     .def = "5000", AT(struct report_options, max_rows), .min = 1, .max = 1000000,
+     .expect = "the row count"},
+    {"db", 0, OPT_STRING, CMD_REPORT, "FILE",
+     "add the trends of this history database (--db of scan, lab, tenants; tlssweep import): "
+     "legacy share and refusal rates run by run, each tenant's legacy share",
+     .note = "none", AT(struct report_options, db)},
+    /* tlssweep import, diff, history */
+    {"db", 0, OPT_STRING, CMD_IMPORT | CMD_HISTORY, "FILE", "the SQLite database of runs",
+     AT(struct db_options, db)},
+    {"db", 0, OPT_STRING, CMD_DIFF, "FILE",
+     "the SQLite database of runs (then the operands are run numbers)",
+     .note = "none: the operands are two JSON Lines files", AT(struct db_options, db)},
+    {"metadata", 0, OPT_STRING, CMD_IMPORT, "FILE",
+     "the files are the parts of one scan, which this --metadata document describes: one "
+     "run for them all",
+     .note = "a run per file", AT(struct db_options, metadata)},
+    {"tenant", 0, OPT_STRING, CMD_HISTORY, "T", "the series of one tenant (its domain)",
+     AT(struct db_options, tenant)},
+    {"tenants", 0, OPT_FLAG, CMD_HISTORY, NULL, "the series of every tenant, one after another",
+     AT(struct db_options, tenants), .value = 1},
+    {"target", 0, OPT_STRING, CMD_HISTORY, "X",
+     "the series of one endpoint (proto://host:port, or a host: each of its endpoints)",
+     AT(struct db_options, target)},
+    {"format", 0, OPT_CUSTOM, CMD_DIFF | CMD_HISTORY, "FMT", "text or jsonl",
+     .note = "text on a terminal, jsonl otherwise", .parse = parse_view,
+     .expect = "expected text or jsonl", .example = "jsonl"},
+    /* tlssweep check */
+    {"tenant", 0, OPT_STRING, CMD_CHECK, "DOMAIN",
+     "check the mail endpoints of DOMAIN, found as tlssweep tenants finds them",
+     AT(struct check_options, tenant)},
+    {"critical-on", 0, OPT_STRING, CMD_CHECK, "LIST",
+     "conditions that make the check CRITICAL: legacy, app-legacy, expired, "
+     "cert-expires:DAYS (30d), untrusted, no-tls13, no-tls, unreachable, or none",
+     .def = "app-legacy,expired", AT(struct check_options, critical_on)},
+    {"warning-on", 0, OPT_STRING, CMD_CHECK, "LIST", "conditions that make it WARNING (as above)",
+     .def = "legacy,cert-expires:14d,unreachable", AT(struct check_options, warning_on)},
     /* tlssweep tenants */
     {"dry-run", 0, OPT_FLAG, CMD_TENANTS, NULL,
      "print the endpoints found as target lines (to -o), and scan nothing",
      AT(struct tenants_options, dry_run), .value = 1},
-    {"preset", 0, OPT_STRING, CMD_TENANTS, "NAME",
+    {"preset", 0, OPT_STRING, CMD_TENANTS | CMD_CHECK, "NAME",
      "add a provider's endpoints as one more tenant: exchange-online (Exchange Online's "
      "IMAP, POP and SMTP endpoints, legacy ones included)",
      AT(struct tenants_options, preset)},
     /* Where targets come from and where records go. */
-    {"input", 'i', OPT_STRING, CMD_SCAN, "FILE", "read targets from FILE ('-' for standard input)",
-     RUN(input)},
+    {"input", 'i', OPT_STRING, CMD_SCAN | CMD_CHECK, "FILE",
+     "read targets from FILE ('-' for standard input)", RUN(input)},
     {"input", 'i', OPT_STRING, CMD_TENANTS, "FILE",
      "read domains from FILE, one 'domain [label=NAME]' a line ('-' for standard input)",
      RUN(input)},
-    {"output", 'o', OPT_STRING, SCANS, "FILE", "write records to FILE", .note = "standard output",
+    {"output", 'o', OPT_STRING, SWEEPS, "FILE", "write records to FILE", .note = "standard output",
      RUN(output)},
-    {"format", 0, OPT_CUSTOM, SCANS, "FMT", "jsonl or csv", .def = "jsonl", .parse = parse_format,
-     .expect = "expected jsonl or csv"},
+    {"output", 'o', OPT_STRING, CMD_CHECK, "FILE", "write records to FILE",
+     .note = "nowhere: standard output is the plugin's line", RUN(output)},
+    {"format", 0, OPT_CUSTOM, SCANS, "FMT", "jsonl, csv or text (the terminal view)",
+     .note = "text when standard output is a terminal and no -o is given, else jsonl",
+     .parse = parse_format, .expect = "expected jsonl, csv or text", .example = "jsonl"},
     /* What a probe is. */
     {"versions", 'V', OPT_CUSTOM, SCANS, "LIST", "versions to probe",
      .def = "ssl3,tls1.0,tls1.1,tls1.2,tls1.3", .parse = parse_versions,
      .expect = "expected ssl3, tls1.0, tls1.1, tls1.2 or tls1.3"},
-    {"port", 'p', OPT_UINT, CMD_SCAN, "PORT", "port for targets without one", .def = "443",
+    {"port", 'p', OPT_UINT, CMD_SCAN | CMD_CHECK, "PORT", "port for targets without one", .def = "443",
      RUN(defaults.port), .min = 1, .max = 65535, .expect = "port"},
     /* How hard to push. */
     {"concurrency", 'c', OPT_UINT, SCANS, "N", "connections in flight per thread", .def = "1000",
@@ -394,12 +466,12 @@ static const struct opt kOptions[] = {
      .example = "2"},
     {"status", 0, OPT_FLAG, RUNS, NULL, "status line on stderr every second",
      .note = "when stderr is a terminal", RUN(status), .value = 1},
-    {"quiet", 'q', OPT_FLAG, SCANS, NULL, "no status line and no summary", RUN(quiet), .value = 1},
+    {"quiet", 'q', OPT_FLAG, SWEEPS, NULL, "no status line and no summary", RUN(quiet), .value = 1},
     {"quiet", 'q', OPT_FLAG, CMD_BENCH, NULL, "no status line", RUN(quiet), .value = 1},
-    {"connect-only", 0, OPT_FLAG, SCANS, NULL,
+    {"connect-only", 0, OPT_FLAG, SWEEPS, NULL,
      "TCP connect and close only, no probe (the benchmark floor)", RUN(config.connect_only),
      .value = 1},
-    {"alloc-stats", 0, OPT_FLAG, SCANS, NULL,
+    {"alloc-stats", 0, OPT_FLAG, SWEEPS, NULL,
      "print heap allocations per probe at the end (jemalloc)", RUN(alloc_stats), .value = 1},
     /* Confirmation. */
     {"confirm", 0, OPT_FLAG, SCANS, NULL,
@@ -431,17 +503,17 @@ static const struct opt kOptions[] = {
     {"no-shape-retry", 0, OPT_FLAG, SCANS, NULL,
      "do not retry a swallowed hello (closed, reset, silence) with the minimal hello",
      .note = "retry once", RUN(config.shape_retry), .value = 0},
-    {"fail-on-legacy", 0, OPT_FLAG, SCANS, NULL,
+    {"fail-on-legacy", 0, OPT_FLAG, SWEEPS, NULL,
      "exit 3 when TLS 1.0/1.1 works at the application level", RUN(fail_on_legacy), .value = 1},
     /* The order, its parts, and going on after a stop. */
-    {"seed", 0, OPT_CUSTOM, SCANS, "N", "seed of the target order",
+    {"seed", 0, OPT_CUSTOM, SWEEPS, "N", "seed of the target order",
      .note = "random; kept in --resume's file", .parse = parse_seed, .expect = "expected a number",
      .example = "1"},
-    {"shard", 0, OPT_CUSTOM, SCANS, "I/N",
+    {"shard", 0, OPT_CUSTOM, SWEEPS, "I/N",
      "scan part I of N (0 <= I < N; the same --seed and input on every part; the parts' "
      "outputs concatenate)",
      .def = "0/1", .parse = parse_shard, .expect = "expected I/N with 0 <= I < N"},
-    {"shuffle-window", 0, OPT_UINT, SCANS, "N",
+    {"shuffle-window", 0, OPT_UINT, SWEEPS, "N",
      "lines and CIDR blocks shuffled N at a time; 0 = input order (blocks are always walked in "
      "a permuted order)",
      .def = XSTR(PERMUTER_WINDOW_DEFAULT), RUN(window), .min = 0, .max = PERMUTER_WINDOW_MAX,
@@ -450,6 +522,14 @@ static const struct opt kOptions[] = {
      "checkpoint to FILE; if it exists, go on from it (needs -o)", RUN(resume)},
     {"metadata", 0, OPT_STRING, SCANS, "FILE",
      "write a JSON description of the scan to FILE at the end", RUN(metadata)},
+    {"db", 0, OPT_STRING, SWEEPS, "FILE",
+     "keep this run in the SQLite database FILE (made if missing; tlssweep history and diff "
+     "read it); if it fails, the scan goes on and exits 5",
+     RUN(db)},
+    {"metrics", 0, OPT_STRING, SCANS, "FILE",
+     "write the run's figures for Prometheus to FILE at the end (node_exporter's textfile "
+     "format; written to FILE.tmp, then renamed)",
+     RUN(metrics)},
     /* Answered at once. */
     {"help", 'h', OPT_HELP, ALL, .help = "this text"},
     {"version", 0, OPT_VERSION, SCANS, .help = "version and allocator"},

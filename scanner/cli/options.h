@@ -9,7 +9,7 @@
  * else lists options. Each command has its own options struct, which the
  * table fills through offsets: the scan, the lab and the tenants sweep share
  * struct run_options (run.h); the bench and the hello command extend it or
- * have their own. */
+ * have their own, and the report has its own. */
 #ifndef SCANNER_CLI_OPTIONS_H
 #define SCANNER_CLI_OPTIONS_H
 
@@ -25,6 +25,11 @@ enum command_bit {
   CMD_TENANTS = 1u << 2,
   CMD_BENCH = 1u << 3,
   CMD_HELLO = 1u << 4,
+  CMD_REPORT = 1u << 5,
+  CMD_CHECK = 1u << 6,
+  CMD_IMPORT = 1u << 7,
+  CMD_DIFF = 1u << 8,
+  CMD_HISTORY = 1u << 9,
 };
 
 /* tlssweep tenants: a scan's options and the sweep's own. */
@@ -32,6 +37,15 @@ struct tenants_options {
   struct run_options run;     /* first: the table's offsets for shared options */
   int dry_run;                /* --dry-run: print the endpoints, do not probe */
   const char *preset;         /* --preset NAME, or NULL */
+};
+
+/* tlssweep check: a tenants sweep's options (a scan's, --preset) and the
+ * check's own; the condition lists are read by check.c. */
+struct check_options {
+  struct tenants_options tenants; /* first: the table's offsets for shared options */
+  const char *tenant;             /* --tenant DOMAIN, or NULL */
+  const char *critical_on;        /* --critical-on LIST */
+  const char *warning_on;         /* --warning-on LIST */
 };
 
 /* tlssweep bench: a scan's options (the bench settings are in
@@ -49,6 +63,29 @@ struct hello_options {
   int fallback_scsv;          /* --fallback-scsv */
   int era_order;              /* --era-order: broad suites in their era's order */
   int key_share;              /* --key-share: TLS 1.3 with a key share */
+};
+
+/* --metadata files a report takes. */
+#define REPORT_METADATA_FILES 16
+
+/* tlssweep report: where the page goes and what it holds. */
+struct report_options {
+  const char *output;         /* -o FILE ("-": standard output) */
+  const char *title;          /* --title, or NULL */
+  uint32_t max_rows;          /* --max-rows */
+  const char *metadata[REPORT_METADATA_FILES]; /* --metadata FILE, repeatable */
+  size_t nmetadata;
+  const char *db;             /* --db FILE: trends from the history database */
+};
+
+/* tlssweep import, diff and history: the database and how to show it. */
+struct db_options {
+  const char *db;             /* --db FILE */
+  const char *metadata;       /* import --metadata FILE: one run for all files */
+  const char *format;         /* diff, history: "text", "jsonl", or NULL: text on a terminal */
+  const char *tenant;         /* history --tenant T */
+  int tenants;                /* history --tenants: every tenant */
+  const char *target;         /* history --target X */
 };
 
 /* A default a command sets apart from the table's (the lab's short timeout);

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +27,15 @@
 #include "scanner/cli/report.h"
 #include "scanner/cli/status.h"
 #include "scanner/output/cert.h"
+#include "scanner/store/store.h"
+#include "scanner/output/metrics.h"
 #include "scanner/targets/blocklist.h"
 #include "scanner/targets/permute.h"
 
-/* Rendered records held before the engines stop taking new targets. */
+/* Rendered records held before the engines stop taking new targets: for
+ * the output, and for the database. */
 #define WRITER_BOUND (16u << 20)
+#define STORE_BOUND (16u << 20)
 
 /* File descriptors the process holds besides the rings' registered files:
  * the rings themselves, c-ares sockets, the output, the checkpoint, the
@@ -66,6 +71,13 @@ struct run {
   struct thread_arg *args;
   struct scan_shared shared;
   struct writer writer;
+  struct run_out out;             /* the writer, and the feed while the database works */
+  struct store *db;               /* --db, while open */
+  int64_t db_run;                 /* the run's row */
+  struct store_feed db_feed;
+  int db_failed;                  /* the database could not be opened or failed */
+  int fatal;                      /* the engines failed: the run's row says so */
+  struct metrics metrics;         /* --metrics: fed by the writer's observer */
   struct status_line status;
   const char *input_name;         /* for messages: the -i file, or "input" */
   uint64_t drain_ns;              /* after a stop signal, how long in-flight work may take */
@@ -96,6 +108,14 @@ static int run_options_check(const char *name, const struct run_options *o) {
     usage_error(name, "--shard needs --seed (the same on every part)");
     return 0;
   }
+  if (o->db != NULL && o->resume != NULL && o->format != NULL &&
+      strcmp(o->format, "jsonl") != 0) {
+    /* A resumed run fills the database from the output's records written
+     * before the checkpoint, which it reads back as JSON lines (the
+     * default for a file). */
+    usage_error(name, "--db with --resume needs --format jsonl");
+    return 0;
+  }
   if (o->resume != NULL && o->config.all_addresses) {
     /* A name's several records complete at different times; a checkpoint
      * could not say which of them reached the output. */
@@ -117,7 +137,16 @@ int run_options_read(const struct opt_command *cmd, int argc, char **argv, void 
     *out_exit = 1;
     return 0;
   }
+  if (o->format == NULL) {
+    /* A person at a terminal reads the text view; a pipe or a file gets
+     * JSON Lines, as it always has. */
+    o->format = o->output == NULL && isatty(STDOUT_FILENO) ? "text" : "jsonl";
+  }
   return 1;
+}
+
+int run_status_wanted(const struct run_options *o) {
+  return !o->quiet && (o->status == 1 || (o->status == -1 && isatty(STDERR_FILENO)));
 }
 
 void fd_limit_raise(void) {
@@ -130,10 +159,25 @@ void fd_limit_raise(void) {
 
 /* ---- the sink and signals ----------------------------------------------------- */
 
-/* run_result is the engines' sink: the command's hook, then the writer. */
+int run_out_put(struct run_out *out, const struct scan_result *r) {
+  if (out->feed != NULL) {
+    store_feed_put(out->feed, r);
+  }
+  return writer_put(out->writer, r);
+}
+
+int run_out_put_summary(struct run_out *out, const char *text, size_t len) {
+  if (out->feed != NULL) {
+    store_feed_put_text(out->feed, text, len);
+  }
+  return writer_put_summary(out->writer, text, len);
+}
+
+/* run_result is the engines' sink: the command's hook, then the writer and
+ * the database. */
 static void run_result(void *ctx, const struct scan_result *r) {
   struct run *run = ctx;
-  if (run->hooks.result != NULL && run->hooks.result(run->hooks.ctx, &run->writer, r)) {
+  if (run->hooks.result != NULL && run->hooks.result(run->hooks.ctx, &run->out, r)) {
     return;
   }
   if (r->status == STATUS_INVALID) {
@@ -146,12 +190,13 @@ static void run_result(void *ctx, const struct scan_result *r) {
               r->error);
     }
   }
-  writer_put(&run->writer, r);
+  run_out_put(&run->out, r);
 }
 
 static int run_congested(void *ctx) {
   struct run *run = ctx;
-  return writer_congested(&run->writer);
+  return writer_congested(&run->writer) ||
+         (run->out.feed != NULL && store_feed_congested(run->out.feed));
 }
 
 /* Only for the signal handler, which cannot be given a context. */
@@ -257,6 +302,139 @@ static int open_output(struct run *run) {
   fprintf(stderr, "tlssweep: resuming: %llu targets already done\n",
           (unsigned long long)run->cp.done.count);
   return 0;
+}
+
+static uint64_t random_seed(void);
+
+/* ---- the database (--db) ------------------------------------------------------- */
+
+/* db_lost says the database is left behind; the scan goes on. */
+static void db_lost(struct run *run, const char *why) {
+  fprintf(stderr,
+          "tlssweep: --db %s: %s; the scan goes on without it, records still go to the "
+          "output\n",
+          run->o->db, why);
+  run->db_failed = 1;
+  store_close(run->db);
+  run->db = NULL;
+}
+
+/* command_json is the command line as a JSON array, for the run's row (an
+ * argument that is not UTF-8 becomes null). */
+static char *command_json(const struct run_options *o) {
+  json_t *cmd = json_array();
+  for (int i = 0; i < o->argc; i++) {
+    json_t *arg = json_string(o->argv[i]);
+    json_array_append_new(cmd, arg != NULL ? arg : json_null());
+  }
+  char *text = json_dumps(cmd, JSON_COMPACT);
+  json_decref(cmd);
+  return text;
+}
+
+/* backfill_from_output stores the records a resumed run's output holds
+ * from before its checkpoint: the targets the scan will skip. Those the
+ * database already has are kept. Returns 1, or 0 when the database failed
+ * (|run->db|'s error) or the output could not be read (|why|). */
+static int backfill_from_output(struct run *run, char *why, size_t cap) {
+  FILE *in = fopen(run->o->output, "r");
+  if (in == NULL) {
+    snprintf(why, cap, "cannot read the output back: %s", strerror(errno));
+    return 0;
+  }
+  char *line = NULL;
+  size_t linecap = 0;
+  uint64_t left = run->cp.output_bytes, n = 0;
+  ssize_t len;
+  int ok = store_begin(run->db);
+  while (ok && left > 0 && (len = getline(&line, &linecap, in)) > 0) {
+    if ((uint64_t)len > left) {
+      break; /* past the checkpoint: truncated away already */
+    }
+    left -= (uint64_t)len;
+    enum store_line kind;
+    ok = store_ingest_line(run->db, run->db_run, line, (size_t)len, STORE_DUP_KEEP, &kind);
+    if (ok && ++n % 8192 == 0) {
+      ok = store_commit(run->db) && store_begin(run->db);
+    }
+  }
+  ok = ok && store_commit(run->db);
+  free(line);
+  fclose(in);
+  snprintf(why, cap, "%s", store_error(run->db));
+  return ok;
+}
+
+static int open_store(struct run *run) {
+  const struct run_options *o = run->o;
+  run->out.writer = &run->writer;
+  if (o->db == NULL) {
+    return 0;
+  }
+  char err[512];
+  if (!store_open(o->db, &run->db, err, sizeof(err))) {
+    db_lost(run, err);
+    return 0;
+  }
+  /* A run that can be resumed is known by its checkpoint's identity, so the
+   * resumed scan goes on in the same row; any other by a random one. */
+  char identity[64];
+  uint64_t r = random_seed();
+  if (o->resume != NULL) {
+    snprintf(identity, sizeof(identity), "resume:%016llx", (unsigned long long)o->identity);
+  } else {
+    snprintf(identity, sizeof(identity), "live:%016llx%016llx", (unsigned long long)r,
+             (unsigned long long)now_ns());
+  }
+  char *command = command_json(o);
+  struct store_run_desc d = {
+      .identity = identity,
+      .kind = o->argv[0],
+      .source = "live",
+      .started_at = (int64_t)time(NULL),
+      .command = command,
+  };
+  int reused;
+  int ok = store_run_begin(run->db, &d, run->resumed, &run->db_run, &reused);
+  free(command);
+  if (ok && run->resumed && !backfill_from_output(run, err, sizeof(err))) {
+    db_lost(run, err);
+    return 0;
+  }
+  if (!ok) {
+    db_lost(run, store_error(run->db));
+    return 0;
+  }
+  enum store_dup dup = run->resumed ? STORE_DUP_REPLACE : STORE_DUP_KEEP;
+  if (!store_feed_start(&run->db_feed, run->db, run->db_run, dup, STORE_BOUND, o->db)) {
+    db_lost(run, strerror(errno));
+    return 0;
+  }
+  run->out.feed = &run->db_feed;
+  return 0;
+}
+
+/* close_store stores what is queued and marks the run: complete only when
+ * the scan ran to its end and every record reached the database. */
+static void close_store(struct run *run, int output_ok) {
+  if (run->out.feed == NULL) {
+    return;
+  }
+  int stored = store_feed_finish(&run->db_feed);
+  run->out.feed = NULL;
+  enum store_run_state st = !stored || run->fatal || !output_ok ? STORE_RUN_FAILED
+                            : run->signal != 0                  ? STORE_RUN_STOPPED
+                                                                : STORE_RUN_COMPLETE;
+  if (!stored) {
+    run->db_failed = 1;
+  } else if (!store_run_end(run->db, run->db_run, st, (int64_t)time(NULL))) {
+    fprintf(stderr, "tlssweep: --db %s: %s\n", run->o->db, store_error(run->db));
+    run->db_failed = 1;
+  }
+  if (!stored) {
+    /* Best effort: a full disk may still take one small update. */
+    store_run_end(run->db, run->db_run, STORE_RUN_FAILED, (int64_t)time(NULL));
+  }
 }
 
 /* random_seed picks a seed for a scan that was given none. */
@@ -366,15 +544,50 @@ static int share_state(struct run *run) {
   return 0;
 }
 
+/* colour_wanted follows https://no-color.org: a NO_COLOR that is set and
+ * not empty turns colour off. */
+static int colour_wanted(int fd) {
+  const char *no_color = getenv("NO_COLOR");
+  return isatty(fd) && (no_color == NULL || no_color[0] == '\0');
+}
+
 static int start_writer(struct run *run) {
   const struct run_options *o = run->o;
   int header = !run->resumed || run->cp.output_bytes == 0;
-  if (!writer_start(&run->writer, run->out_fd, output_format_find(o->format), WRITER_BOUND, header,
+  const struct output_format *fmt = output_format_find(o->format);
+  if (fmt->on_terminal != NULL && colour_wanted(run->out_fd)) {
+    fmt = fmt->on_terminal;
+  }
+  if (!writer_start(&run->writer, run->out_fd, fmt, WRITER_BOUND, header,
                     o->resume != NULL ? &run->cp : NULL, o->resume)) {
     fprintf(stderr, "tlssweep: cannot start the output writer: %s\n", strerror(errno));
     return 2;
   }
+  if (o->metrics != NULL) {
+    metrics_init(&run->metrics, o->argv[0], run->hooks.tenant_labels);
+    run->writer.observe = metrics_observe;
+    run->writer.observe_ctx = &run->metrics;
+  }
   return 0;
+}
+
+/* estimate_total estimates, for the status line, the targets this run
+ * hands to the engines: the source's estimate of the whole input, this
+ * shard's share of it, less what a resumed scan skips as done before. */
+static int estimate_total(void *ctx, uint64_t *out) {
+  struct run *run = ctx;
+  uint64_t all;
+  /* The engines read the source under the feed's lock. */
+  pthread_mutex_lock(&run->feed.lock);
+  int ok = target_source_estimate(run->source, &all);
+  pthread_mutex_unlock(&run->feed.lock);
+  if (!ok) {
+    return 0;
+  }
+  uint64_t mine = all / (run->o->nshards > 0 ? run->o->nshards : 1);
+  uint64_t skipped = run->resumed ? run->skip.count : 0;
+  *out = mine > skipped ? mine - skipped : 0;
+  return 1;
 }
 
 static int catch_signals(struct run *run) {
@@ -383,9 +596,13 @@ static int catch_signals(struct run *run) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-  const struct run_options *o = run->o;
-  if (!o->quiet && (o->status == 1 || (o->status == -1 && isatty(STDERR_FILENO)))) {
-    status_start(&run->status, &run->shared, run->start_ns);
+  if (run_status_wanted(run->o)) {
+    struct status_progress progress = {.total = estimate_total, .ctx = run};
+    status_start(&run->status, &run->shared, run->start_ns, &progress);
+    if (run->status.started && isatty(run->out_fd) && isatty(STDERR_FILENO)) {
+      /* Records and the line on one terminal: the writer steps around it. */
+      writer_share_terminal(&run->writer, status_around_write, &run->status);
+    }
   }
   return 0;
 }
@@ -396,6 +613,7 @@ enum run_stage {
   STAGE_TRUST,
   STAGE_CHECKPOINT,
   STAGE_OUTPUT,
+  STAGE_STORE,
   STAGE_ORDER,
   STAGE_SHARED,
   STAGE_WRITER,
@@ -403,7 +621,7 @@ enum run_stage {
 };
 
 static int (*const kStages[])(struct run *run) = {
-    load_policy, load_trust_store, read_checkpoint, open_output,
+    load_policy, load_trust_store, read_checkpoint, open_output, open_store,
     set_up_order, share_state, start_writer, catch_signals,
 };
 
@@ -444,9 +662,16 @@ static int run_teardown(struct run *run) {
       ok = 0;
     }
   }
+  if (run->stage >= STAGE_STORE) {
+    /* A run whose set-up stopped short failed, as one whose output did. */
+    close_store(run, ok && run->stage == STAGE_SIGNALS);
+    store_close(run->db);
+    run->db = NULL;
+  }
   if (run->close_fd) {
     close(run->out_fd);
   }
+
   if (run->stage >= STAGE_SHARED) {
     politeness_free(&run->polite);
   }
@@ -499,10 +724,34 @@ static int run_engines(struct run *run) {
     ok = ok && rc >= 0;
   }
   status_stop(&run->status);
-  if (run->hooks.close_output != NULL && !run->hooks.close_output(run->hooks.ctx, &run->writer)) {
+  if (run->hooks.close_output != NULL && !run->hooks.close_output(run->hooks.ctx, &run->out)) {
     ok = 0;
   }
   return ok;
+}
+
+/* write_metrics writes the --metrics file of a run that ended: not after a
+ * fatal error or a stop by a signal, whose figures would read as a whole
+ * run's (the file keeps the last complete one, and its age shows it). A
+ * failure is reported and changes nothing else: the records are complete
+ * and the exit status stays the scan's. */
+static void write_metrics(struct run *run, int fatal) {
+  const char *path = run->o->metrics;
+  if (fatal || run->signal != 0) {
+    fprintf(stderr, "tlssweep: the run did not finish: metrics not written (%s keeps the last "
+                    "complete run)\n", path);
+    return;
+  }
+  struct outbuf text = {0};
+  char err[512] = "out of memory";
+  double secs = (double)(now_ns() - run->start_ns) / 1e9;
+  if (run->metrics.out_of_memory ||
+      !metrics_render(&run->metrics, secs, time(NULL), &text) ||
+      !metrics_write(path, &text, err, sizeof(err))) {
+    fprintf(stderr, "tlssweep: cannot write the metrics: %s (the records are complete; the exit "
+                    "status is the scan's)\n", err);
+  }
+  outbuf_free(&text);
 }
 
 /* run_report tells how the scan went and gives its exit status. */
@@ -548,8 +797,14 @@ static int run_report(struct run *run, int fatal) {
   if (run->hooks.finish != NULL) {
     rc = run->hooks.finish(run->hooks.ctx, sh, rc);
   }
+  if (rc == 0 && run->db_failed) {
+    rc = 5; /* the output is whole; the database is not */
+  }
   if (rc == 0 && o->fail_on_legacy && stat_load(&st->legacy_app_targets) > 0) {
     rc = 3;
+  }
+  if (o->metrics != NULL) {
+    write_metrics(run, fatal);
   }
   if (run->signal != 0) {
     rc = 128 + run->signal; /* as shells report a death by that signal */
@@ -575,10 +830,12 @@ int run_scan(const struct run_options *o, struct target_source *source,
   done_set_init(&run->skip);
   int rc = run_setup(run);
   int fatal = rc == 0 && !run_engines(run);
+  run->fatal = fatal;
   fatal = !run_teardown(run) || fatal;
   if (rc == 0) {
     rc = run_report(run, fatal);
   }
+  metrics_free(&run->metrics);
   free(run);
   return rc;
 }

@@ -8,7 +8,11 @@
  * close the output, report. One teardown undoes every stage that was
  * reached, whichever failed. The run owns the engines' sink: each result
  * goes from the engine straight to the writer, past the hooks a command
- * installs (the lab checks each result, a tenants sweep relabels them). */
+ * installs (the lab checks each result, a tenants sweep relabels them), and
+ * with --db also to the database's feed (scanner/store/feed.h), which
+ * stores the same JSON lines on a thread of its own. A database that cannot
+ * be opened or fails during the run is reported and left behind; the
+ * output is written as ever, and the exit status is then 5. */
 #ifndef SCANNER_CLI_RUN_H
 #define SCANNER_CLI_RUN_H
 
@@ -17,6 +21,7 @@
 
 #include "scanner/engine/engine.h"
 #include "scanner/output/writer.h"
+#include "scanner/store/feed.h"
 #include "scanner/targets/target.h"
 
 /* The settings of a run, filled by the option table (options.h). */
@@ -25,12 +30,14 @@ struct run_options {
   struct target_defaults defaults;
   const char *input;          /* -i FILE ("-": standard input), or NULL */
   const char *output;         /* -o FILE, or NULL ("-" too): standard output */
-  const char *format;         /* --format */
+  const char *format;         /* --format; after run_options_read never NULL */
   int status;                 /* --status: 1; -1: when stderr is a terminal */
   int quiet;                  /* -q */
   int alloc_stats;            /* --alloc-stats */
   const char *resume;         /* --resume FILE: the checkpoint, or NULL */
   const char *metadata;       /* --metadata FILE, or NULL */
+  const char *metrics;        /* --metrics FILE, or NULL */
+  const char *db;             /* --db FILE: the SQLite history, or NULL */
   const char *blocklist;      /* --blocklist FILE, or NULL */
   const char *allowlist;      /* --allowlist FILE, or NULL */
   const char *ca_file;        /* --ca-file: the trust store, NULL: the system's */
@@ -44,16 +51,32 @@ struct run_options {
   char **argv;
 };
 
-/* What a command adds to a run. Every member may be NULL. */
+/* Where a run's records go: the output's writer, and with --db the
+ * database's feed (NULL without it, or once it could not be opened). */
+struct run_out {
+  struct writer *writer;
+  struct store_feed *feed;
+};
+
+/* run_out_put writes |r| to the output and the database. Returns 1, or 0
+ * when the output's memory ran short. */
+int run_out_put(struct run_out *out, const struct scan_result *r);
+/* run_out_put_summary writes summary records (JSON lines) to the output in
+ * its format, and to the database. Returns 1, or 0 as above. */
+int run_out_put_summary(struct run_out *out, const char *text, size_t len);
+
+/* What a command adds to a run. Every member may be NULL (or 0). */
 struct run_hooks {
   void *ctx;
-  /* result sees each result before the writer does (on an engine thread,
+  /* The records' labels name tenants: --metrics counts by them. */
+  int tenant_labels;
+  /* result sees each result before it is written (on an engine thread,
    * under the sink's lock). Returns 1 when it took the result, having
-   * written what it wanted through |w|; 0 to have it written as it is. */
-  int (*result)(void *ctx, struct writer *w, const struct scan_result *r);
+   * written what it wanted through |out|; 0 to have it written as it is. */
+  int (*result)(void *ctx, struct run_out *out, const struct scan_result *r);
   /* close_output writes the last records once every result is in.
    * Returns 1, or 0 after reporting a failure (exit status 2). */
-  int (*close_output)(void *ctx, struct writer *w);
+  int (*close_output)(void *ctx, struct run_out *out);
   /* summary replaces the summary on stderr, and is written even with -q. */
   void (*summary)(void *ctx, const struct scan_shared *sh, uint64_t start_ns);
   /* finish has the last word on the exit status |rc| (before
@@ -76,10 +99,15 @@ int run_options_read(const struct opt_command *cmd, int argc, char **argv, void 
 
 /* run_scan scans everything |source| yields. Returns the exit status: 0
  * done, 1 an input error (invalid target lines, an unreadable list), 2 a
- * fatal error, 3 legacy TLS with --fail-on-legacy, 128 + the signal that
+ * fatal error, 3 legacy TLS with --fail-on-legacy, 5 the scan and its
+ * output completed but the --db database failed, 128 + the signal that
  * stopped it. */
 int run_scan(const struct run_options *o, struct target_source *source,
              const struct run_hooks *hooks);
+
+/* run_status_wanted says whether |o| asks for a status line: --status, or
+ * stderr a terminal, and not -q. */
+int run_status_wanted(const struct run_options *o);
 
 /* fd_limit_raise raises the soft RLIMIT_NOFILE to the hard limit: each
  * engine's io_uring registers one file per connection slot, and the kernel

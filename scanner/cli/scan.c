@@ -29,8 +29,9 @@ static const struct opt_command kScan = {
     .epilogue =
         "exit status: 0 done; 1 usage or input error (bad flags, unreadable input,\n"
         "invalid target lines: all other targets are still scanned); 2 fatal runtime\n"
-        "error; 3 with --fail-on-legacy when an endpoint accepts TLS 1.0/1.1; 130/143\n"
-        "stopped by SIGINT/SIGTERM (a second SIGINT stops without waiting)",
+        "error; 3 with --fail-on-legacy when an endpoint accepts TLS 1.0/1.1; 5 the\n"
+        "output is complete but the --db database failed; 130/143 stopped by\n"
+        "SIGINT/SIGTERM (a second SIGINT stops without waiting)",
 };
 
 int cmd_scan(int argc, char **argv) {

@@ -8,15 +8,20 @@
  * hook hands every result to the bookkeeping, which writes it once for
  * every tenant that uses the endpoint, relabelled; the close hook adds one
  * summary record per tenant, and the table on stderr follows the summary.
- * With --dry-run the endpoints are printed as target lines instead. */
+ * With --dry-run the endpoints are printed as target lines instead. While
+ * discovery runs, the status line (when there is one) shows its lookups
+ * done of those it will make, the share and the time left; the scan's own
+ * status line follows. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "scanner/base/clock.h"
 #include "scanner/cli/commands.h"
 #include "scanner/cli/options.h"
 #include "scanner/cli/run.h"
+#include "scanner/cli/status.h"
 #include "scanner/output/tenants.h"
 #include "scanner/targets/discover.h"
 
@@ -40,21 +45,21 @@ struct tenants_run {
 };
 
 static void emit_record(void *ctx, const struct scan_result *r) {
-  writer_put(ctx, r);
+  run_out_put(ctx, r);
 }
 
-static int take_result(void *ctx, struct writer *w, const struct scan_result *r) {
+static int take_result(void *ctx, struct run_out *out, const struct scan_result *r) {
   struct tenants_run *tr = ctx;
-  return tenants_record(tr->tenants, r, emit_record, w) != NULL;
+  return tenants_record(tr->tenants, r, emit_record, out) != NULL;
 }
 
 /* write_summaries closes the output with the tenants' summary records,
  * once every endpoint is in. */
-static int write_summaries(void *ctx, struct writer *w) {
+static int write_summaries(void *ctx, struct run_out *out) {
   struct tenants_run *tr = ctx;
   struct outbuf sums = {0};
   int ok = tenants_finish(tr->tenants, &sums) &&
-           writer_put_text(w, sums.data ? sums.data : "", sums.len);
+           run_out_put_summary(out, sums.data ? sums.data : "", sums.len);
   outbuf_free(&sums);
   if (!ok) {
     fprintf(stderr, "tlssweep: out of memory writing the tenant summaries\n");
@@ -147,6 +152,7 @@ static int sweep(const struct tenants_options *to, struct tenants *t, int bad) {
   struct tenants_run tr = {.tenants = t, .quiet = to->run.quiet};
   struct run_hooks hooks = {
       .ctx = &tr,
+      .tenant_labels = 1,
       .result = take_result,
       .close_output = write_summaries,
       .finish = print_table,
@@ -159,6 +165,28 @@ static int sweep(const struct tenants_options *to, struct tenants *t, int bad) {
     rc = 3;
   }
   return rc == 0 && bad ? 1 : rc;
+}
+
+/* The discovery's status line, once a second while it runs. */
+struct discovery_status {
+  uint64_t start_ns, last_ns;
+  int shown;
+};
+
+static void show_discovery(void *ctx, const struct discovery *d) {
+  struct discovery_status *ds = ctx;
+  uint64_t now = now_ns();
+  if (now - ds->last_ns < 1000000000u) {
+    return;
+  }
+  ds->last_ns = now;
+  ds->shown = 1;
+  size_t done, total;
+  discovery_progress(d, &done, &total);
+  char extra[64];
+  snprintf(extra, sizeof(extra), "%zu endpoints found", discovery_endpoint_count(d));
+  status_discovery("discovery: DNS lookups", done, total, extra,
+                   (double)(now - ds->start_ns) / 1e9);
 }
 
 int cmd_tenants(int argc, char **argv) {
@@ -185,7 +213,17 @@ int cmd_tenants(int argc, char **argv) {
     discovery_free(&d);
     return usage_error(argv[0], "tenants: no domains (arguments, -i FILE) and no --preset");
   }
-  if (!discovery_run(&d)) {
+  struct discovery_status ds = {.start_ns = now_ns()};
+  ds.last_ns = ds.start_ns;
+  if (run_status_wanted(&to.run)) {
+    d.on_progress = show_discovery;
+    d.progress_ctx = &ds;
+  }
+  int discovered = discovery_run(&d);
+  if (ds.shown) {
+    status_clear();
+  }
+  if (!discovered) {
     fprintf(stderr, "tlssweep tenants: discovery failed (out of memory?)\n");
     discovery_free(&d);
     return 2;

@@ -279,6 +279,19 @@ static void read_key(X509 *leaf, const EVP_PKEY *key, struct cert_info *out) {
   }
 }
 
+/* read_spki_digest hashes the leaf's SubjectPublicKeyInfo as encoded in
+ * the certificate. */
+static void read_spki_digest(X509 *leaf, struct cert_info *out) {
+  uint8_t *spki = NULL;
+  int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &spki);
+  if (n > 0) {
+    uint8_t digest[SHA256_DIGEST_LENGTH];
+    SHA256(spki, (size_t)n, digest);
+    hex_encode(out->key_sha256, digest, sizeof(digest));
+  }
+  OPENSSL_free(spki);
+}
+
 static void read_signature(const X509 *leaf, struct cert_info *out) {
   const X509_ALGOR *alg = NULL;
   const ASN1_OBJECT *obj = NULL;
@@ -391,6 +404,7 @@ static int fill_from_der(const uint8_t *const *der, const size_t *len, size_t n_
     hex_encode(out->sha256, digest, sizeof(digest));
     read_sans(leaf, out);
     read_key(leaf, key, out);
+    read_spki_digest(leaf, out);
     read_signature(leaf, out);
     read_serial(leaf, out);
     out->chain_length = n_total > UINT32_MAX ? UINT32_MAX : (uint32_t)n_total;
@@ -457,6 +471,9 @@ static json_t *key_json(const struct cert_info *c) {
   }
   if (ok && c->key_curve[0] != '\0') {
     ok = put(key, "curve", json_string(c->key_curve));
+  }
+  if (ok && c->key_sha256[0] != '\0') {
+    ok = put(key, "sha256", json_string(c->key_sha256));
   }
   if (!ok) {
     json_decref(key);

@@ -88,6 +88,10 @@ struct cert_info {
   char key_type[32];
   uint32_t key_bits;
   char key_curve[32];
+  /* SHA-256 of the leaf's SubjectPublicKeyInfo, lowercase hex ("" when it
+   * cannot be encoded): a renewed certificate with the same key keeps it,
+   * so tlssweep diff tells a renewal from a new key. */
+  char key_sha256[65];
 
   /* The certificate's signatureAlgorithm ("sha256WithRSAEncryption",
    * "ecdsa-with-SHA256"), or its OID when unknown. */
@@ -134,7 +138,7 @@ int cert_info_from_der_chain(const uint8_t *const *der, const size_t *len, size_
  * NULL when memory ran out:
  * {"subject", "issuer", "san": ["DNS:...", "IP:..."], "san_more" (when > 0),
  *  "not_before", "not_after", "expired", "not_yet_valid",
- *  "key": {"type", "bits", "curve" (EC)}, "signature", "sha256", "serial",
+ *  "key": {"type", "bits", "curve" (EC), "sha256" (of the SPKI)}, "signature", "sha256", "serial",
  *  "serial_truncated" (when set), "chain_length", "self_signed",
  *  "chain_verifies", "verify_error" (when it does not), "name_matches" (when
  *  a name was checked)}. */

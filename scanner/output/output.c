@@ -1,4 +1,4 @@
-/* scanner/output/output.c: one record per target, as JSON Lines or CSV.
+/* scanner/output/output.c: one record per target, as JSON Lines, CSV or text.
  *
  * JSON goes through jansson, which escapes every string (quotes, control
  * bytes, NUL) so a record stays valid whatever a server sent; before that,
@@ -8,9 +8,13 @@
  * scan of millions of targets makes no heap allocation per record once the
  * arena and the output buffer have grown to the largest record.
  *
+ * The text view renders the same JSON tree into words (text.c), so what a
+ * terminal shows is what the record says.
+ *
  * Formats are plug-ins: a const struct per format, registered in kFormats. */
 #include "scanner/output/output.h"
 
+#include "scanner/output/text.h"
 #include "scanner/proto/appcheck.h"
 #include "tlsparse/suites.h"
 
@@ -21,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- per-thread rendering state --------------------------------------------- */
 
@@ -686,11 +691,71 @@ static int csv_record(const struct scan_result *r, struct outbuf *out) {
   return good;
 }
 
+/* ---- text: the terminal view ------------------------------------------------- */
+
+static int text_render(const struct scan_result *r, int colour, struct outbuf *out) {
+  struct render_state *rs = render_state();
+  if (rs == NULL) {
+    return 0;
+  }
+  arena_begin(rs);
+  json_t *o = record_json(r);
+  int ok = o != NULL && text_record(o, colour, time(NULL), out);
+  json_decref(o);
+  arena_end(rs);
+  return ok;
+}
+
+static int text_plain(const struct scan_result *r, struct outbuf *out) {
+  return text_render(r, 0, out);
+}
+
+static int text_colour(const struct scan_result *r, struct outbuf *out) {
+  return text_render(r, 1, out);
+}
+
+/* text_summaries renders each JSON line of |jsonl| as a tenant's line; a
+ * line that is no JSON object (none is: tenants.c writes them) is kept as
+ * it is, escaped. */
+static int text_summaries(const char *jsonl, size_t len, int colour, struct outbuf *out) {
+  int ok = 1;
+  for (size_t i = 0; ok && i < len;) {
+    const char *nl = memchr(jsonl + i, '\n', len - i);
+    size_t n = nl != NULL ? (size_t)(nl - (jsonl + i)) : len - i;
+    json_t *o = json_loadb(jsonl + i, n, 0, NULL);
+    if (json_is_object(o)) {
+      ok = text_summary(o, colour, out);
+    } else {
+      ok = term_escape(out, jsonl + i, n) && outbuf_puts(out, "\n");
+    }
+    json_decref(o);
+    i += n + 1;
+  }
+  return ok;
+}
+
+static int text_summaries_plain(const char *jsonl, size_t len, struct outbuf *out) {
+  return text_summaries(jsonl, len, 0, out);
+}
+
+static int text_summaries_colour(const char *jsonl, size_t len, struct outbuf *out) {
+  return text_summaries(jsonl, len, 1, out);
+}
+
 /* ---- registry ------------------------------------------------------------------ */
+
+/* Not in kFormats: chosen for a terminal in place of "text", never by name. */
+static const struct output_format kTextColour = {
+    .name = "text",
+    .record = text_colour,
+    .summary = text_summaries_colour,
+};
 
 static const struct output_format kFormats[] = {
     {.name = "jsonl", .header = NULL, .record = jsonl_record},
     {.name = "csv", .header = csv_header, .record = csv_record},
+    {.name = "text", .record = text_plain, .summary = text_summaries_plain,
+     .on_terminal = &kTextColour},
 };
 
 const struct output_format *output_format_find(const char *name) {

@@ -86,8 +86,16 @@ static void *writer_main(void *arg) {
     w->drain_pseqs = w->fill_pseqs;
     w->fill_pseqs = tp;
     w->fill_pseqs.n = 0;
+    void (*around)(void *, int) = w->around_write;
+    void *around_ctx = w->around_ctx;
     pthread_mutex_unlock(&w->lock);
+    if (around != NULL) {
+      around(around_ctx, 1);
+    }
     int err = w->error ? 0 : write_all(w->fd, w->drain.data, w->drain.len);
+    if (around != NULL) {
+      around(around_ctx, 0);
+    }
     if (err == 0 && w->error == 0 && w->cp != NULL) {
       checkpoint_after(w, w->drain.len, 0);
     }
@@ -128,9 +136,19 @@ int writer_start(struct writer *w, int fd, const struct output_format *fmt, size
   return 1;
 }
 
+void writer_share_terminal(struct writer *w, void (*around)(void *ctx, int begin), void *ctx) {
+  pthread_mutex_lock(&w->lock);
+  w->around_write = around;
+  w->around_ctx = ctx;
+  pthread_mutex_unlock(&w->lock);
+}
+
 int writer_put(struct writer *w, const struct scan_result *r) {
   pthread_mutex_lock(&w->lock);
   int ok = w->fmt->record(r, &w->fill);
+  if (w->observe != NULL) {
+    w->observe(w->observe_ctx, r);
+  }
   if (ok && w->cp != NULL) {
     ok = pseq_push(&w->fill_pseqs, r->pseq);
   }
@@ -140,9 +158,10 @@ int writer_put(struct writer *w, const struct scan_result *r) {
   return ok;
 }
 
-int writer_put_text(struct writer *w, const char *text, size_t len) {
+int writer_put_summary(struct writer *w, const char *jsonl, size_t len) {
   pthread_mutex_lock(&w->lock);
-  int ok = outbuf_append(&w->fill, text, len);
+  int ok = w->fmt->summary != NULL ? w->fmt->summary(jsonl, len, &w->fill)
+                                   : outbuf_append(&w->fill, jsonl, len);
   pthread_cond_signal(&w->wake);
   pthread_mutex_unlock(&w->lock);
   return ok;

@@ -40,6 +40,14 @@ struct writer {
   int cp_error;              /* errno of the first failed checkpoint */
   uint64_t cp_last_ns;
   struct pseq_list fill_pseqs, drain_pseqs;
+  /* Called around each write when the output shares a terminal with a
+   * status line (writer_share_terminal); NULL: none. */
+  void (*around_write)(void *ctx, int begin);
+  void *around_ctx;
+  /* When set (after writer_start), sees every record writer_put is given,
+   * under the lock: the --metrics collector. */
+  void (*observe)(void *ctx, const struct scan_result *r);
+  void *observe_ctx;
 };
 
 /* writer_start starts the thread; it writes the format's header first when
@@ -48,11 +56,16 @@ struct writer {
  * a second and when it finishes. Returns 1, or 0 with errno set. */
 int writer_start(struct writer *w, int fd, const struct output_format *fmt, size_t bound,
                  int header, struct checkpoint *cp, const char *cp_path);
+/* writer_share_terminal has the writer call |around|(|ctx|, 1) before each
+ * write and |around|(|ctx|, 0) after it, from its thread: the output is a
+ * terminal a status line also writes to (status_around_write). */
+void writer_share_terminal(struct writer *w, void (*around)(void *ctx, int begin), void *ctx);
+
 /* writer_put renders |r| and queues it. Returns 1, or 0 on allocation failure. */
 int writer_put(struct writer *w, const struct scan_result *r);
-/* writer_put_text queues already rendered text (summary records). Returns
- * 1, or 0 on allocation failure. */
-int writer_put_text(struct writer *w, const char *text, size_t len);
+/* writer_put_summary queues summary records (JSON lines: a tenants sweep's)
+ * in the output's format. Returns 1, or 0 on allocation failure. */
+int writer_put_summary(struct writer *w, const char *jsonl, size_t len);
 /* writer_congested reports whether engines should hold back new targets. */
 int writer_congested(struct writer *w);
 /* writer_finish flushes, stops the thread and frees the buffers. Returns 0

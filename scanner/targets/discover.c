@@ -489,6 +489,7 @@ static void release_slot(struct discovery_slot *slot) {
   struct discovery *d = slot->d;
   d->free_slots[d->nfree_slots++] = (uint32_t)(slot - d->slots);
   d->in_flight--;
+  d->lookups_done++;
 }
 
 void discovery_answer_mx(struct discovery *d, size_t tenant, int ares_status,
@@ -529,8 +530,10 @@ void discovery_answer_mx(struct discovery *d, size_t tenant, int ares_status,
       t->detail = ares_strerror(pr);
     }
   }
-  /* Outside discovery_run (answers fed by hand) there is no queue. */
-  if ((t->status == DISCOVERY_DNS_OK || t->status == DISCOVERY_DNS_NO_MX) && d->ready != NULL) {
+  if (t->status != DISCOVERY_DNS_OK && t->status != DISCOVERY_DNS_NO_MX) {
+    d->lookups_dropped += JOB_COUNT - 1;
+  } else if (d->ready != NULL) {
+    /* Outside discovery_run (answers fed by hand) there is no queue. */
     t->next_job = JOB_SRV_FIRST;
     d->ready[d->ready_tail++] = ti; /* sized for every tenant; each enters once */
   }
@@ -634,6 +637,7 @@ static void start_job(struct discovery *d, uint32_t ti, uint8_t job) {
   char name[TARGET_HOST_MAX + 32];
   int n = snprintf(name, sizeof(name), "%s%s", prefix, domain);
   if (n < 0 || n > 253) {
+    d->lookups_done++;
     return;
   }
   struct discovery_slot *slot = &d->slots[d->free_slots[--d->nfree_slots]];
@@ -826,6 +830,9 @@ int discovery_run(struct discovery *d) {
       ok = 0;
       break;
     }
+    if (d->on_progress != NULL) {
+      d->on_progress(d->progress_ctx, d);
+    }
   }
   if (!ok) {
     /* Answers still due are dropped; their callbacks see ARES_EDESTRUCTION. */
@@ -838,6 +845,11 @@ int discovery_run(struct discovery *d) {
 }
 
 /* ---- results ---------------------------------------------------------------- */
+
+void discovery_progress(const struct discovery *d, size_t *out_done, size_t *out_total) {
+  *out_done = d->lookups_done;
+  *out_total = d->ntenants * JOB_COUNT - d->lookups_dropped;
+}
 
 unsigned discovery_peak_in_flight(const struct discovery *d) { return d->peak_in_flight; }
 

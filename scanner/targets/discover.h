@@ -117,8 +117,14 @@ struct discovery {
   size_t ready_head, ready_tail;
   size_t next_mx;                 /* next tenant whose MX query starts */
   unsigned in_flight, peak_in_flight;
+  size_t lookups_done;            /* answered, failed or not made */
+  size_t lookups_dropped;         /* second phases a failed MX query ruled out */
   int out_of_memory;
   int ran;
+  /* Called by discovery_run after each wait for answers (at least once a
+   * second while lookups are out), when set: for a status line. */
+  void (*on_progress)(void *ctx, const struct discovery *d);
+  void *progress_ctx;
 };
 
 /* discovery_init prepares |d| with a c-ares channel that asks |resolver|
@@ -188,6 +194,11 @@ void discovery_answer_name(struct discovery *d, size_t tenant, const char *prefi
  * and each endpoint's tenants and tenant's links; discovery_run calls it.
  * Returns 1, or 0 when out of memory. */
 int discovery_finish(struct discovery *d);
+
+/* discovery_progress tells how far discovery_run has come: the lookups
+ * done (answered, failed, or not made) and those it will make in all (each
+ * tenant's MX query and, unless that failed, its SRV and name lookups). */
+void discovery_progress(const struct discovery *d, size_t *out_done, size_t *out_total);
 
 /* discovery_peak_in_flight returns the most lookups that were in flight at
  * once during discovery_run. */

@@ -39,6 +39,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Lines longer than this are refused whole: no target line is near it, so such
@@ -562,6 +563,33 @@ void target_source_init(struct target_source *src, char *const *args, size_t nar
   src->nargs = args != NULL ? nargs : 0;
   src->file = file;
   src->defaults.port = defaults != NULL && defaults->port != 0 ? defaults->port : 443;
+  struct stat st;
+  off_t at = file != NULL ? ftello(file) : -1;
+  if (file != NULL && fstat(fileno(file), &st) == 0 && S_ISREG(st.st_mode) && at >= 0 &&
+      st.st_size > at) {
+    src->file_size = (uint64_t)(st.st_size - at);
+  }
+}
+
+int target_source_estimate(const struct target_source *src, uint64_t *out_total) {
+  uint64_t args_left = src->nargs - src->next_arg;
+  if (src->file == NULL) {
+    *out_total = src->items_read + args_left;
+    return 1;
+  }
+  if (src->file_size == 0 || src->bytes_read == 0) {
+    return 0;
+  }
+  /* The file's targets so far, scaled by the share of its bytes read (a
+   * file that grew while read is past 100%: then what was read is the
+   * estimate). */
+  uint64_t file_total = src->file_items_read;
+  if (src->bytes_read < src->file_size) {
+    file_total = (uint64_t)((double)src->file_items_read * (double)src->file_size /
+                            (double)src->bytes_read);
+  }
+  *out_total = src->items_read - src->file_items_read + args_left + file_total;
+  return 1;
 }
 
 /* unit_seq is the sequence number of host 0 of the argument |arg_no|
@@ -615,6 +643,7 @@ static int read_line(struct target_source *src, struct span *out) {
     return 0;
   }
   src->line_no++;
+  src->bytes_read += (uint64_t)n;
   size_t len = (size_t)n;
   if (len > 0 && src->buf[len - 1] == '\n') {
     len--;
@@ -660,11 +689,10 @@ int target_source_next(struct target_source *src, struct target_item *out) {
     if (r == TARGET_PARSE_EMPTY) {
       continue;
     }
+    uint64_t items = 1;
     if (r == TARGET_PARSE_ERROR) {
       out->type = TARGET_ITEM_INVALID;
-      return 1;
-    }
-    if (out->line.kind == TARGET_CIDR4 || out->line.kind == TARGET_CIDR6) {
+    } else if (out->line.kind == TARGET_CIDR4 || out->line.kind == TARGET_CIDR6) {
       unsigned total = out->line.kind == TARGET_CIDR4 ? 32 : 128;
       src->cidr = out->line;
       src->cidr_line_no = out->line_no;
@@ -672,10 +700,15 @@ int target_source_next(struct target_source *src, struct target_item *out) {
       src->cidr_next = 0;
       src->cidr_count = (uint64_t)1 << (total - out->line.prefix);
       src->in_cidr = 1;
-      continue;
+      items = src->cidr_count;
+    } else {
+      out->type = TARGET_ITEM_TARGET;
     }
-    out->type = TARGET_ITEM_TARGET;
-    return 1;
+    src->items_read += items;
+    src->file_items_read += arg_no == 0 ? items : 0;
+    if (!src->in_cidr) {
+      return 1;
+    }
   }
   return 0;
 }

@@ -109,6 +109,12 @@ struct target_source {
   uint64_t cidr_next;     /* next host index in the block */
   uint64_t cidr_count;    /* addresses in the block */
   unsigned long cidr_line_no, cidr_arg_no; /* where the block was written */
+  /* For progress: the targets the lines read so far hold (a block counts
+   * its addresses, an invalid line one), those of the file's lines alone,
+   * the bytes of the file read, and the file's size when it is a regular
+   * file (0: unknown, a pipe or a terminal). */
+  uint64_t items_read, file_items_read;
+  uint64_t bytes_read, file_size;
 };
 
 /* target_line_block_host turns the block line |l| into its address number
@@ -125,6 +131,13 @@ void target_source_init(struct target_source *src, char *const *args, size_t nar
  * end of all input. Errors of reading |file| end the input (the caller can
  * check ferror). Blank and comment lines are skipped. */
 int target_source_next(struct target_source *src, struct target_item *out);
+/* target_source_estimate estimates how many targets the whole input holds:
+ * exactly once it has all been read; before that, the arguments not read
+ * yet count one each and a regular file's lines are extrapolated from the
+ * share of its bytes read. Returns 1 with |*out_total|, or 0 when there is
+ * no telling yet (nothing read, or a pipe not read to its end). */
+int target_source_estimate(const struct target_source *src, uint64_t *out_total);
+
 /* target_source_free releases the line buffer. */
 void target_source_free(struct target_source *src);
 

@@ -384,9 +384,36 @@ def ja3s_seeds():
         write("ja3s", name, data[4:])
 
 
+def report_seeds():
+    """Results files as `tlssweep report` reads them: a lab record with a
+    confirmation, --repeat counts and a certificate, an unreachable one, a
+    tenant summary, hostile strings, and lines that are not records."""
+    lab = (b'{"target":"pop3s://127.77.0.12:995","host":"127.77.0.12","ip":"127.77.0.12",'
+           b'"port":995,"proto":"pop3s","label":"retiring","status":"ok","versions":{'
+           b'"ssl3":{"verdict":"rejected","reason":"alert","alert":"protocol_version","ms":9},'
+           b'"tls1.0":{"verdict":"accepted","cipher":"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",'
+           b'"ms":4,"confirm":{"handshake":"ok","version":"tls1.0","app":"refused",'
+           b'"app_message":"-ERR TLS 1.0 and 1.1 are not supported.",'
+           b'"repeat":{"n":20,"handshake_ok":20,"app_ok":5,"app_refused":15}}},'
+           b'"tls1.2":{"verdict":"accepted","cipher":"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},'
+           b'"tls1.3":{"verdict":"timeout","stage":"recv"}},"legacy":true,"legacy_app":false,'
+           b'"cert":{"subject":"CN=lab","san":["DNS:lab"],"not_after":"2023-11-20T00:00:00Z",'
+           b'"expired":false,"key":{"type":"RSA","bits":1024},"chain_verifies":false}}\n')
+    down = b'{"target":"10.0.0.1:443","proto":"tls","label":"t","status":"unreachable"}\n'
+    summary = (b'{"tenant":"a.test","label":"t","verdict":"legacy","dns":"ok",'
+               b'"endpoints":["x"],"legacy_endpoints":["x"],"legacy_confirmed":[]}\n')
+    hostile = (b'{"target":"<script>x</script>","label":"\\"><img src=x>","proto":"<b>",'
+               b'"status":"ok","versions":{"tls1.1":{"verdict":"accepted","confirm":'
+               b'{"handshake":"ok","app":"refused","app_message":"\\u001b[2J\\u202e\\u0000"}}}}\n')
+    write("report", "lab", lab + down + summary)
+    write("report", "hostile", hostile + b"\xff\xfe<x>\n" + b"[1]\n\n{}\n" + hostile)
+    write("report", "empty", b"")
+
+
 if __name__ == "__main__":
     reader_seeds()
     client_hello_seeds()
     starttls_seeds()
     appcheck_seeds()
     ja3s_seeds()
+    report_seeds()

@@ -35,7 +35,7 @@ echo "$out" | grep -q -- "--concurrency" || fail "--conc: $out"
 # the table: every option it lists is in the help's option column, and is
 # accepted (with the value it lists) by the long and the short name.
 usage=$("$T" --help) || fail "--help exited $?"
-COMMANDS="scan lab tenants bench hello"
+COMMANDS="scan lab tenants bench hello report check import diff history"
 for cmd in $COMMANDS; do
   echo "$usage" | grep -qE "^  $cmd +[a-z]" || fail "--help does not list '$cmd'"
   "$T" "$cmd" --list-options >"$TMP/$cmd.list" || fail "$cmd --list-options exited $?"

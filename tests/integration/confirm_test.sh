@@ -211,11 +211,13 @@ done
   "127.39.0.7:$PORT label=flaky-once" "127.39.0.8:$PORT label=no-empty-share" \
   >"$TMP/out.jsonl" 2>"$TMP/err.txt" </dev/null || fail "scan exited $?: $(cat "$TMP/err.txt")"
 SHA=$(openssl x509 -in "$TMP/cert.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)
+# The key's fingerprint: SHA-256 of the leaf's SubjectPublicKeyInfo, as DER.
+KEY_SHA=$(openssl x509 -in "$TMP/cert.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
 NOT_AFTER=$(date -u -d "$(openssl x509 -in "$TMP/cert.pem" -noout -enddate | sed 's/notAfter=//')" +%Y-%m-%dT%H:%M:%SZ)
-python3 - "$TMP/out.jsonl" "$SHA" "$NOT_AFTER" <<'PYEOF' || fail "records"
+python3 - "$TMP/out.jsonl" "$SHA" "$NOT_AFTER" "$KEY_SHA" <<'PYEOF' || fail "records"
 import json, math, sys
 recs = {r["label"]: r for r in map(json.loads, open(sys.argv[1]))}
-sha, not_after = sys.argv[2], sys.argv[3]
+sha, not_after, key_sha = sys.argv[2], sys.argv[3], sys.argv[4]
 def wilson(k, n, z=1.959964):
     p = k / n
     d = 1 + z * z / n
@@ -245,7 +247,7 @@ assert c["subject"] == "O=tlssweep tests,CN=confirm.test", c["subject"]
 assert c["san"] == ["DNS:confirm.test", "DNS:*.confirm.test", "IP:127.39.0.1"], c["san"]
 assert c["sha256"] == sha, (c["sha256"], sha)
 assert c["not_after"] == not_after, (c["not_after"], not_after)
-assert c["key"] == {"type": "EC", "bits": 256, "curve": "P-256"}, c["key"]
+assert c["key"] == {"type": "EC", "bits": 256, "curve": "P-256", "sha256": key_sha}, c["key"]
 assert c["chain_verifies"] is True and c["name_matches"] is True and c["self_signed"] is True, c
 h = recs["hello-then-close"]["versions"]["tls1.0"]
 assert h["verdict"] == "accepted", h

@@ -17,6 +17,11 @@ if the client spoke before being spoken to):
   smtp-talk-ahead     sends its EHLO reply with the greeting, before EHLO was sent
   smtp-trickle        sends its greeting one byte every 0.3 s, never ending the line
   pop3-refuse         +OK greeting, then refuses STLS with a long -ERR and odd bytes
+and, for the views a person reads (terminal, HTML report), servers whose
+words are an attack on the reader:
+  hostile-banner      answers any bytes with markup and terminal escape sequences
+  smtp-hostile        offers STARTTLS, then refuses it with markup, escapes and
+                      ill-formed UTF-8
 Usage: fake_servers.py KIND ADDR PORT SECONDS. Serves until SECONDS pass.
 """
 import select
@@ -24,6 +29,16 @@ import socket
 import struct
 import sys
 import time
+
+
+# What a hostile server says. The banner fits the 48 bytes a probe keeps:
+# markup, a C1 CSI (0x9b), an OSC that would set the terminal's title and a
+# clear-screen. The reply adds an onerror image, quotes, a bidi override and
+# bytes that are not UTF-8.
+HOSTILE_BANNER = b"<script>document.title='pwned'</script>\x9b\x1b[2J"
+HOSTILE_REPLY = (b"454 <script>document.title='pwned'</script>"
+                 b"<img src=x onerror=\"document.title='pwned'\">"
+                 b"\x1b]0;pwned\x07\x1b[31m\xe2\x80\xae\xff\xfe'\"&amp;\r\n")
 
 
 def main():
@@ -96,6 +111,11 @@ def main():
                         s.close()
                         break
                 continue
+            if kind == "hostile-banner":
+                s.sendall(HOSTILE_BANNER)
+                held.remove(s)
+                s.close()
+                continue
             if kind == "plaintext":
                 s.sendall(b"HTTP/1.1 400 Bad Request\r\nServer: \xff\xfe\x00fake\r\n\r\n")
                 held.remove(s)
@@ -126,6 +146,8 @@ def dialogue(kind, s, data):
             pass  # it already answered, ahead of time
         elif line.startswith(b"EHLO"):
             s.sendall(b"250-fake.test\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+        elif line == b"STARTTLS" and kind == "smtp-hostile":
+            s.sendall(HOSTILE_REPLY)
         elif line == b"STARTTLS" and kind == "smtp-refuse":
             s.sendall(b"454 4.7.0 TLS not available due to local problem\r\n")
         elif line == b"STARTTLS":

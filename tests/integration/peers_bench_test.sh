@@ -10,7 +10,10 @@
 # one version would show here). testssl.sh runs on 2 targets, as its rate is
 # about a target a second; its agreement is reported, not asserted (with
 # Debian's OpenSSL 3 it cannot connect to a TLS 1.0-1.1-only server).
-# No timing is asserted.
+# The head-to-head on the all-versions nginx fleet (14 more addresses, each
+# accepting TLS 1.0-1.3) runs sslscan and tlssweep --no-confirm twice each;
+# both must be exact there, and the report must carry its ratios and the
+# server cost per target. No timing is asserted.
 set -u
 TLSSWEEP="$1" DELAYPROXY="$2" SCRIPT="$3"
 TMP="$(mktemp -d)"
@@ -28,7 +31,13 @@ rc=$?
 cat "$TMP/report.md"
 python3 - "$TMP/r.json" <<'PYEOF' || fail "results"
 import json, sys
-rows = json.load(open(sys.argv[1]))
+everything = json.load(open(sys.argv[1]))
+rows = [r for r in everything if r["phase"] == "fleet"]
+h2h = [r for r in everything if r["phase"] == "allv"]
+assert {(r["round"], r["tool"]) for r in h2h} == {
+    (k, t) for k in (0, 1) for t in ("sslscan", "tlssweep-probes")}, h2h
+for r in h2h:
+    assert not r["timed_out"] and r["n"] == 14 and r["exact"] == 14 and r["missing"] == 0, r
 seen = {(r["rtt"], r["tool"]) for r in rows}
 tools = ("tlssweep", "tlssweep-probes", "sslscan", "testssl", "nmap", "s_client")
 want = {(rtt, t) for rtt in (0, 50) for t in tools}
@@ -39,7 +48,11 @@ for r in rows:
     if r["tool"] != "testssl":
         assert r["missing"] == 0 and r["exact"] == r["n"], r
     assert r["wall"] > 0 and r["rate"] > 0, r
-print("every tool answered for every target; both tlssweep runs, sslscan, nmap and s_client match the truth")
+print("every tool answered for every target; both tlssweep runs, sslscan, nmap and s_client "
+      "match the truth, also on the all-versions fleet")
 PYEOF
 grep -q "Headline, RTT 50 ms" "$TMP/report.md" || fail "no headline for 50 ms"
+grep -q "Server cost, RTT 0 ms: server CPU per target" "$TMP/report.md" || fail "no server cost"
+grep -q "Headline, all-versions nginx fleet: sslscan wall / tlssweep --no-confirm" \
+  "$TMP/report.md" || fail "no all-versions head-to-head"
 echo PASS

@@ -11,7 +11,8 @@
 #   unreach.test  SRV _imaps._tcp -> a host where nothing listens: unreachable
 #   empty.test    exists, no MX, no SRV, no conventional names: no_endpoints
 #   nx.test       NXDOMAIN: dns_error
-# plus --dry-run (the endpoints as target lines) and --fail-on-legacy.
+# plus --dry-run (the endpoints as target lines), --fail-on-legacy, and --db
+# (the tenants and their verdicts in the database, as in the summaries).
 set -u
 TLSSWEEP="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -58,7 +59,8 @@ grep -q "^imaps://imap.shared.test:$P label=shared .*b.test,c.test" "$TMP/dry.tx
   grep -q '^pop3s://pop-legacy.office365.com:995' "$TMP/preset.txt" ||
   fail "preset: $(cat "$TMP/preset.txt")"
 "$TLSSWEEP" tenants --resolver "127.0.0.1:$DNS_PORT" --timeout 2s --retries 0 \
-  --metadata "$TMP/meta.json" "${DOMAINS[@]}" >"$TMP/out.jsonl" 2>"$TMP/err.txt" </dev/null ||
+  --metadata "$TMP/meta.json" --db "$TMP/history.db" "${DOMAINS[@]}" >"$TMP/out.jsonl" \
+  2>"$TMP/err.txt" </dev/null ||
   fail "tenants exited $?"
 "$TLSSWEEP" tenants --resolver "127.0.0.1:$DNS_PORT" --timeout 2s --retries 0 -q \
   --fail-on-legacy "a.test" >/dev/null 2>&1 </dev/null
@@ -90,6 +92,18 @@ assert len(recs) == 8, len(recs)                       # ... and reported twice
 a10 = next(r for r in recs if r["label"] == "tenant-a" and r["port"] == int(port))["versions"]["tls1.0"]
 assert a10["verdict"] == "accepted" and a10["confirm"]["app"] == "refused", a10
 print("verdicts:", v)
+# --db kept the same run: each tenant's verdict and counts, the shared
+# endpoint once per tenant but one endpoint.
+import sqlite3
+db = sqlite3.connect(f"{d}/history.db")
+assert db.execute("SELECT kind, state, records FROM runs").fetchall() == [("tenants", "complete", 8)]
+dbv = dict(db.execute("SELECT tenant, verdict FROM tenants"))
+assert dbv == v, dbv
+for t, s in sums.items():
+    row = db.execute("SELECT endpoints, legacy, confirmed FROM tenants WHERE tenant = ?", (t,)).fetchone()
+    assert row == (len(s["endpoints"]), len(s["legacy_endpoints"]), len(s["legacy_confirmed"])), (t, row)
+assert db.execute("SELECT count(*) FROM endpoints").fetchone()[0] == 7
+print("database: tenants as in the summaries")
 PYEOF
 grep -q "tenant-a *legacy" "$TMP/err.txt" || fail "no tenant table on stderr"
 echo PASS

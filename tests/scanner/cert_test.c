@@ -237,6 +237,20 @@ static void sha256_hex_of(X509 *cert, char out[65]) {
   OPENSSL_free(der);
 }
 
+/* spki_sha256_hex_of is the key's fingerprint as cert.c gives it: SHA-256
+ * of the DER SubjectPublicKeyInfo. */
+static void spki_sha256_hex_of(X509 *cert, char out[65]) {
+  uint8_t *spki = NULL;
+  int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
+  assert_true(n > 0);
+  uint8_t digest[SHA256_DIGEST_LENGTH];
+  SHA256(spki, (size_t)n, digest);
+  for (size_t i = 0; i < sizeof(digest); i++) {
+    snprintf(out + 2 * i, 3, "%02x", digest[i]);
+  }
+  OPENSSL_free(spki);
+}
+
 static int group_setup(void **state) {
   struct fixture *f = calloc(1, sizeof(*f));
   assert_non_null(f);
@@ -665,7 +679,10 @@ static void test_json_record(void **state) {
   assert_json_string(key, "type", "EC");
   assert_int_equal(json_integer_value(json_object_get(key, "bits")), 256);
   assert_json_string(key, "curve", "P-256");
-  assert_int_equal(json_object_size(key), 3);
+  char want_spki[65];
+  spki_sha256_hex_of(f->leaf, want_spki);
+  assert_json_string(key, "sha256", want_spki);
+  assert_int_equal(json_object_size(key), 4);
   assert_json_string(j, "signature", "sha256WithRSAEncryption");
   assert_json_string(j, "sha256", want_sha256);
   assert_json_string(j, "serial", "0a1b2c3d4e5f6071");

@@ -3,7 +3,8 @@
  * Arguments come first (line 0), then the file's lines with 1-based numbers;
  * blank and comment lines vanish, bad lines become invalid items and the
  * stream goes on, and CIDR blocks expand lazily into one item per address in
- * increasing order, network and broadcast addresses included. Files are real
+ * increasing order, network and broadcast addresses included; the estimate
+ * of the whole input is exact at its end. Files are real
  * files in the test's temporary directory, read through getline as the
  * program reads them. */
 #include <setjmp.h>
@@ -457,8 +458,69 @@ static void test_many_lines(void **state) {
   fclose(f);
 }
 
+/* The estimate of the whole input, for the status line: arguments count
+ * one each until read (a block then counts its addresses), a regular file
+ * is extrapolated from the share of its bytes read, a pipe gives none until
+ * it ends, and the end gives the exact count. */
+static void test_estimate(void **state) {
+  (void)state;
+  struct target_source src;
+  struct target_item item;
+  uint64_t total;
+  char *args[] = {"192.0.2.0/30", "example.com", "bad..name"};
+  target_source_init(&src, args, 3, NULL, &kDefaults);
+  assert_true(target_source_estimate(&src, &total));
+  assert_int_equal(total, 3);
+  while (target_source_next(&src, &item)) {
+  }
+  assert_true(target_source_estimate(&src, &total));
+  assert_int_equal(total, 6);
+  target_source_free(&src);
+
+  /* 1,000 lines of 11 bytes: a quarter read says 1,000. */
+  enum { kLines = 1000 };
+  char *text = malloc(kLines * 11 + 1);
+  assert_non_null(text);
+  for (int i = 0; i < kLines; i++) {
+    snprintf(text + 11 * i, 12, "h%04d.test\n", i);
+  }
+  FILE *f = open_text(text);
+  target_source_init(&src, NULL, 0, f, &kDefaults);
+  assert_false(target_source_estimate(&src, &total));
+  for (int i = 0; i < kLines / 4; i++) {
+    assert_true(target_source_next(&src, &item));
+  }
+  assert_true(target_source_estimate(&src, &total));
+  assert_int_equal(total, kLines);
+  while (target_source_next(&src, &item)) {
+  }
+  assert_true(target_source_estimate(&src, &total));
+  assert_int_equal(total, kLines);
+  target_source_free(&src);
+  fclose(f);
+
+  /* A pipe: no telling until its end. */
+  int fds[2];
+  assert_int_equal(pipe(fds), 0);
+  assert_int_equal(write(fds[1], text, 110), 110);
+  assert_int_equal(close(fds[1]), 0);
+  f = fdopen(fds[0], "r");
+  assert_non_null(f);
+  target_source_init(&src, NULL, 0, f, &kDefaults);
+  assert_true(target_source_next(&src, &item));
+  assert_false(target_source_estimate(&src, &total));
+  while (target_source_next(&src, &item)) {
+  }
+  assert_true(target_source_estimate(&src, &total));
+  assert_int_equal(total, 10);
+  target_source_free(&src);
+  fclose(f);
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_estimate),
       cmocka_unit_test(test_nothing),        cmocka_unit_test(test_empty_file),
       cmocka_unit_test(test_comments_only),  cmocka_unit_test(test_arguments),
       cmocka_unit_test(test_line_numbers),   cmocka_unit_test(test_crlf_and_last_line),
