@@ -458,7 +458,10 @@ static json_t *ciphers_json(const struct cipher_result *c) {
   for (uint16_t i = 0; i < c->n; i++) {
     struct tp_suite_info s;
     json_t *one = json_object();
+    char code[8];
+    snprintf(code, sizeof(code), "0x%04x", c->suites[i]);
     set_hex16(one, "name", tp_cipher_name(c->suites[i]), c->suites[i]);
+    set(one, "code", json_string_nocheck(code));
     if (tp_suite_info(c->suites[i], &s)) {
       set(one, "flags", flags_json(s.flags));
       all |= s.flags;
