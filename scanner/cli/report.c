@@ -15,6 +15,7 @@
 
 #include "scanner/base/clock.h"
 #include "scanner/base/stats.h"
+#include "scanner/output/policies.h"
 #include "tlsparse/tlsparse.h"
 
 /* jemalloc's control interface. Weak, so that sanitizer builds (which keep
@@ -143,6 +144,14 @@ void print_summary(const struct scan_shared *sh, uint64_t start_ns) {
   for (int s = 0; s < STATUS_COUNT; s++) {
     fprintf(stderr, "  %-12s %10llu\n", target_status_name((enum target_status)s),
             (unsigned long long)stat_load(&st->status_count[s]));
+  }
+  for (unsigned i = 0; i < POLICY_COUNT; i++) {
+    if (sh->config->policies & (1u << i)) {
+      fprintf(stderr, "  policy %s: %llu compliant, %llu not compliant, %llu unknown\n",
+              policy_name(i), (unsigned long long)stat_load(&st->policy[i][0]),
+              (unsigned long long)stat_load(&st->policy[i][1]),
+              (unsigned long long)stat_load(&st->policy[i][2]));
+    }
   }
 }
 

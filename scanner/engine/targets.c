@@ -354,6 +354,7 @@ static struct scan_result *build_record(struct engine *e, struct target_state *t
   r->pseq = ts->pseq;
   r->status = (enum target_status)ts->status;
   r->versions_selected = e->cfg->versions;
+  r->policies = e->cfg->policies;
   if (ts->addrlen != 0) {
     const void *a = ts->addr.sa.sa_family == AF_INET ? (const void *)&ts->addr.v4.sin_addr
                                                      : (const void *)&ts->addr.v6.sin6_addr;

@@ -14,6 +14,7 @@
  * Formats are plug-ins: a const struct per format, registered in kFormats. */
 #include "scanner/output/output.h"
 
+#include "scanner/output/policies.h"
 #include "scanner/output/text.h"
 #include "scanner/proto/appcheck.h"
 #include "tlsparse/suites.h"
@@ -547,8 +548,30 @@ static json_t *record_json(const struct scan_result *r) {
   if (r->has_cert) {
     set(o, "cert", cert_info_json(&r->cert));
   }
+  if (r->policies != 0) {
+    /* Judged from the record itself, as a record read back from a file
+     * would be: the verdicts cannot say more than the record does. */
+    set(o, "policy", policies_json(o, r->policies));
+  }
   set(o, "scan_ms", json_integer(r->scan_ms));
   return o;
+}
+
+int output_policy_verdicts(const struct scan_result *r, int8_t out[POLICY_COUNT]) {
+  struct render_state *rs = render_state();
+  if (rs == NULL) {
+    return 0;
+  }
+  arena_begin(rs);
+  json_t *o = record_json(r);
+  const json_t *judged = json_object_get(o, "policy");
+  int ok = r->policies == 0 || json_is_object(judged);
+  for (unsigned i = 0; ok && i < POLICY_COUNT; i++) {
+    out[i] = (int8_t)policy_verdict(json_object_get(judged, policy_name(i)));
+  }
+  json_decref(o);
+  arena_end(rs);
+  return ok;
 }
 
 static int jsonl_record(const struct scan_result *r, struct outbuf *out) {

@@ -199,6 +199,7 @@ struct scan_result {
   char sni[TARGET_HOST_MAX];        /* the SNI sent, empty if none */
   char error[TARGET_ERROR_MAX];     /* invalid / dns_error / unreachable detail */
   uint32_t versions_selected;       /* mask of 1u << probe_version */
+  uint32_t policies;                /* --policy: 1u << policies.h's index, judged in the record */
   int fallback_pv;                  /* --check-fallback: the version probed with the SCSV */
   struct version_result fallback;   /* its answer (OUTCOME_NOT_RUN: not probed) */
   int has_cert;                     /* a confirmation saw the certificate */

@@ -184,6 +184,49 @@ static void findings_row(struct text *t, uint32_t findings) {
   raw(t, "\n");
 }
 
+/* verdict_words writes a compliance verdict ("compliant": true, false or
+ * null) in words and colour. */
+static void verdict_words(struct text *t, const json_t *compliant) {
+  sgr(t, json_is_true(compliant) ? SGR_GREEN : json_is_false(compliant) ? SGR_RED : SGR_YELLOW);
+  raw(t, json_is_true(compliant) ? "compliant" : json_is_false(compliant) ? "not compliant"
+                                                                          : "unknown");
+  sgr(t, SGR_RESET);
+}
+
+/* list writes the strings of the array |a|, escaped, "; " between them. */
+static void list(struct text *t, const json_t *a) {
+  size_t i;
+  const json_t *v;
+  json_array_foreach(a, i, v) {
+    raw(t, i == 0 ? "" : "; ");
+    esc(t, json_string_value(v));
+  }
+}
+
+/* policy_rows writes a row per policy the record was judged by (--policy):
+ * its verdict, then the violations, or what is unknown when there are
+ * none. */
+static void policy_rows(struct text *t, const json_t *record) {
+  const json_t *policies = json_object_get(record, "policy");
+  const char *name;
+  const json_t *p;
+  int first = 1;
+  json_object_foreach((json_t *)policies, name, p) {
+    raw(t, first ? "  policy   " : "           ");
+    first = 0;
+    esc(t, name);
+    raw(t, " ");
+    const json_t *compliant = json_object_get(p, "compliant");
+    verdict_words(t, compliant);
+    const json_t *why = json_object_get(p, json_is_false(compliant) ? "violations" : "unknown");
+    if (json_array_size(why) > 0) {
+      raw(t, ": ");
+      list(t, why);
+    }
+    raw(t, "\n");
+  }
+}
+
 int text_record(const json_t *record, int colour, time_t now, struct outbuf *out) {
   struct text t = {.out = out, .colour = colour, .ok = 1};
   enum endpoint_class c = explain_class(record);
@@ -191,6 +234,7 @@ int text_record(const json_t *record, int colour, time_t now, struct outbuf *out
   version_rows(&t, record);
   cert_row(&t, record, now);
   findings_row(&t, explain_findings(record, now));
+  policy_rows(&t, record);
   raw(&t, "\n");
   outbuf_free(&t.words);
   return t.ok;
@@ -247,6 +291,19 @@ int text_summary(const json_t *s, int colour, struct outbuf *out) {
   urls(&t, confirmed);
   raw(&t, "; dns ");
   esc(&t, explain_str(s, "dns"));
+  const char *name;
+  const json_t *p;
+  json_object_foreach(json_object_get(s, "policy"), name, p) {
+    raw(&t, "; ");
+    esc(&t, name);
+    raw(&t, " ");
+    verdict_words(&t, json_object_get(p, "compliant"));
+    snprintf(buf, sizeof(buf), " (%lld compliant, %lld not, %lld unknown)",
+             (long long)json_integer_value(json_object_get(p, "endpoints_compliant")),
+             (long long)json_integer_value(json_object_get(p, "endpoints_not_compliant")),
+             (long long)json_integer_value(json_object_get(p, "endpoints_unknown")));
+    raw(&t, buf);
+  }
   raw(&t, "\n");
   return t.ok;
 }
