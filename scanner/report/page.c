@@ -248,6 +248,21 @@ static void cert_cell(struct html *h, const struct report_row *row) {
   html_raw(h, "</td>");
 }
 
+/* policy_cell writes the row's compliance, a line per policy judged. */
+static void policy_cell(struct html *h, const struct report_row *row) {
+  html_raw(h, "<td class=\"policy\">");
+  const char *s = row->policy;
+  while (s != NULL && *s != '\0') {
+    const char *nl = strchr(s, '\n');
+    size_t n = nl != NULL ? (size_t)(nl - s) : strlen(s);
+    html_raw(h, "<div>");
+    html_textn(h, s, n);
+    html_raw(h, "</div>");
+    s = nl != NULL ? nl + 1 : s + n;
+  }
+  html_raw(h, "</td>");
+}
+
 /* dropped_note says how many rows a table left out, by class. */
 static void dropped_note(struct html *h, const struct row_set *set, const char *what) {
   uint64_t total = 0;
@@ -482,6 +497,43 @@ static void render_findings(struct html *h, const struct report *r, const void *
   }
   if (!any) {
     html_raw(h, "<tr><td colspan=\"3\" class=\"muted\">Nothing to act on.</td></tr>\n");
+  }
+  html_raw(h, "</tbody></table>\n");
+}
+
+/* ---- compliance ---------------------------------------------------------------------- */
+
+static int compliance_shown(const struct report *r, const void *ctx) {
+  (void)ctx;
+  return r->judged;
+}
+
+static void render_compliance(struct html *h, const struct report *r, const void *ctx) {
+  (void)ctx;
+  html_raw(h, "<p>Endpoints judged by each policy (<code>--policy</code>). Unknown: what only "
+              "<code>--ciphers</code> (every suite) or a confirmed handshake (the certificate) "
+              "could settle, or no TLS answer; the endpoint table says which, row by row.</p>\n");
+  html_raw(h, "<table id=\"compliance-table\"><thead><tr><th>Policy</th><th>Document</th>"
+              "<th class=\"num\">Judged</th><th class=\"num\">Compliant</th>"
+              "<th class=\"num\">Not compliant</th><th class=\"num\">Unknown</th></tr></thead>"
+              "<tbody>\n");
+  for (unsigned i = 0; i < POLICY_COUNT; i++) {
+    const struct policy_counts *c = &r->policies[i];
+    if (c->judged == 0) {
+      continue;
+    }
+    html_raw(h, "<tr><td>");
+    html_text(h, policy_name(i));
+    html_raw(h, "</td><td>");
+    html_text(h, policy_title(i));
+    html_raw(h, "</td><td class=\"num\">");
+    html_u64(h, c->judged);
+    html_printf(h, "</td><td class=\"num ok\">%llu <small>(%.0f%%)</small>",
+                (unsigned long long)c->compliant, 100 * share(c->compliant, c->judged));
+    html_printf(h, "</td><td class=\"num bad\">%llu <small>(%.0f%%)</small>",
+                (unsigned long long)c->not_compliant, 100 * share(c->not_compliant, c->judged));
+    html_printf(h, "</td><td class=\"num\">%llu <small>(%.0f%%)</small></td></tr>\n",
+                (unsigned long long)c->unknown, 100 * share(c->unknown, c->judged));
   }
   html_raw(h, "</tbody></table>\n");
 }
@@ -820,7 +872,11 @@ static void render_endpoints(struct html *h, const struct report *r, const void 
   html_raw(h, "<div class=\"tw\"><table class=\"sortable\" id=\"endpoints-table\"><thead><tr>"
               "<th>Endpoint</th><th>Label</th><th>Verdict</th>");
   version_headings(h);
-  html_raw(h, "<th>Certificate</th><th>Findings</th></tr></thead><tbody>\n");
+  html_raw(h, "<th>Certificate</th><th>Findings</th>");
+  if (r->judged) {
+    html_raw(h, "<th>Compliance</th>");
+  }
+  html_raw(h, "</tr></thead><tbody>\n");
   for (size_t k = 0; k < n; k++) {
     const struct report_row *row = rows[k];
     html_printf(h, "<tr class=\"row rc-%s rp-%zu\">", class_name(row->cls),
@@ -836,7 +892,11 @@ static void render_endpoints(struct html *h, const struct report *r, const void 
     cert_cell(h, row);
     html_raw(h, "<td class=\"findings\">");
     findings_text(h, row->findings);
-    html_raw(h, "</td></tr>\n");
+    html_raw(h, "</td>");
+    if (r->judged) {
+      policy_cell(h, row);
+    }
+    html_raw(h, "</tr>\n");
   }
   html_raw(h, "</tbody></table></div></div>\n");
   dropped_note(h, &r->rows, "endpoints");
@@ -986,6 +1046,10 @@ static void render_inputs(struct html *h, const struct report *r, const void *ct
 static const struct report_section kSections[] = {
     {.id = "overview", .title = "Overview", .render = render_overview},
     {.id = "findings", .title = "Findings", .render = render_findings},
+    {.id = "compliance",
+     .title = "Compliance",
+     .shown = compliance_shown,
+     .render = render_compliance},
     {.id = "rates", .title = "Refusal rates", .shown = rates_shown, .render = render_rates},
     {.id = "tenants", .title = "Tenants", .shown = tenants_shown, .render = render_tenants},
     {.id = "endpoints", .title = "Endpoints", .render = render_endpoints},
