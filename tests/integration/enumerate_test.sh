@@ -19,6 +19,8 @@
 #   stall    tls_proxy.py in front of legacy, silent after a few connections:
 #            the scan ends (bounded), the version cut short keeps the suites
 #            it learned and says why
+#   policy   the records judged by every policy (--policy all), and without
+#            --ciphers nor a confirmation, unknown where it must be
 #   ja3s     tls_proxy.py watching a plain scan of legacy: each accepted
 #            version's ja3s equals the MD5 of the JA3S text computed here
 #            from the ServerHello bytes the proxy captured
@@ -104,8 +106,8 @@ targets=()
 while read -r label addr port _; do
   [ -n "$label" ] && targets+=("$addr:$port label=$label")
 done <<<"$SERVERS"
-timeout 60 "$TLSSWEEP" scan --ciphers --timeout 3s -q -o "$TMP/out.jsonl" "${targets[@]}" </dev/null ||
-  fail "tlssweep --ciphers exited $?"
+timeout 60 "$TLSSWEEP" scan --ciphers --policy all --timeout 3s -q -o "$TMP/out.jsonl" \
+  "${targets[@]}" </dev/null || fail "tlssweep --ciphers exited $?"
 
 # The peers' enumerations of the same servers, where they are installed.
 while read -r label addr port _; do
@@ -121,6 +123,42 @@ while read -r label addr port _; do
   fi
 done <<<"$SERVERS"
 python3 "$HERE/enumerate_check.py" "$TMP" "$SERVERS" || fail "enumerated sets differ"
+
+# policy: the same records, judged; then without --ciphers nor a
+# confirmation, what the suites and the certificate would tell is unknown.
+timeout 30 "$TLSSWEEP" scan --policy pci-dss-4.0,rfc8996 --no-confirm --timeout 3s -q \
+  -o "$TMP/unknown.jsonl" "127.64.0.2:4432 label=order" </dev/null || fail "policy scan exited $?"
+python3 - "$TMP/out.jsonl" "$TMP/unknown.jsonl" <<'PYEOF' || fail "policy"
+import json, sys
+recs = {r["label"]: r for r in map(json.loads, open(sys.argv[1], encoding="utf-8"))}
+def judged(label, policy):
+    return recs[label]["policy"][policy]
+def want(label, policy, compliant, *texts):
+    p = judged(label, policy)
+    assert p["compliant"] is compliant, (label, policy, p)
+    for t in texts:
+        assert t in p["violations"] + p["unknown"], (label, policy, t, p)
+    print("policy %s %s: %s %s" % (label, policy, compliant, list(texts)))
+want("legacy", "pci-dss-4.0", False, "accepts tls1.0", "accepts TLS_RSA_WITH_NULL_SHA256 (null)",
+     "accepts TLS_DH_anon_WITH_AES_128_CBC_SHA (anon)")
+want("legacy", "rfc8996", False, "accepts tls1.0")
+want("boring", "pci-dss-4.0", False, "accepts TLS_RSA_WITH_3DES_EDE_CBC_SHA (3des)")
+want("gnutls", "pci-dss-4.0", False, "accepts TLS_RSA_WITH_RC4_128_SHA (rc4)")
+want("gnutls", "bsi-tr-02102-2", False, "accepts tls1.0")
+want("order", "rfc8996", True)
+want("ecdsa", "rfc8996", True)
+want("order", "mozilla-intermediate", False,
+     "accepts TLS_RSA_WITH_AES_128_GCM_SHA256 (key exchange RSA)")
+want("ecdsa", "mozilla-modern", False, "accepts tls1.2")
+want("order", "bsi-tr-02102-2", False, "certificate key RSA 2048 bits (fewer than 3000)")
+rec = json.loads(open(sys.argv[2], encoding="utf-8").readline())
+p = rec["policy"]["pci-dss-4.0"]
+assert p["compliant"] is None and p["violations"] == [], p
+assert "cipher suites not enumerated (use --ciphers)" in p["unknown"], p
+assert "certificate not read (no confirmed handshake; drop --no-confirm)" in p["unknown"], p
+assert rec["policy"]["rfc8996"]["compliant"] is True, rec["policy"]
+print("policy order pci-dss-4.0 without --ciphers and --no-confirm: unknown", p["unknown"])
+PYEOF
 
 # stall: the proxy forwards 9 connections, then accepts and stays silent.
 timeout 60 python3 "$HERE/tls_proxy.py" 127.64.0.6 4436 127.64.0.1 4431 stall:9 50 \
