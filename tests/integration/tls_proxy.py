@@ -13,8 +13,9 @@ Modes:
                 longer than BYTES (a server that chokes on big hellos);
                 forward the others
 
-The log (JSON Lines, written as connections end) holds, per connection: its
-number, whether it was forwarded, the ClientHello record and the server's
+The log (JSON Lines) holds, per connection, a line {"n": N, "event":
+"accept"} written as it is accepted (so a count of connections is exact at
+once), and a line written as it ends with: its number, whether it was forwarded, the ClientHello record and the server's
 first 4096 bytes (hex), and how many client connections were open once its
 ClientHello was in (the client's close ends one; the count is taken after a
 short pause, so a close sent before this connection began is counted as
@@ -74,6 +75,8 @@ class Proxy:
         self.count += 1
         self.open += 1
         n = self.count
+        self.log.write(json.dumps({"n": n, "event": "accept"}) + "\n")
+        self.log.flush()
         client_open = [True]
 
         def client_closed():
