@@ -510,7 +510,7 @@ static const struct opt kOptions[] = {
      "judge each record by compliance policies: rfc8996, nist-sp800-52r2, pci-dss-4.0, "
      "bsi-tr-02102-2, mozilla-modern, mozilla-intermediate, or all; what only --ciphers or "
      "the certificate could tell is said unknown",
-     .parse = parse_policy,
+     .parse = parse_policy, .example = "pci-dss-4.0,rfc8996",
      .expect = "expected rfc8996, nist-sp800-52r2, pci-dss-4.0, bsi-tr-02102-2, mozilla-modern, "
                "mozilla-intermediate or all"},
     {"era-order", 0, OPT_FLAG, SCANS, NULL,
