@@ -198,7 +198,9 @@ static void list(struct text *t, const json_t *a) {
   size_t i;
   const json_t *v;
   json_array_foreach(a, i, v) {
-    raw(t, i == 0 ? "" : "; ");
+    if (i > 0) {
+      raw(t, "; ");
+    }
     esc(t, json_string_value(v));
   }
 }

@@ -178,7 +178,7 @@ static char *policy_words(struct report *r, const json_t *rec) {
       continue;
     }
     int verdict = policy_verdict(one);
-    ok = outbuf_puts(b, b->len > 0 ? "\n" : "") && outbuf_puts(b, policy_name(i)) &&
+    ok = (b->len == 0 || outbuf_puts(b, "\n")) && outbuf_puts(b, policy_name(i)) &&
          outbuf_puts(b, verdict == 1 ? " compliant" : verdict == 0 ? " not compliant" : " unknown");
     const json_t *why = json_object_get(one, verdict == 0 ? "violations" : "unknown");
     size_t k;
