@@ -410,6 +410,27 @@ def report_seeds():
     write("report", "empty", b"")
 
 
+def policies_seeds():
+    """Records as --policy judges them: enumerated suites of every class, a
+    certificate, versions that timed out, and records of the wrong shape."""
+    full = (b'{"target":"t:443","status":"ok","versions":{'
+            b'"ssl3":{"verdict":"rejected"},"tls1.0":{"verdict":"accepted",'
+            b'"probe_cipher":"TLS_RSA_WITH_3DES_EDE_CBC_SHA","ciphers":{"complete":true,"suites":['
+            b'{"name":"TLS_RSA_WITH_3DES_EDE_CBC_SHA"},{"name":"TLS_RSA_WITH_RC4_128_MD5"},'
+            b'{"name":"TLS_DH_anon_WITH_AES_128_CBC_SHA"},{"name":"TLS_RSA_EXPORT_WITH_RC4_40_MD5"}]}},'
+            b'"tls1.1":{"verdict":"timeout"},"tls1.2":{"verdict":"accepted",'
+            b'"confirm":{"cipher":"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},'
+            b'"ciphers":{"complete":false,"suites":[{"name":"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},'
+            b'{"name":"0x7a7a"}]}},"tls1.3":{"verdict":"accepted","probe_cipher":"TLS_AES_128_GCM_SHA256"}},'
+            b'"cert":{"key":{"type":"RSA","bits":1024},"signature":"sha1WithRSAEncryption",'
+            b'"expired":true,"chain_verifies":false}}')
+    write("policies", "full", full)
+    write("policies", "unreachable", b'{"target":"x","status":"unreachable"}')
+    write("policies", "wrong_types", b'{"status":"ok","versions":{"tls1.2":{"verdict":"accepted",'
+                                     b'"ciphers":{"suites":[1,null,{"name":[]}]}}},"cert":{"key":[]}}')
+    write("policies", "not_object", b'[1,"ok",{}]')
+
+
 if __name__ == "__main__":
     reader_seeds()
     client_hello_seeds()
@@ -417,3 +438,4 @@ if __name__ == "__main__":
     appcheck_seeds()
     ja3s_seeds()
     report_seeds()
+    policies_seeds()
