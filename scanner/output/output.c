@@ -558,6 +558,10 @@ static json_t *record_json(const struct scan_result *r) {
 }
 
 int output_policy_verdicts(const struct scan_result *r, int8_t out[POLICY_COUNT]) {
+  memset(out, -1, POLICY_COUNT);
+  if (r->policies == 0) {
+    return 1;
+  }
   struct render_state *rs = render_state();
   if (rs == NULL) {
     return 0;
@@ -565,7 +569,7 @@ int output_policy_verdicts(const struct scan_result *r, int8_t out[POLICY_COUNT]
   arena_begin(rs);
   json_t *o = record_json(r);
   const json_t *judged = json_object_get(o, "policy");
-  int ok = r->policies == 0 || json_is_object(judged);
+  int ok = json_is_object(judged);
   for (unsigned i = 0; ok && i < POLICY_COUNT; i++) {
     out[i] = (int8_t)policy_verdict(json_object_get(judged, policy_name(i)));
   }
