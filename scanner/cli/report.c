@@ -313,6 +313,19 @@ static void metadata_outcome(json_t *doc, const struct scan_facts *f) {
     json_object_set_new(by_version, probe_version_name((enum probe_version)pv), counts);
   }
   json_object_set_new(doc, "verdicts", by_version);
+  if (f->config->policies != 0) {
+    /* --policy: records by verdict, as the summary on stderr counts them. */
+    json_t *policies = json_object();
+    for (unsigned i = 0; i < POLICY_COUNT; i++) {
+      if (f->config->policies & (1u << i)) {
+        json_object_set_new(policies, policy_name(i),
+                            json_pack("{sIsIsI}", "compliant", (json_int_t)stat_load(&st->policy[i][0]),
+                                      "not_compliant", (json_int_t)stat_load(&st->policy[i][1]),
+                                      "unknown", (json_int_t)stat_load(&st->policy[i][2])));
+      }
+    }
+    json_object_set_new(doc, "policy", policies);
+  }
   json_object_set_new(doc, "probes", json_integer((json_int_t)stat_load(&st->probes_done)));
   json_object_set_new(doc, "stopped_by",
                       f->signal == 0 ? json_null()

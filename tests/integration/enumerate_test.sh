@@ -107,6 +107,7 @@ while read -r label addr port _; do
   [ -n "$label" ] && targets+=("$addr:$port label=$label")
 done <<<"$SERVERS"
 timeout 60 "$TLSSWEEP" scan --ciphers --policy all --timeout 3s -q -o "$TMP/out.jsonl" \
+  --metadata "$TMP/meta.json" \
   "${targets[@]}" </dev/null || fail "tlssweep --ciphers exited $?"
 
 # The peers' enumerations of the same servers, where they are installed.
@@ -128,7 +129,7 @@ python3 "$HERE/enumerate_check.py" "$TMP" "$SERVERS" || fail "enumerated sets di
 # confirmation, what the suites and the certificate would tell is unknown.
 timeout 30 "$TLSSWEEP" scan --policy pci-dss-4.0,rfc8996 --no-confirm --timeout 3s -q \
   -o "$TMP/unknown.jsonl" "127.64.0.2:4432 label=order" </dev/null || fail "policy scan exited $?"
-python3 - "$TMP/out.jsonl" "$TMP/unknown.jsonl" <<'PYEOF' || fail "policy"
+python3 - "$TMP/out.jsonl" "$TMP/unknown.jsonl" "$TMP/meta.json" <<'PYEOF' || fail "policy"
 import json, sys
 recs = {r["label"]: r for r in map(json.loads, open(sys.argv[1], encoding="utf-8"))}
 def judged(label, policy):
@@ -158,6 +159,13 @@ assert "cipher suites not enumerated (use --ciphers)" in p["unknown"], p
 assert "certificate not read (no confirmed handshake; drop --no-confirm)" in p["unknown"], p
 assert rec["policy"]["rfc8996"]["compliant"] is True, rec["policy"]
 print("policy order pci-dss-4.0 without --ciphers and --no-confirm: unknown", p["unknown"])
+# The run's metadata counts the records by verdict, policy by policy.
+meta = json.load(open(sys.argv[3], encoding="utf-8"))["policy"]
+for name, counts in meta.items():
+    verdicts = [r["policy"][name]["compliant"] for r in recs.values()]
+    assert counts == {"compliant": verdicts.count(True), "not_compliant": verdicts.count(False),
+                      "unknown": verdicts.count(None)}, (name, counts, verdicts)
+assert len(meta) == 6 and meta["rfc8996"] == {"compliant": 2, "not_compliant": 3, "unknown": 0}, meta
 PYEOF
 
 # stall: the proxy forwards 9 connections, then accepts and stays silent.
