@@ -318,10 +318,11 @@ static void metadata_outcome(json_t *doc, const struct scan_facts *f) {
     json_t *policies = json_object();
     for (unsigned i = 0; i < POLICY_COUNT; i++) {
       if (f->config->policies & (1u << i)) {
-        json_object_set_new(policies, policy_name(i),
-                            json_pack("{sIsIsI}", "compliant", (json_int_t)stat_load(&st->policy[i][0]),
-                                      "not_compliant", (json_int_t)stat_load(&st->policy[i][1]),
-                                      "unknown", (json_int_t)stat_load(&st->policy[i][2])));
+        json_t *counts = json_pack("{sIsIsI}", "compliant",
+                                   (json_int_t)stat_load(&st->policy[i][0]), "not_compliant",
+                                   (json_int_t)stat_load(&st->policy[i][1]), "unknown",
+                                   (json_int_t)stat_load(&st->policy[i][2]));
+        json_object_set_new(policies, policy_name(i), counts);
       }
     }
     json_object_set_new(doc, "policy", policies);

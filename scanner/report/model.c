@@ -553,23 +553,26 @@ static void count_in_group(struct report *r, struct report_group *g, const json_
   }
 }
 
-/* count_policies counts the record's compliance verdicts, for the policies
- * policies.h knows (a file's other names are not shown). */
-static void count_policies(struct report *r, const json_t *rec) {
+/* count_policies counts the record's compliance verdicts in |counts|, for
+ * the policies policies.h knows (a file's other names are not shown).
+ * Returns whether the record was judged by any. */
+static int count_policies(struct policy_counts *counts, const json_t *rec) {
   const json_t *judged = json_object_get(rec, "policy");
+  int any = 0;
   for (unsigned i = 0; i < POLICY_COUNT; i++) {
     const json_t *one = json_object_get(judged, policy_name(i));
     if (!json_is_object(one)) {
       continue;
     }
-    struct policy_counts *c = &r->policies[i];
+    struct policy_counts *c = &counts[i];
     int verdict = policy_verdict(one);
     c->judged++;
     c->compliant += verdict == 1;
     c->not_compliant += verdict == 0;
     c->unknown += verdict == -1;
-    r->judged = 1;
+    any = 1;
   }
+  return any;
 }
 
 int report_add_record(struct report *r, const json_t *rec) {
@@ -593,7 +596,7 @@ int report_add_record(struct report *r, const json_t *rec) {
               cls != CLASS_INVALID;
   }
   count_versions(r, rec, pc);
-  count_policies(r, rec);
+  r->judged |= count_policies(r->policies, rec);
 
   const char *label = explain_str(rec, "label");
   struct report_group *g = label != NULL ? group_get(r, label) : NULL;
@@ -603,6 +606,7 @@ int report_add_record(struct report *r, const json_t *rec) {
     r->overflow_records++;
   } else {
     count_in_group(r, g, rec, cls, findings);
+    count_policies(g->policies, rec);
   }
 
   time_t after;

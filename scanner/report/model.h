@@ -139,6 +139,11 @@ struct proto_counts {
   uint64_t probed[EXPLAIN_VERSIONS], accepted[EXPLAIN_VERSIONS];
 };
 
+/* Records judged by one policy (--policy), by verdict. */
+struct policy_counts {
+  uint64_t judged, compliant, not_compliant, unknown;
+};
+
 struct report_group {
   char *name;                   /* the label */
   char *tenant;                 /* the summary's domain, or NULL */
@@ -149,6 +154,7 @@ struct report_group {
   uint64_t summary_endpoints, summary_legacy, summary_confirmed;
   uint64_t records, by_class[CLASS_COUNT];
   uint64_t findings[FINDING_COUNT];
+  struct policy_counts policies[POLICY_COUNT]; /* its records' compliance (--policy) */
   char *examples[FINDING_COUNT][REPORT_EXAMPLES];
   struct row_set rows;
   struct expiry_set expiring;
@@ -175,11 +181,6 @@ struct report_input {
 struct report_error {
   char *where;                  /* "file line N" */
   char *what;
-};
-
-/* Records judged by one policy (--policy), by verdict. */
-struct policy_counts {
-  uint64_t judged, compliant, not_compliant, unknown;
 };
 
 struct report {

@@ -644,6 +644,28 @@ static int tenants_shown(const struct report *r, const void *ctx) {
   return r->ngroups > 0;
 }
 
+/* group_compliance writes a tenant's compliance cell: per policy its
+ * endpoints judged, the tenant as its worst (one not compliant makes it
+ * not compliant, else one unknown unknown). */
+static void group_compliance(struct html *h, const struct report_group *g) {
+  html_raw(h, "<td class=\"policy\">");
+  for (unsigned i = 0; i < POLICY_COUNT; i++) {
+    const struct policy_counts *c = &g->policies[i];
+    if (c->judged == 0) {
+      continue;
+    }
+    html_raw(h, "<div>");
+    html_text(h, policy_name(i));
+    html_raw(h, c->not_compliant > 0 ? " not compliant"
+                : c->unknown > 0     ? " unknown"
+                                     : " compliant");
+    html_printf(h, " <small>(%llu compliant, %llu not, %llu unknown)</small></div>",
+                (unsigned long long)c->compliant, (unsigned long long)c->not_compliant,
+                (unsigned long long)c->unknown);
+  }
+  html_raw(h, "</td>");
+}
+
 static void tenants_table(struct html *h, const struct report *r) {
   /* The domain and its DNS status come from tenant summaries; a scan's
    * labels have neither. */
@@ -657,6 +679,7 @@ static void tenants_table(struct html *h, const struct report *r) {
   html_raw(h, "<th>Verdict</th><th class=\"num\">Endpoints</th>"
               "<th class=\"num\">Legacy TLS</th><th class=\"num\">Where it works</th>");
   html_raw(h, summaries ? "<th>DNS</th>" : "");
+  html_raw(h, r->judged ? "<th>Compliance</th>" : "");
   html_raw(h, "</tr></thead><tbody>\n");
   for (size_t i = 0; i < r->ngroups; i++) {
     const struct report_group *g = r->groups[i];
@@ -679,6 +702,9 @@ static void tenants_table(struct html *h, const struct report *r) {
       html_raw(h, "<td>");
       html_text(h, g->dns);
       html_raw(h, "</td>");
+    }
+    if (r->judged) {
+      group_compliance(h, g);
     }
     html_raw(h, "</tr>\n");
   }

@@ -161,7 +161,10 @@ static void test_hostile_page(void **state) {
   for (unsigned i = 0; i < POLICY_COUNT; i++) {
     assert_int_equal(r.policies[i].judged, pci == 1u << i);
     assert_int_equal(r.policies[i].not_compliant, pci == 1u << i);
+    assert_int_equal(r.groups[0]->policies[i].not_compliant, pci == 1u << i);
   }
+  /* ... and the tenant, as its worst endpoint, in the tenants' table. */
+  assert_non_null(strstr(html, "pci-dss-4.0 not compliant <small>(0 compliant, 1 not, 0 unknown)"));
   /* The tenant summary joined its label's records. */
   assert_int_equal(r.ngroups, 1);
   assert_int_equal(r.groups[0]->verdict, RV_LEGACY);
