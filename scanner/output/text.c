@@ -115,6 +115,59 @@ static const char *cell_colour(int version, const struct explain_cell *cell) {
   }
 }
 
+/* list writes the strings of the array |a|, escaped, |sep| between them. */
+static void list(struct text *t, const json_t *a, const char *sep) {
+  size_t i;
+  const json_t *v;
+  json_array_foreach(a, i, v) {
+    if (i > 0) {
+      raw(t, sep);
+    }
+    esc(t, json_string_value(v));
+  }
+}
+
+/* suites_row writes a version's enumeration (--ciphers) under its row: how
+ * many suites, whose order, whether it is complete, the weak flags in
+ * colour, then the suites. */
+static void suites_row(struct text *t, const json_t *c) {
+  const json_t *suites = json_object_get(c, "suites");
+  const char *order = json_string_value(json_object_get(c, "order"));
+  char buf[96];
+  snprintf(buf, sizeof(buf), "             %zu suite%s", json_array_size(suites),
+           json_array_size(suites) == 1 ? "" : "s");
+  raw(t, buf);
+  if (order != NULL) {
+    raw(t, strcmp(order, "server") == 0 ? ", the server's order" : ", the client's order");
+  }
+  if (!json_is_true(json_object_get(c, "complete"))) {
+    sgr(t, SGR_YELLOW);
+    raw(t, ", incomplete");
+    sgr(t, SGR_RESET);
+    const json_t *failure = json_object_get(c, "failure");
+    const char *reason = json_string_value(json_object_get(failure, "reason"));
+    if (reason != NULL) {
+      raw(t, " (");
+      esc(t, reason);
+      raw(t, ")");
+    }
+  }
+  const json_t *flags = json_object_get(c, "flags");
+  if (json_array_size(flags) > 0) {
+    raw(t, "; weak: ");
+    sgr(t, SGR_RED);
+    list(t, flags, " ");
+    sgr(t, SGR_RESET);
+  }
+  size_t i;
+  const json_t *s;
+  json_array_foreach(suites, i, s) {
+    raw(t, i == 0 ? ": " : ", ");
+    esc(t, json_string_value(json_object_get(s, "name")));
+  }
+  raw(t, "\n");
+}
+
 static void version_rows(struct text *t, const json_t *r) {
   const json_t *versions = json_object_get(r, "versions");
   for (int i = 0; i < EXPLAIN_VERSIONS; i++) {
@@ -136,6 +189,10 @@ static void version_rows(struct text *t, const json_t *r) {
     }
     esc_words(t);
     raw(t, "\n");
+    const json_t *ciphers = json_object_get(v, "ciphers");
+    if (json_is_object(ciphers)) {
+      suites_row(t, ciphers);
+    }
   }
 }
 
@@ -193,18 +250,6 @@ static void verdict_words(struct text *t, const json_t *compliant) {
   sgr(t, SGR_RESET);
 }
 
-/* list writes the strings of the array |a|, escaped, "; " between them. */
-static void list(struct text *t, const json_t *a) {
-  size_t i;
-  const json_t *v;
-  json_array_foreach(a, i, v) {
-    if (i > 0) {
-      raw(t, "; ");
-    }
-    esc(t, json_string_value(v));
-  }
-}
-
 /* policy_rows writes a row per policy the record was judged by (--policy):
  * its verdict, then the violations, or what is unknown when there are
  * none. */
@@ -223,7 +268,7 @@ static void policy_rows(struct text *t, const json_t *record) {
     const json_t *why = json_object_get(p, json_is_false(compliant) ? "violations" : "unknown");
     if (json_array_size(why) > 0) {
       raw(t, ": ");
-      list(t, why);
+      list(t, why, "; ");
     }
     raw(t, "\n");
   }
