@@ -41,13 +41,15 @@ BORING13 = {0x1301, 0x1302, 0x1303}
 
 def openssl_candidates():
     """(OpenSSL name, code, lowest version) of every pre-1.3 suite OpenSSL
-    offers at SECLEVEL=0."""
+    offers at SECLEVEL=0, but PSK and SRP ones: s_client cannot complete
+    them without credentials, and no server here has any (tlssweep would
+    still report one it found, and the sets would differ)."""
     out = subprocess.run(["openssl", "ciphers", "-V", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"],
                          capture_output=True, text=True, check=True).stdout
     rows = []
     for line in out.splitlines():
         m = re.match(r"\s*0x([0-9A-F]{2}),0x([0-9A-F]{2}) - (\S+)\s+(\S+)", line)
-        if m and m.group(4) != "TLSv1.3":
+        if m and m.group(4) != "TLSv1.3" and "PSK" not in m.group(3) and "SRP" not in m.group(3):
             low = "tls1.2" if m.group(4) == "TLSv1.2" else "tls1.0"
             rows.append((m.group(3), int(m.group(1) + m.group(2), 16), low))
     return rows
