@@ -2,7 +2,7 @@
  * and record.
  *
  * A policy is data: a const table of rules in policies.c, each citing the
- * section of the document it comes from. Rules are of five kinds: a version
+ * section of the document it comes from. Rules are of six kinds: a version
  * the endpoint must not accept, a version it must accept, a test every
  * accepted suite must pass (flags it must not have, the key exchanges,
  * authentications, ciphers, modes and MACs it may use), the certificate's
