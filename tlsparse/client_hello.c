@@ -257,7 +257,8 @@ static int opts_valid(const struct tp_client_hello_opts *opts, int strict) {
     default:
       return 0;
   }
-  if ((unsigned)opts->ciphers > TP_CIPHERS_CHEAP) {
+  if ((unsigned)opts->ciphers > TP_CIPHERS_CHEAP ||
+      (opts->cipher_list != NULL && opts->cipher_list_len == 0)) {
     return 0;
   }
   if ((strict && opts->random == NULL) || (opts->alpn_count > 0 && opts->alpn == NULL)) {
@@ -301,7 +302,11 @@ static uint16_t record_version_of(uint16_t version) {
 static void write_hello(tp_cbb *b, struct tp_hello_ctx *ctx,
                         struct tp_client_hello_layout *layout, size_t *out_ext_list_at) {
   const struct tp_client_hello_opts *opts = ctx->opts;
-  const struct suites *suites = &kSuites[opts->version - TP_SSL3][opts->ciphers];
+  struct suites suites = kSuites[opts->version - TP_SSL3][opts->ciphers];
+  if (opts->cipher_list != NULL) {
+    suites.list = opts->cipher_list;
+    suites.n = opts->cipher_list_len;
+  }
   memset(layout, 0, sizeof(*layout));
   *out_ext_list_at = 0;
 
@@ -320,9 +325,9 @@ static void write_hello(tp_cbb *b, struct tp_hello_ctx *ctx,
   }
   tp_cbb_close(b);
   tp_cbb_open_u16(b); /* cipher_suites */
-  tp_cbb_add_u16_list(b, suites->list, suites->n);
+  tp_cbb_add_u16_list(b, suites.list, suites.n);
   tp_cbb_add_u16(b, TP_TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-  layout->cipher_count = suites->n + 1;
+  layout->cipher_count = suites.n + 1;
   /* The SCSV offers secure renegotiation as the extension would
    * (RFC 5746, 3.3), so a renegotiation_info answer is solicited. */
   layout->offered_exts |= 1u << TP_EXT_BIT_RENEGOTIATION_INFO;

@@ -163,6 +163,12 @@ struct tp_client_hello_opts {
   uint16_t version;                /* TP_SSL3 .. TP_TLS13 */
   const char *sni;                 /* host name, or NULL; IP literals are never sent */
   enum tp_cipher_profile ciphers;
+  /* cipher_list: the suites to offer, in this order, instead of the
+   * profile's (suite enumeration offers what is left to learn);
+   * |cipher_list_len| of them, at least one. The renegotiation SCSV still
+   * follows them. A list too long for TP_CLIENT_HELLO_MAX fails the build. */
+  const uint16_t *cipher_list;
+  size_t cipher_list_len;
   int fallback_scsv;               /* add TLS_FALLBACK_SCSV (RFC 7507) */
   const char *const *alpn;         /* protocol names, or NULL */
   size_t alpn_count;
@@ -389,6 +395,22 @@ struct tp_probe_verdict {
  * Returns 1 when |*out| is final, 0 while the reader needs more bytes. */
 int tp_probe_verdict_of(const struct tp_reader *r, uint16_t pinned,
                         uint32_t offered_exts, struct tp_probe_verdict *out);
+
+/* ---- JA3S ---------------------------------------------------------------- */
+
+/* Longest JA3S text: two numbers and an extension type (five digits and a
+ * dash) for every four bytes a ServerHello may hold. */
+#define TP_JA3S_MAX (16 + 6 * (TP_SERVER_HELLO_MAX / 4))
+
+/* tp_ja3s_string writes the JA3S text of a parsed ServerHello (or
+ * HelloRetryRequest) into |out| (|cap| bytes, NUL-terminated), as
+ * github.com/salesforce/ja3 defines it: "SSLVersion,Cipher,Extensions",
+ * the ServerHello's legacy_version and cipher_suite in decimal, then its
+ * extension types in decimal, in the order they appear, joined by dashes
+ * (empty without extensions: "769,47,"). Its MD5 is the JA3S. Returns 1 and
+ * |*out_len|, or 0 when the extension block does not parse or |cap| is too
+ * small. */
+int tp_ja3s_string(const struct tp_server_hello *sh, char *out, size_t cap, size_t *out_len);
 
 /* ---- ServerHello and alert builders (tests, bench responder) ------------- */
 

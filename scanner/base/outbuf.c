@@ -36,6 +36,9 @@ int outbuf_reserve(struct outbuf *b, size_t n) {
 }
 
 int outbuf_append(struct outbuf *b, const void *p, size_t n) {
+  if (n == 0) {
+    return 1; /* |p| may be NULL, and |b->data| too: no memcpy */
+  }
   if (!outbuf_reserve(b, n)) {
     return 0;
   }

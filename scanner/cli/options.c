@@ -259,6 +259,16 @@ static int parse_shard(const char *arg, void *opts, struct opt_fault *f) {
 
 /* parse_confirm_all: every accepted version is confirmed, so confirmation
  * is on too. */
+/* parse_policy reads --policy's list; an unknown name is named alone. */
+static int parse_policy(const char *arg, void *opts, struct opt_fault *f) {
+  if (!policies_parse(arg, &((struct run_options *)opts)->config.policies, f->part,
+                      sizeof(f->part))) {
+    f->value = f->part;
+    return 0;
+  }
+  return 1;
+}
+
 static int parse_confirm_all(const char *arg, void *opts, struct opt_fault *f) {
   (void)arg;
   (void)f;
@@ -491,6 +501,18 @@ static const struct opt kOptions[] = {
      "one more probe at the second highest accepted version with TLS_FALLBACK_SCSV: is "
      "downgrade refused?",
      RUN(config.check_fallback), .value = 1},
+    {"ciphers", 0, OPT_FLAG, SCANS, NULL,
+     "every suite each accepted version accepts, by elimination (about one connection per "
+     "suite found, one more per version), their weak classes, and whether the server "
+     "imposes its order",
+     RUN(config.ciphers), .value = 1},
+    {"policy", 0, OPT_CUSTOM, SCANS, "NAME[,NAME]",
+     "judge each record by compliance policies: rfc8996, nist-sp800-52r2, pci-dss-4.0, "
+     "bsi-tr-02102-2, mozilla-modern, mozilla-intermediate, or all; what only --ciphers or "
+     "the certificate could tell is said unknown",
+     .parse = parse_policy, .example = "pci-dss-4.0,rfc8996",
+     .expect = "expected rfc8996, nist-sp800-52r2, pci-dss-4.0, bsi-tr-02102-2, mozilla-modern, "
+               "mozilla-intermediate or all"},
     {"era-order", 0, OPT_FLAG, SCANS, NULL,
      "TLS 1.0-1.2 probes offer their suites in the order a client of the version's era "
      "did (ECDHE first, so the server signs), not static RSA first",

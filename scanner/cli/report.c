@@ -15,6 +15,7 @@
 
 #include "scanner/base/clock.h"
 #include "scanner/base/stats.h"
+#include "scanner/output/policies.h"
 #include "tlsparse/tlsparse.h"
 
 /* jemalloc's control interface. Weak, so that sanitizer builds (which keep
@@ -143,6 +144,14 @@ void print_summary(const struct scan_shared *sh, uint64_t start_ns) {
   for (int s = 0; s < STATUS_COUNT; s++) {
     fprintf(stderr, "  %-12s %10llu\n", target_status_name((enum target_status)s),
             (unsigned long long)stat_load(&st->status_count[s]));
+  }
+  for (unsigned i = 0; i < POLICY_COUNT; i++) {
+    if (sh->config->policies & (1u << i)) {
+      fprintf(stderr, "  policy %s: %llu compliant, %llu not compliant, %llu unknown\n",
+              policy_name(i), (unsigned long long)stat_load(&st->policy[i][0]),
+              (unsigned long long)stat_load(&st->policy[i][1]),
+              (unsigned long long)stat_load(&st->policy[i][2]));
+    }
   }
 }
 
@@ -304,6 +313,20 @@ static void metadata_outcome(json_t *doc, const struct scan_facts *f) {
     json_object_set_new(by_version, probe_version_name((enum probe_version)pv), counts);
   }
   json_object_set_new(doc, "verdicts", by_version);
+  if (f->config->policies != 0) {
+    /* --policy: records by verdict, as the summary on stderr counts them. */
+    json_t *policies = json_object();
+    for (unsigned i = 0; i < POLICY_COUNT; i++) {
+      if (f->config->policies & (1u << i)) {
+        json_t *counts = json_pack("{sIsIsI}", "compliant",
+                                   (json_int_t)stat_load(&st->policy[i][0]), "not_compliant",
+                                   (json_int_t)stat_load(&st->policy[i][1]), "unknown",
+                                   (json_int_t)stat_load(&st->policy[i][2]));
+        json_object_set_new(policies, policy_name(i), counts);
+      }
+    }
+    json_object_set_new(doc, "policy", policies);
+  }
   json_object_set_new(doc, "probes", json_integer((json_int_t)stat_load(&st->probes_done)));
   json_object_set_new(doc, "stopped_by",
                       f->signal == 0 ? json_null()

@@ -169,10 +169,30 @@ int run_out_put_summary(struct run_out *out, const char *text, size_t len) {
   return writer_put_summary(out->writer, text, len);
 }
 
+_Static_assert(POLICY_COUNT <= sizeof(((struct scan_stats *)0)->policy) /
+                                   sizeof(((struct scan_stats *)0)->policy[0]),
+               "scan_stats counts every policy");
+
+/* count_policies adds the result's compliance verdicts (--policy) to the
+ * summary's counts: compliant, not, unknown. */
+static void count_policies(struct run *run, const struct scan_result *r) {
+  int8_t verdicts[POLICY_COUNT];
+  if (r->policies == 0 || !output_policy_verdicts(r, verdicts)) {
+    return;
+  }
+  for (unsigned i = 0; i < POLICY_COUNT; i++) {
+    if (r->policies & (1u << i)) {
+      int k = verdicts[i] == 1 ? 0 : verdicts[i] == 0 ? 1 : 2;
+      __atomic_fetch_add(&run->shared.stats.policy[i][k], 1, __ATOMIC_RELAXED);
+    }
+  }
+}
+
 /* run_result is the engines' sink: the command's hook, then the writer and
  * the database. */
 static void run_result(void *ctx, const struct scan_result *r) {
   struct run *run = ctx;
+  count_policies(run, r);
   if (run->hooks.result != NULL && run->hooks.result(run->hooks.ctx, &run->out, r)) {
     return;
   }

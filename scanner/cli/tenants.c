@@ -150,6 +150,7 @@ static int dry_run(const struct tenants_options *to, const struct discovery *d, 
 /* sweep scans the tenants' endpoints. Returns the exit status. */
 static int sweep(const struct tenants_options *to, struct tenants *t, int bad) {
   struct tenants_run tr = {.tenants = t, .quiet = to->run.quiet};
+  t->policies = to->run.config.policies;
   struct run_hooks hooks = {
       .ctx = &tr,
       .tenant_labels = 1,

@@ -35,6 +35,49 @@ uint32_t conn_take(struct engine *e, uint32_t t, int pv, const struct conn_kind 
   return c;
 }
 
+int sendbuf_take(struct engine *e, uint32_t c, size_t early_len) {
+  struct conn *cn = conn_at(e, c);
+  if (cn->sendbuf != NONE) {
+    return 1; /* handed over by sendbufs_hand_out */
+  }
+  /* With fewer buffers than slots, a connection without the server's first
+   * bytes waits while the reserve is all that is left, or others wait
+   * before it: nothing of its is in flight meanwhile, and the wait is one
+   * send's. */
+  int scarce = e->sendbufs.slots.n < e->nconn;
+  if (scarce && early_len == 0 &&
+      (e->sendbufs.slots.nfree <= SENDBUFS_RESERVE || e->send_wait_head != NONE)) {
+    cn->send_wait_next = NONE;
+    if (e->send_wait_tail == NONE) {
+      e->send_wait_head = c;
+    } else {
+      conn_at(e, e->send_wait_tail)->send_wait_next = c;
+    }
+    e->send_wait_tail = c;
+    return 0;
+  }
+  cn->sendbuf = side_take(&e->sendbufs);
+  if (cn->sendbuf == NONE) {
+    conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, ENOMEM);
+    return 0;
+  }
+  return 1;
+}
+
+void sendbufs_hand_out(struct engine *e) {
+  while (e->send_wait_head != NONE && e->sendbufs.slots.nfree > SENDBUFS_RESERVE) {
+    uint32_t c = e->send_wait_head;
+    struct conn *cn = conn_at(e, c);
+    e->send_wait_head = cn->send_wait_next;
+    if (e->send_wait_head == NONE) {
+      e->send_wait_tail = NONE;
+    }
+    cn->sendbuf = side_take(&e->sendbufs);
+    cn->kind->ready(e, c, NULL, 0);
+    conn_settle(e, c); /* as after a completion: a ready that failed closes */
+  }
+}
+
 /* conn_release frees a slot once no completion is outstanding, with
  * everything it held. */
 static void conn_release(struct engine *e, uint32_t c) {
@@ -44,7 +87,7 @@ static void conn_release(struct engine *e, uint32_t c) {
   }
   side_give(&e->dialogues, &cn->dialogue);
   side_give(&e->readers, &cn->reader);
-  sendbuf_give(e, &cn->sendbuf);
+  side_give(&e->sendbufs, &cn->sendbuf);
   cn->state = CONN_FREE;
   slot_release(&e->slots, c);
   stat_add(&e->sh->stats.in_flight, -1);
@@ -297,12 +340,18 @@ void conn_settle(struct engine *e, uint32_t c) {
   release_place(e, ts);
   ts->active--;
   conn_release(e, c);
-  if ((ts->versions_left != 0 || ts->fallback_due || confirm_pending(ts)) &&
+  if ((ts->versions_left != 0 || ts->fallback_due || ts->ciphers_due != 0 ||
+       confirm_pending(ts)) &&
       ts->status == STATUS_OK) {
     fifo_push(e, t);
   } else if (ts->active == 0) {
-    /* Probes done: the fallback check, then confirmations, if due. */
+    /* Probes done: the fallback check, the suites (--ciphers), then
+     * confirmations, if due. */
     if (!ts->fallback_planned && plan_fallback(e, ts)) {
+      fifo_push(e, t);
+      return;
+    }
+    if (!ts->ciphers_planned && plan_ciphers(e, ts)) {
       fifo_push(e, t);
       return;
     }

@@ -59,6 +59,8 @@ struct scan_config {
   int era_order;              /* TLS 1.0-1.2 probes offer suites in their era's order
                                  (--era-order), not static RSA first */
   int check_fallback;         /* --check-fallback */
+  int ciphers;                /* --ciphers: enumerate every accepted version's suites */
+  uint32_t policies;          /* --policy: mask of 1u << policies.h's index */
   const struct cert_verifier *verifier; /* trust store for the certificate report */
   /* tlssweep bench: full handshakes at one version against one target. */
   struct bench_config bench;
@@ -121,6 +123,9 @@ struct scan_stats {
   uint64_t confirm_app_refused[PV_COUNT];
   uint64_t legacy_app_targets;  /* targets where TLS 1.0/1.1 works at the application level */
   uint64_t confirm_failures[8];    /* failed handshakes by enum confirm_failure */
+  /* --policy: records by policy (policies.h's index) judged compliant, not
+   * compliant, and unknown. */
+  uint64_t policy[8][3];
   /* tlssweep bench: handshake latencies (bench_bucket), the slowest, and
    * how many handshakes resumed a session. */
   uint64_t bench_hist[BENCH_BUCKETS];

@@ -122,6 +122,7 @@ extern const struct conn_kind kProbeKind;
 extern const struct conn_kind kFloorKind;    /* --connect-only: connect and close */
 extern const struct conn_kind kConfirmKind;  /* a full handshake and the app check */
 extern const struct conn_kind kBenchKind;    /* tlssweep bench: a full handshake */
+extern const struct conn_kind kCipherKind;   /* --ciphers: one offer of an enumeration */
 
 /* Which hello a probe sends. */
 enum hello_shape {
@@ -163,7 +164,7 @@ struct conn {
   const uint8_t *tx_next;
   uint32_t tx_len, sent, tx_next_len;
   uint8_t key_share;            /* a TLS 1.3 probe sends a real key share */
-  uint32_t send_wait_next;      /* the next probe waiting for a send buffer */
+  uint32_t send_wait_next;      /* the next connection waiting for a send buffer */
   struct __kernel_timespec ts;  /* the linked timeout's; must outlive the SQE */
 };
 
@@ -188,7 +189,7 @@ struct tls_side {
 
 /* A hello on its way to the socket. A connection holds one from the
  * hello's building until it has gone; there are at most SENDBUFS_MAX, and a
- * probe that finds none free waits for the next to come back (probe.c): a
+ * connection that finds none free waits for the next to come back (conn.c): a
  * batch of ten thousand connects completing at once would otherwise hold
  * 20 MiB of them for a moment. SENDBUFS_RESERVE of them are kept for probes
  * that already hold the server's first bytes, which cannot wait. */
@@ -215,12 +216,20 @@ struct verdict {
   uint8_t hello_retry;
   uint8_t hello_minimal;
   uint8_t hello_key_share;      /* the answer is to a TLS 1.3 hello with a real key share */
+  uint8_t has_ja3s;             /* an acceptance: |ja3s| holds its JA3S */
   uint16_t server_version, cipher_suite, key_share_group;
   int32_t error;
   uint32_t unsolicited_exts;
   uint32_t ms;
-  const char *stage_name;       /* static */
-  const char *reason_name;      /* static */
+  /* A failure's names, or an acceptance's JA3S (the MD5 of its ServerHello's
+   * JA3S text): never both, so they share the bytes. */
+  union {
+    struct {
+      const char *stage_name;   /* static */
+      const char *reason_name;  /* static */
+    };
+    uint8_t ja3s[16];
+  };
 };
 
 /* A target's line (targets/packed.h): its strings inline when they fit,
@@ -261,6 +270,8 @@ struct target_state {
   uint8_t share_next;           /* mask: the next TLS 1.3 probe sends a real key share */
   uint8_t attempts[PV_COUNT];
   uint8_t full_swallowed[PV_COUNT]; /* full-shape hellos swallowed */
+  uint8_t ciphers_planned;      /* --ciphers: plan_ciphers has run */
+  uint8_t ciphers_due;          /* mask: versions whose next cipher connection may start */
   uint32_t confirm_left[PV_COUNT];  /* confirmation runs still to start */
   union {
     struct sockaddr sa;
@@ -268,6 +279,7 @@ struct target_state {
     struct sockaddr_in6 v6;
   } addr;
   uint8_t addrlen;
+  uint32_t ciphers;             /* index into ciphers[] (--ciphers), or NONE */
   struct target_error error;
   struct verdict v[PV_COUNT];
   struct verdict fallback;
@@ -321,6 +333,8 @@ struct engine {
   struct side_pool sendbufs;    /* struct sendbuf */
   struct side_pool tls;         /* struct tls_side */
   struct side_pool extras;      /* struct target_extras */
+  struct side_pool ciphers;     /* a target's enumeration (enumerate.c), --ciphers only */
+  struct cipher_lists *cipher_lists; /* what each version offers (enumerate.c) */
   /* Provided receive buffers (IORING_REGISTER_PBUF_RING). */
   struct io_uring_buf_ring *br;
   uint8_t *bufs;
@@ -334,7 +348,7 @@ struct engine {
   uint32_t free_targets;        /* free-list head */
   unsigned targets_used;
   uint32_t fifo_head, fifo_tail;
-  uint32_t send_wait_head, send_wait_tail; /* probes waiting for a send buffer */
+  uint32_t send_wait_head, send_wait_tail; /* connections waiting for a send buffer */
   struct politeness *polite;    /* shared by all engines (engine.h) */
   int held_by_cap;              /* this round, a target waited for another's connection */
   int feed_done;
@@ -412,16 +426,38 @@ void conn_fail(struct engine *e, uint32_t c, enum probe_outcome outcome,
 void conn_settle(struct engine *e, uint32_t c);
 /* want_recv submits a receive unless one is waiting or the outcome is in. */
 void want_recv(struct engine *e, uint32_t c);
+/* sendbuf_take gives connection |c|, ready, a send buffer (cn->sendbuf).
+ * Returns 1; or 0 when it must wait for one (its kind's ready runs again
+ * when one is handed to it) or failed (none even in reserve for a connection
+ * that holds the server's first bytes, |early_len| > 0). */
+int sendbuf_take(struct engine *e, uint32_t c, size_t early_len);
+/* sendbufs_hand_out gives the send buffers free now to the connections
+ * waiting for one, in order, and runs their kind's ready. The loop calls it
+ * after each batch of completions, never from inside one's handling. */
+void sendbufs_hand_out(struct engine *e);
 
 /* ---- probe.c ---- */
 int probe_templates_init(struct engine *e);
 void start_probe(struct engine *e, uint32_t t, int pv, int fallback);
-/* sendbuf_give gives back the send buffer at |*i| (if any) and lets the
- * first probe waiting for one build its hello in it. */
-void sendbuf_give(struct engine *e, uint32_t *i);
 /* plan_fallback (--check-fallback) decides, once a target's probes are in,
  * whether the fallback probe is due. Returns 1 when it is. */
 int plan_fallback(struct engine *e, struct target_state *ts);
+
+/* fill_random writes |n| bytes that differ from probe to probe. */
+void fill_random(uint8_t *p, size_t n, uint64_t *state);
+
+/* ---- enumerate.c: --ciphers ---- */
+int ciphers_init(struct engine *e);
+void ciphers_free(struct engine *e);
+/* plan_ciphers decides, once a target's probes are in, which versions to
+ * enumerate (every accepted one). Returns 1 when a connection is due. */
+int plan_ciphers(struct engine *e, struct target_state *ts);
+int next_ciphers_version(const struct target_state *ts);
+void start_ciphers(struct engine *e, uint32_t t, int pv);
+/* ciphers_record fills the record's enumeration; ciphers_release gives the
+ * target's state back (its record is written, or it moves on). */
+void ciphers_record(struct engine *e, const struct target_state *ts, struct scan_result *r);
+void ciphers_release(struct engine *e, struct target_state *ts);
 
 /* ---- confirm.c ---- */
 int confirm_init(struct engine *e);

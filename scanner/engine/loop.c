@@ -155,6 +155,7 @@ static void engine_free(struct engine *e) {
   }
   bufs_free(e);
   confirm_free(e);
+  ciphers_free(e);
   side_pool_free(&e->dialogues);
   side_pool_free(&e->readers);
   side_pool_free(&e->sendbufs);
@@ -186,6 +187,9 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
   }
   if (!probe_templates_init(e)) {
     return -EINVAL;
+  }
+  if (!ciphers_init(e)) {
+    return -ENOMEM;
   }
   int rc = ring_init(e);
   if (rc < 0) {
@@ -259,6 +263,7 @@ int engine_run(struct scan_shared *sh) {
       seen++;
     }
     io_uring_cq_advance(&e->ring, seen);
+    sendbufs_hand_out(e);
     bufs_publish(e);
     resolve_timeouts(e);
   }

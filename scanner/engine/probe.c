@@ -13,6 +13,7 @@
  * versions accepted gets the fallback probe (--check-fallback). The
  * connect-only kind is the benchmark floor: connect, and close. */
 #include <errno.h>
+#include <openssl/md5.h>
 #include <string.h>
 
 #include "scanner/engine/internal.h"
@@ -55,7 +56,7 @@ int probe_templates_init(struct engine *e) {
   return 1;
 }
 
-static void fill_random(uint8_t *p, size_t n, uint64_t *state) {
+void fill_random(uint8_t *p, size_t n, uint64_t *state) {
   /* splitmix64: the hello's random and session id need to differ between
    * probes, not to be secret (a probe never completes a handshake). */
   for (size_t i = 0; i < n; i += 8) {
@@ -178,6 +179,19 @@ static void probe_finished(struct engine *e, uint32_t c, struct verdict *v) {
   ts->versions_left |= bit;
 }
 
+/* ja3s_of keeps the JA3S of an accepted answer (a ServerHello, or the
+ * HelloRetryRequest a TLS 1.3 probe without a key share draws): the MD5 of
+ * its text, 16 bytes in the verdict where a failure keeps its names. */
+static void ja3s_of(const struct tp_reader *r, struct verdict *v) {
+  char text[TP_JA3S_MAX];
+  size_t len;
+  if ((r->result == TP_SERVER_HELLO || r->result == TP_HELLO_RETRY) &&
+      tp_ja3s_string(&r->sh, text, sizeof(text), &len)) {
+    MD5((const uint8_t *)text, len, v->ja3s);
+    v->has_ja3s = 1;
+  }
+}
+
 /* verdict_from_reader turns what the reader parsed into a verdict. */
 static void verdict_from_reader(const struct conn *cn, const struct tp_reader *r,
                                 struct verdict *v) {
@@ -198,6 +212,7 @@ static void verdict_from_reader(const struct conn *cn, const struct tp_reader *r
   switch (pvd.verdict) {
     case TP_VERDICT_ACCEPTED:
       v->outcome = OUTCOME_ACCEPTED;
+      ja3s_of(r, v);
       break;
     case TP_VERDICT_VERSION_MISMATCH:
       v->outcome = OUTCOME_REJECTED;
@@ -246,41 +261,14 @@ static int probe_feed(struct engine *e, uint32_t c, const uint8_t *p, size_t len
   return 1;
 }
 
-static void probe_send_hello(struct engine *e, uint32_t c, const uint8_t *early,
-                             size_t early_len);
-
 /* probe_ready sends the hello, built now into a send buffer, and reads the
  * answer. Bytes the server sent right after a STARTTLS go-ahead (|early|)
- * are the start of that answer. With no send buffer to spare, a probe
- * without such bytes waits for one in order (sendbuf_give): nothing of its
- * is in flight meanwhile, and the wait is one send's. */
+ * are the start of that answer. */
 static void probe_ready(struct engine *e, uint32_t c, const uint8_t *early, size_t early_len) {
   struct conn *cn = conn_at(e, c);
-  int scarce = e->sendbufs.slots.n < e->nconn;
-  if (scarce && early_len == 0 &&
-      (e->sendbufs.slots.nfree <= SENDBUFS_RESERVE || e->send_wait_head != NONE)) {
-    cn->send_wait_next = NONE;
-    if (e->send_wait_tail == NONE) {
-      e->send_wait_head = c;
-    } else {
-      conn_at(e, e->send_wait_tail)->send_wait_next = c;
-    }
-    e->send_wait_tail = c;
-    return;
-  }
-  probe_send_hello(e, c, early, early_len);
-}
-
-/* probe_send_hello builds the hello into a send buffer, sends it, and reads
- * the answer. */
-static void probe_send_hello(struct engine *e, uint32_t c, const uint8_t *early,
-                             size_t early_len) {
-  struct conn *cn = conn_at(e, c);
   struct target_state *ts = target_of(e, cn);
-  cn->sendbuf = side_take(&e->sendbufs);
-  if (cn->sendbuf == NONE) {
-    conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, ENOMEM);
-    return;
+  if (!sendbuf_take(e, c, early_len)) {
+    return; /* waiting for one, or failed */
   }
   struct sendbuf *sb = side_at(&e->sendbufs, cn->sendbuf);
   uint8_t rnd[72]; /* random, session id, and what picks the key share */
@@ -315,26 +303,9 @@ static void probe_eof(struct engine *e, uint32_t c) {
   conn_fail(e, c, OUTCOME_REJECTED, REJECT_CLOSED, STAGE_RECV, 0);
 }
 
-void sendbuf_give(struct engine *e, uint32_t *i) {
-  if (*i == NONE) {
-    return;
-  }
-  side_give(&e->sendbufs, i);
-  uint32_t c = e->send_wait_head;
-  if (c == NONE) {
-    return;
-  }
-  e->send_wait_head = conn_at(e, c)->send_wait_next;
-  if (e->send_wait_head == NONE) {
-    e->send_wait_tail = NONE;
-  }
-  /* It takes the buffer just given back; its send goes with this round's. */
-  probe_send_hello(e, c, NULL, 0);
-}
-
 /* probe_sent: the hello has gone; its buffer can serve the next probe. */
 static void probe_sent(struct engine *e, uint32_t c) {
-  sendbuf_give(e, &conn_at(e, c)->sendbuf);
+  side_give(&e->sendbufs, &conn_at(e, c)->sendbuf);
 }
 
 static void probe_fail(struct engine *e, uint32_t c, const struct conn_failure *f) {

@@ -2,7 +2,8 @@
  *
  * Targets wait in one FIFO. Each round gives free slots to them in order:
  * a target's next version to probe, else (once its probes are in) the
- * fallback probe, else its next confirmation run, several of which may run
+ * fallback probe, else its versions' next cipher connections (--ciphers),
+ * else its next confirmation run, several of which may run
  * side by side as --per-host allows. A connection starts only with a place
  * under --per-host and --per-network (politeness.c) and a token of --rate;
  * a target held by either keeps its place at the front for the next round,
@@ -40,10 +41,15 @@ uint64_t start_connections(struct engine *e) {
     uint32_t t = fifo_pop(e);
     struct target_state *ts = &e->targets[t];
     int pv = next_version(ts->versions_left);
-    int confirm = 0, fallback = 0;
+    int confirm = 0, fallback = 0, ciphers = 0;
     if (pv < 0 && ts->active == 0 && ts->fallback_due) {
       pv = ts->fallback_pv;
       fallback = 1;
+    } else if (pv < 0 && ts->ciphers_due != 0) {
+      /* --ciphers: one connection per version at a time, versions side by
+       * side as --per-host allows. */
+      pv = next_ciphers_version(ts);
+      ciphers = 1;
     } else if (pv < 0 && (ts->active == 0 || ts->confirm_planned)) {
       /* Confirmations start once every probe of the target is in; then
        * several may run at once, as --per-host allows. */
@@ -75,6 +81,11 @@ uint64_t start_connections(struct engine *e) {
       start_confirm(e, t, pv);
       if (confirm_pending(ts)) {
         fifo_push(e, t); /* more runs of the same target may start beside it */
+      }
+    } else if (ciphers) {
+      start_ciphers(e, t, pv);
+      if (ts->ciphers_due != 0) {
+        fifo_push(e, t);
       }
     } else {
       start_probe(e, t, pv, fallback);

@@ -199,6 +199,7 @@ static void start_target(struct engine *e, const struct target_item *item, uint6
   ts->engine = e;
   ts->next = NONE;
   ts->extras = NONE;
+  ts->ciphers = NONE;
   ts->pseq = pseq;
   ts->status = STATUS_OK;
   progress_reset(e, ts);
@@ -267,6 +268,7 @@ void take_targets(struct engine *e) {
 static void target_free(struct engine *e, uint32_t t) {
   struct target_state *ts = &e->targets[t];
   side_give(&e->extras, &ts->extras);
+  ciphers_release(e, ts);
   ts->used = 0;
   ts->next = e->free_targets;
   e->free_targets = t;
@@ -321,8 +323,13 @@ static void version_out(const struct verdict *v, const struct target_extras *x, 
   out->last_warning = v->last_warning;
   out->ms = v->ms;
   out->attempts = v->attempts;
-  out->stage_name = v->stage_name;
-  out->reason_name = v->reason_name;
+  if (v->has_ja3s) {
+    out->has_ja3s = 1;
+    memcpy(out->ja3s, v->ja3s, sizeof(out->ja3s));
+  } else {
+    out->stage_name = v->stage_name;
+    out->reason_name = v->reason_name;
+  }
   out->hello_minimal = v->hello_minimal;
   out->hello_key_share = v->hello_key_share;
   if (x != NULL) {
@@ -347,6 +354,7 @@ static struct scan_result *build_record(struct engine *e, struct target_state *t
   r->pseq = ts->pseq;
   r->status = (enum target_status)ts->status;
   r->versions_selected = e->cfg->versions;
+  r->policies = e->cfg->policies;
   if (ts->addrlen != 0) {
     const void *a = ts->addr.sa.sa_family == AF_INET ? (const void *)&ts->addr.v4.sin_addr
                                                      : (const void *)&ts->addr.v6.sin6_addr;
@@ -368,6 +376,7 @@ static struct scan_result *build_record(struct engine *e, struct target_state *t
   }
   r->fallback_pv = ts->fallback_pv;
   version_out(&ts->fallback, x, PV_COUNT, &r->fallback);
+  ciphers_record(e, ts, r);
   if (x != NULL && x->has_cert) {
     r->has_cert = 1;
     r->cert = x->cert;
@@ -415,6 +424,7 @@ static void next_address(struct engine *e, uint32_t t) {
   memset(x->reply_len, 0, sizeof(x->reply_len));
   memset(x->confirm, 0, sizeof(x->confirm));
   x->has_cert = 0;
+  ciphers_release(e, ts);
   progress_reset(e, ts);
   ts->status = STATUS_OK;
   memset(&ts->error, 0, sizeof(ts->error));

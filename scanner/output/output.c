@@ -14,8 +14,10 @@
  * Formats are plug-ins: a const struct per format, registered in kFormats. */
 #include "scanner/output/output.h"
 
+#include "scanner/output/policies.h"
 #include "scanner/output/text.h"
 #include "scanner/proto/appcheck.h"
+#include "tlsparse/suites.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -302,6 +304,13 @@ static json_t *version_json(const struct version_result *v) {
       if (v->hello_retry) {
         set(o, "hello_retry", json_true());
       }
+      if (v->has_ja3s) {
+        char hex[2 * sizeof(v->ja3s) + 1];
+        for (size_t i = 0; i < sizeof(v->ja3s); i++) {
+          snprintf(hex + 2 * i, 3, "%02x", v->ja3s[i]);
+        }
+        set(o, "ja3s", json_stringn_nocheck(hex, 2 * sizeof(v->ja3s)));
+      }
       break;
     case OUTCOME_REJECTED:
       set(o, "reason", json_string_nocheck(rejection_name(v)));
@@ -386,6 +395,92 @@ static json_t *version_json(const struct version_result *v) {
   return o;
 }
 
+/* flags_json lists the names of the suite flags in |flags|. */
+static json_t *flags_json(uint32_t flags) {
+  json_t *list = json_array();
+  for (unsigned f = 0; f < TP_SUITE_FLAG_COUNT; f++) {
+    if (flags & (1u << f)) {
+      json_array_append_new(list, json_string_nocheck(tp_suite_flag_name((enum tp_suite_flag)f)));
+    }
+  }
+  return list;
+}
+
+/* cipher_failure_json says where an enumeration stopped short. */
+static json_t *cipher_failure_json(const struct cipher_failure *f) {
+  json_t *o = json_object();
+  char buf[16];
+  if (f->canary) {
+    /* Even a small offer holding a suite the server had accepted was
+     * refused: it cannot be told what it refuses. */
+    set(o, "reason", json_string_nocheck("refused_accepted_suite"));
+  } else if (f->unoffered) {
+    set(o, "reason", json_string_nocheck("unoffered_suite"));
+    set_hex16(o, "suite", tp_cipher_name(f->suite), f->suite);
+  } else if (f->outcome == OUTCOME_REJECTED) {
+    struct version_result v;
+    memset(&v, 0, sizeof(v));
+    v.reason = (enum reject_reason)f->reason;
+    set(o, "reason", json_string_nocheck(reason_name(v.reason)));
+    if (f->reason == REJECT_ALERT) {
+      const char *name = tp_alert_name(f->alert);
+      set(o, "alert", name != NULL ? json_string_nocheck(name) : json_integer(f->alert));
+    } else if (f->reason == REJECT_VERSION_MISMATCH) {
+      set(o, "server_version",
+          json_string_nocheck(version_or_hex(f->server_version, buf, sizeof(buf))));
+    }
+  } else {
+    set(o, "reason", json_string_nocheck(probe_outcome_name((enum probe_outcome)f->outcome)));
+    if (f->outcome == OUTCOME_ERROR && f->error != 0) {
+      set(o, "error", json_text(strerror(f->error)));
+    }
+  }
+  if (f->stage != STAGE_NONE) {
+    struct version_result v;
+    memset(&v, 0, sizeof(v));
+    v.stage = (enum probe_stage)f->stage;
+    v.stage_name = f->stage_name;
+    set(o, "stage", json_string_nocheck(stage_name(&v)));
+  }
+  return o;
+}
+
+/* ciphers_json renders a version's enumeration (--ciphers): the suites
+ * accepted with their flags, the flags present, whether the server imposes
+ * its order, what it cost, and where it stopped if it did. */
+static json_t *ciphers_json(const struct cipher_result *c) {
+  json_t *o = json_object();
+  set(o, "complete", json_boolean(c->state == CIPHERS_COMPLETE));
+  if (c->order != CIPHER_ORDER_UNKNOWN) {
+    set(o, "order", json_string_nocheck(c->order == CIPHER_ORDER_SERVER ? "server" : "client"));
+  }
+  json_t *suites = json_array();
+  uint32_t all = 0;
+  for (uint16_t i = 0; i < c->n; i++) {
+    struct tp_suite_info s;
+    json_t *one = json_object();
+    char code[8];
+    snprintf(code, sizeof(code), "0x%04x", c->suites[i]);
+    set_hex16(one, "name", tp_cipher_name(c->suites[i]), c->suites[i]);
+    set(one, "code", json_string_nocheck(code));
+    if (tp_suite_info(c->suites[i], &s)) {
+      set(one, "flags", flags_json(s.flags));
+      all |= s.flags;
+    }
+    json_array_append_new(suites, one);
+  }
+  set(o, "suites", suites);
+  set(o, "flags", flags_json(all));
+  set(o, "connections", json_integer(c->connections));
+  if (c->window < CIPHER_MAX) {
+    set(o, "offer_size", json_integer(c->window)); /* the server choked on bigger offers */
+  }
+  if (c->state == CIPHERS_INCOMPLETE) {
+    set(o, "failure", cipher_failure_json(&c->failure));
+  }
+  return o;
+}
+
 static json_t *record_json(const struct scan_result *r) {
   const struct target_item *item = r->item;
   const struct target_line *l = &item->line;
@@ -411,7 +506,11 @@ static json_t *record_json(const struct scan_result *r) {
     json_t *versions = json_object();
     for (int pv = 0; pv < PV_COUNT; pv++) {
       if (r->versions_selected & (1u << pv)) {
-        set(versions, probe_version_name((enum probe_version)pv), version_json(&r->v[pv]));
+        json_t *v = version_json(&r->v[pv]);
+        if (r->ciphers[pv].state != CIPHERS_NONE) {
+          set(v, "ciphers", ciphers_json(&r->ciphers[pv]));
+        }
+        set(versions, probe_version_name((enum probe_version)pv), v);
       }
     }
     set(o, "versions", versions);
@@ -449,8 +548,34 @@ static json_t *record_json(const struct scan_result *r) {
   if (r->has_cert) {
     set(o, "cert", cert_info_json(&r->cert));
   }
+  if (r->policies != 0) {
+    /* Judged from the record itself, as a record read back from a file
+     * would be: the verdicts cannot say more than the record does. */
+    set(o, "policy", policies_json(o, r->policies));
+  }
   set(o, "scan_ms", json_integer(r->scan_ms));
   return o;
+}
+
+int output_policy_verdicts(const struct scan_result *r, int8_t out[POLICY_COUNT]) {
+  memset(out, -1, POLICY_COUNT);
+  if (r->policies == 0) {
+    return 1;
+  }
+  struct render_state *rs = render_state();
+  if (rs == NULL) {
+    return 0;
+  }
+  arena_begin(rs);
+  json_t *o = record_json(r);
+  const json_t *judged = json_object_get(o, "policy");
+  int ok = json_is_object(judged);
+  for (unsigned i = 0; ok && i < POLICY_COUNT; i++) {
+    out[i] = (int8_t)policy_verdict(json_object_get(judged, policy_name(i)));
+  }
+  json_decref(o);
+  arena_end(rs);
+  return ok;
 }
 
 static int jsonl_record(const struct scan_result *r, struct outbuf *out) {

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "scanner/base/outbuf.h"
+#include "scanner/output/policies.h"
 #include "scanner/output/result.h"
 
 struct output_format {
@@ -31,6 +32,11 @@ struct output_format {
    * NO_COLOR is not set (the text view in colour), or NULL. */
   const struct output_format *on_terminal;
 };
+
+/* output_policy_verdicts judges |r| by its policies (r->policies) as its
+ * record says: |out[i]| is 1 (compliant), 0 (not) or -1 (unknown, or i not
+ * in the mask) for each policy i. Returns 1, or 0 when memory is short. */
+int output_policy_verdicts(const struct scan_result *r, int8_t out[POLICY_COUNT]);
 
 /* output_format_find returns the format called |name|, or NULL. */
 const struct output_format *output_format_find(const char *name);

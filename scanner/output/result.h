@@ -135,6 +135,48 @@ struct version_result {
   int hello_minimal;            /* this verdict came from the minimal hello (shape retry) */
   int hello_key_share;          /* ... from a TLS 1.3 hello with a real key share (the
                                    empty list drew no answer) */
+  int has_ja3s;                 /* accepted: the JA3S of the probe's answer */
+  uint8_t ja3s[16];
+};
+
+/* --ciphers: every suite an accepted version accepts (engine/enumerate.c). */
+enum cipher_state {
+  CIPHERS_NONE,        /* not enumerated */
+  CIPHERS_COMPLETE,
+  CIPHERS_INCOMPLETE,  /* stopped short: |failure| says why; the suites found stand */
+};
+
+enum cipher_order {
+  CIPHER_ORDER_UNKNOWN, /* fewer than two suites, or the test drew no answer */
+  CIPHER_ORDER_SERVER,  /* the server imposes its own order */
+  CIPHER_ORDER_CLIENT,  /* it follows the client's */
+};
+
+/* Suites a version can have at most (tlsparse/suites.h: 344 for TLS 1.2). */
+#define CIPHER_MAX 384
+
+/* Why an enumeration stopped short. */
+struct cipher_failure {
+  uint8_t outcome;              /* enum probe_outcome; OUTCOME_NOT_RUN: it did not */
+  uint8_t reason;               /* enum reject_reason */
+  uint8_t stage;                /* enum probe_stage */
+  uint8_t alert;
+  uint8_t canary;               /* an offer holding an accepted suite was refused, even small */
+  uint8_t unoffered;            /* the server chose |suite|, which was not offered */
+  uint16_t suite;
+  uint16_t server_version;      /* REJECT_VERSION_MISMATCH */
+  int error;                    /* errno for OUTCOME_ERROR */
+  const char *stage_name;       /* STAGE_DIALOGUE (static) */
+};
+
+struct cipher_result {
+  enum cipher_state state;
+  enum cipher_order order;
+  uint16_t connections;         /* connections the enumeration made */
+  uint16_t window;              /* suites per offer at the end */
+  uint16_t n;
+  uint16_t suites[CIPHER_MAX];  /* accepted, in code order (the probe's included) */
+  struct cipher_failure failure;
 };
 
 enum target_status {
@@ -157,11 +199,13 @@ struct scan_result {
   char sni[TARGET_HOST_MAX];        /* the SNI sent, empty if none */
   char error[TARGET_ERROR_MAX];     /* invalid / dns_error / unreachable detail */
   uint32_t versions_selected;       /* mask of 1u << probe_version */
+  uint32_t policies;                /* --policy: 1u << policies.h's index, judged in the record */
   int fallback_pv;                  /* --check-fallback: the version probed with the SCSV */
   struct version_result fallback;   /* its answer (OUTCOME_NOT_RUN: not probed) */
   int has_cert;                     /* a confirmation saw the certificate */
   struct cert_info cert;
   struct version_result v[PV_COUNT];
+  struct cipher_result ciphers[PV_COUNT]; /* --ciphers */
   uint32_t scan_ms;
 };
 

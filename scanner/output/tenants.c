@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scanner/output/output.h"
+
 static const char kEndpointLabelPrefix[] = "ep";
 
 const char *tenant_verdict_name(enum tenant_verdict v) {
@@ -174,6 +176,9 @@ const struct tenant_endpoint *tenants_record(struct tenants *t, const struct sca
   e->tls = max_pv >= 0;
   e->legacy = legacy;
   e->legacy_app = scan_result_legacy_app(r) == 1;
+  if (!output_policy_verdicts(r, e->policy)) {
+    memset(e->policy, -1, sizeof(e->policy));
+  }
   /* The same record, once per tenant, with the tenant as its label. */
   struct target_item item = *r->item;
   struct scan_result copy = *r;
@@ -183,6 +188,32 @@ const struct tenant_endpoint *tenants_record(struct tenants *t, const struct sca
     emit(ctx, &copy);
   }
   return e;
+}
+
+/* policy_counts is a tenant's compliance, policy by policy (tenants.h). */
+static json_t *policy_counts(const struct tenants *t, const struct tenant *tn) {
+  json_t *o = json_object();
+  for (unsigned i = 0; i < POLICY_COUNT; i++) {
+    if (!(t->policies & (1u << i))) {
+      continue;
+    }
+    json_int_t n[3] = {0, 0, 0};
+    for (size_t k = 0; k < tn->nendpoints; k++) {
+      const struct tenant_endpoint *e = &t->endpoints[tn->endpoints[k]];
+      int v = e->done ? e->policy[i] : -1;
+      n[v == 1 ? 0 : v == 0 ? 1 : 2]++;
+    }
+    json_t *one = json_object();
+    json_object_set_new(one, "compliant",
+                        n[1] > 0                          ? json_false()
+                        : n[2] > 0 || tn->nendpoints == 0 ? json_null()
+                                                          : json_true());
+    json_object_set_new(one, "endpoints_compliant", json_integer(n[0]));
+    json_object_set_new(one, "endpoints_not_compliant", json_integer(n[1]));
+    json_object_set_new(one, "endpoints_unknown", json_integer(n[2]));
+    json_object_set_new(o, policy_name(i), one);
+  }
+  return o;
 }
 
 static enum tenant_verdict verdict_of(const struct tenants *t, const struct tenant *tn) {
@@ -231,6 +262,9 @@ int tenants_finish(struct tenants *t, struct outbuf *out) {
     json_object_set_new(o, "endpoints", all);
     json_object_set_new(o, "legacy_endpoints", legacy);
     json_object_set_new(o, "legacy_confirmed", confirmed);
+    if (t->policies != 0) {
+      json_object_set_new(o, "policy", policy_counts(t, tn));
+    }
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     int ok = text != NULL && outbuf_puts(out, text) && outbuf_puts(out, "\n");

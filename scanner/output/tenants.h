@@ -10,6 +10,13 @@
  *   {"tenant":"example.com","label":"customer-a","verdict":"legacy","dns":"ok",
  *    "endpoints":[...],"legacy_endpoints":[...],"legacy_confirmed":[...]}
  *
+ * With --policy, it also counts its endpoints' compliance verdicts, policy
+ * by policy, and judges the tenant as its worst endpoint (false with one not
+ * compliant, else null with one unknown or not scanned):
+ *
+ *   "policy":{"pci-dss-4.0":{"compliant":false,"endpoints_compliant":1,
+ *             "endpoints_not_compliant":1,"endpoints_unknown":0}}
+ *
  * Verdicts, worst first: legacy (an endpoint accepts SSLv3, TLS 1.0 or 1.1),
  * no_tls (endpoints answer, none with TLS), unreachable (no endpoint
  * answers), dns_error (the domain's MX lookup failed: NXDOMAIN, SERVFAIL,
@@ -24,6 +31,7 @@
 
 #include "scanner/targets/discover.h"
 #include "scanner/base/outbuf.h"
+#include "scanner/output/policies.h"
 #include "scanner/output/result.h"
 
 enum tenant_verdict {
@@ -45,6 +53,7 @@ struct tenant_endpoint {
   int tls;                          /* some version accepted */
   int legacy;                       /* SSLv3, TLS 1.0 or 1.1 accepted by the probe */
   int legacy_app;                   /* ... and confirmed at the application level */
+  int8_t policy[POLICY_COUNT];      /* --policy: 1 compliant, 0 not, -1 unknown */
 };
 
 struct tenant {
@@ -63,6 +72,7 @@ struct tenants {
   struct tenant_endpoint *endpoints;
   size_t nendpoints;
   char **lines;                     /* endpoint lines, for a target_source */
+  uint32_t policies;                /* --policy: the summaries count each policy's verdicts */
 };
 
 /* tenants_build collects the tenants and endpoints of a finished discovery,

@@ -115,6 +115,59 @@ static const char *cell_colour(int version, const struct explain_cell *cell) {
   }
 }
 
+/* list writes the strings of the array |a|, escaped, |sep| between them. */
+static void list(struct text *t, const json_t *a, const char *sep) {
+  size_t i;
+  const json_t *v;
+  json_array_foreach(a, i, v) {
+    if (i > 0) {
+      raw(t, sep);
+    }
+    esc(t, json_string_value(v));
+  }
+}
+
+/* suites_row writes a version's enumeration (--ciphers) under its row: how
+ * many suites, whose order, whether it is complete, the weak flags in
+ * colour, then the suites. */
+static void suites_row(struct text *t, const json_t *c) {
+  const json_t *suites = json_object_get(c, "suites");
+  const char *order = json_string_value(json_object_get(c, "order"));
+  char buf[96];
+  snprintf(buf, sizeof(buf), "             %zu suite%s", json_array_size(suites),
+           json_array_size(suites) == 1 ? "" : "s");
+  raw(t, buf);
+  if (order != NULL) {
+    raw(t, strcmp(order, "server") == 0 ? ", the server's order" : ", the client's order");
+  }
+  if (!json_is_true(json_object_get(c, "complete"))) {
+    sgr(t, SGR_YELLOW);
+    raw(t, ", incomplete");
+    sgr(t, SGR_RESET);
+    const json_t *failure = json_object_get(c, "failure");
+    const char *reason = json_string_value(json_object_get(failure, "reason"));
+    if (reason != NULL) {
+      raw(t, " (");
+      esc(t, reason);
+      raw(t, ")");
+    }
+  }
+  const json_t *flags = json_object_get(c, "flags");
+  if (json_array_size(flags) > 0) {
+    raw(t, "; weak: ");
+    sgr(t, SGR_RED);
+    list(t, flags, " ");
+    sgr(t, SGR_RESET);
+  }
+  size_t i;
+  const json_t *s;
+  json_array_foreach(suites, i, s) {
+    raw(t, i == 0 ? ": " : ", ");
+    esc(t, json_string_value(json_object_get(s, "name")));
+  }
+  raw(t, "\n");
+}
+
 static void version_rows(struct text *t, const json_t *r) {
   const json_t *versions = json_object_get(r, "versions");
   for (int i = 0; i < EXPLAIN_VERSIONS; i++) {
@@ -136,6 +189,10 @@ static void version_rows(struct text *t, const json_t *r) {
     }
     esc_words(t);
     raw(t, "\n");
+    const json_t *ciphers = json_object_get(v, "ciphers");
+    if (json_is_object(ciphers)) {
+      suites_row(t, ciphers);
+    }
   }
 }
 
@@ -184,6 +241,39 @@ static void findings_row(struct text *t, uint32_t findings) {
   raw(t, "\n");
 }
 
+/* verdict_words writes a compliance verdict ("compliant": true, false or
+ * null) in words and colour. */
+static void verdict_words(struct text *t, const json_t *compliant) {
+  sgr(t, json_is_true(compliant) ? SGR_GREEN : json_is_false(compliant) ? SGR_RED : SGR_YELLOW);
+  raw(t, json_is_true(compliant) ? "compliant" : json_is_false(compliant) ? "not compliant"
+                                                                          : "unknown");
+  sgr(t, SGR_RESET);
+}
+
+/* policy_rows writes a row per policy the record was judged by (--policy):
+ * its verdict, then the violations, or what is unknown when there are
+ * none. */
+static void policy_rows(struct text *t, const json_t *record) {
+  const json_t *policies = json_object_get(record, "policy");
+  const char *name;
+  const json_t *p;
+  int first = 1;
+  json_object_foreach((json_t *)policies, name, p) {
+    raw(t, first ? "  policy   " : "           ");
+    first = 0;
+    esc(t, name);
+    raw(t, " ");
+    const json_t *compliant = json_object_get(p, "compliant");
+    verdict_words(t, compliant);
+    const json_t *why = json_object_get(p, json_is_false(compliant) ? "violations" : "unknown");
+    if (json_array_size(why) > 0) {
+      raw(t, ": ");
+      list(t, why, "; ");
+    }
+    raw(t, "\n");
+  }
+}
+
 int text_record(const json_t *record, int colour, time_t now, struct outbuf *out) {
   struct text t = {.out = out, .colour = colour, .ok = 1};
   enum endpoint_class c = explain_class(record);
@@ -191,6 +281,7 @@ int text_record(const json_t *record, int colour, time_t now, struct outbuf *out
   version_rows(&t, record);
   cert_row(&t, record, now);
   findings_row(&t, explain_findings(record, now));
+  policy_rows(&t, record);
   raw(&t, "\n");
   outbuf_free(&t.words);
   return t.ok;
@@ -247,6 +338,19 @@ int text_summary(const json_t *s, int colour, struct outbuf *out) {
   urls(&t, confirmed);
   raw(&t, "; dns ");
   esc(&t, explain_str(s, "dns"));
+  const char *name;
+  const json_t *p;
+  json_object_foreach(json_object_get(s, "policy"), name, p) {
+    raw(&t, "; ");
+    esc(&t, name);
+    raw(&t, " ");
+    verdict_words(&t, json_object_get(p, "compliant"));
+    snprintf(buf, sizeof(buf), " (%lld compliant, %lld not, %lld unknown)",
+             (long long)json_integer_value(json_object_get(p, "endpoints_compliant")),
+             (long long)json_integer_value(json_object_get(p, "endpoints_not_compliant")),
+             (long long)json_integer_value(json_object_get(p, "endpoints_unknown")));
+    raw(&t, buf);
+  }
   raw(&t, "\n");
   return t.ok;
 }

@@ -67,6 +67,7 @@ static void row_unref(struct report_row *row) {
   free(row->proto);
   free(row->error);
   free(row->cert_name);
+  free(row->policy);
   for (int i = 0; i < EXPLAIN_VERSIONS; i++) {
     free(row->v[i].words);
   }
@@ -164,6 +165,36 @@ static char *cell_words(struct report *r, const json_t *v) {
   return ok ? dup_checked(r, b->data) : NULL;
 }
 
+/* policy_words writes a line per policy the record was judged by: "NAME
+ * not compliant: VIOLATION; ...", or what is unknown. */
+static char *policy_words(struct report *r, const json_t *rec) {
+  const json_t *judged = json_object_get(rec, "policy");
+  struct outbuf *b = &r->scratch;
+  b->len = 0;
+  int ok = 1;
+  for (unsigned i = 0; ok && i < POLICY_COUNT; i++) {
+    const json_t *one = json_object_get(judged, policy_name(i));
+    if (!json_is_object(one)) {
+      continue;
+    }
+    int verdict = policy_verdict(one);
+    ok = (b->len == 0 || outbuf_puts(b, "\n")) && outbuf_puts(b, policy_name(i)) &&
+         outbuf_puts(b, verdict == 1 ? " compliant" : verdict == 0 ? " not compliant" : " unknown");
+    const json_t *why = json_object_get(one, verdict == 0 ? "violations" : "unknown");
+    size_t k;
+    const json_t *w;
+    json_array_foreach(why, k, w) {
+      const char *s = json_string_value(w);
+      ok = ok && (s == NULL || (outbuf_puts(b, k == 0 ? ": " : "; ") && outbuf_puts(b, s)));
+    }
+  }
+  if (!ok || !outbuf_append(b, "", 1)) {
+    r->out_of_memory = 1;
+    return NULL;
+  }
+  return b->len > 1 ? dup_checked(r, b->data) : NULL;
+}
+
 static struct report_row *make_row(struct report *r, const json_t *rec, uint64_t order,
                                    enum endpoint_class cls, uint32_t findings) {
   struct report_row *row = calloc(1, sizeof(*row));
@@ -185,6 +216,7 @@ static struct report_row *make_row(struct report *r, const json_t *rec, uint64_t
     row->cert_name = dup_checked(r, name);
   }
   row->has_expiry = explain_cert_expiry(rec, &row->not_after);
+  row->policy = policy_words(r, rec);
   const json_t *versions = json_object_get(rec, "versions");
   for (int i = 0; i < EXPLAIN_VERSIONS; i++) {
     explain_cell(rec, kExplainVersionKeys[i], &row->v[i].cell);
@@ -521,6 +553,28 @@ static void count_in_group(struct report *r, struct report_group *g, const json_
   }
 }
 
+/* count_policies counts the record's compliance verdicts in |counts|, for
+ * the policies policies.h knows (a file's other names are not shown).
+ * Returns whether the record was judged by any. */
+static int count_policies(struct policy_counts *counts, const json_t *rec) {
+  const json_t *judged = json_object_get(rec, "policy");
+  int any = 0;
+  for (unsigned i = 0; i < POLICY_COUNT; i++) {
+    const json_t *one = json_object_get(judged, policy_name(i));
+    if (!json_is_object(one)) {
+      continue;
+    }
+    struct policy_counts *c = &counts[i];
+    int verdict = policy_verdict(one);
+    c->judged++;
+    c->compliant += verdict == 1;
+    c->not_compliant += verdict == 0;
+    c->unknown += verdict == -1;
+    any = 1;
+  }
+  return any;
+}
+
 int report_add_record(struct report *r, const json_t *rec) {
   uint64_t order = r->records++;
   struct report_input *in = current_input(r);
@@ -542,6 +596,7 @@ int report_add_record(struct report *r, const json_t *rec) {
               cls != CLASS_INVALID;
   }
   count_versions(r, rec, pc);
+  r->judged |= count_policies(r->policies, rec);
 
   const char *label = explain_str(rec, "label");
   struct report_group *g = label != NULL ? group_get(r, label) : NULL;
@@ -551,6 +606,7 @@ int report_add_record(struct report *r, const json_t *rec) {
     r->overflow_records++;
   } else {
     count_in_group(r, g, rec, cls, findings);
+    count_policies(g->policies, rec);
   }
 
   time_t after;

@@ -9,7 +9,9 @@
  * report keeps nothing of a record once it has been counted, except what
  * the page shows row by row, and that is bounded:
  *
- *   - counts: by status, by class (explain.h), per version (probed,
+ *   - counts: by status, by class (explain.h), by compliance per policy
+ *     (the policies policies.h knows, as records judged by --policy say),
+ *     per version (probed,
  *     accepted, confirmed, refused by the application, and the trials of
  *     --repeat), per protocol (the first REPORT_PROTOS_MAX names; the rest
  *     count as "other"), per finding;
@@ -43,6 +45,7 @@
 
 #include "scanner/base/outbuf.h"
 #include "scanner/output/explain.h"
+#include "scanner/output/policies.h"
 
 #define REPORT_ROWS_DEFAULT 5000
 #define REPORT_PROTOS_MAX 24
@@ -95,6 +98,7 @@ struct report_row {
   time_t not_after;
   int has_expiry;
   uint32_t findings;            /* 1u << enum finding */
+  char *policy;                 /* --policy: a line per policy judged, in words; NULL: none */
   struct {
     struct explain_cell cell;
     char *words;                /* the verdict and confirmation in words */
@@ -135,6 +139,11 @@ struct proto_counts {
   uint64_t probed[EXPLAIN_VERSIONS], accepted[EXPLAIN_VERSIONS];
 };
 
+/* Records judged by one policy (--policy), by verdict. */
+struct policy_counts {
+  uint64_t judged, compliant, not_compliant, unknown;
+};
+
 struct report_group {
   char *name;                   /* the label */
   char *tenant;                 /* the summary's domain, or NULL */
@@ -145,6 +154,7 @@ struct report_group {
   uint64_t summary_endpoints, summary_legacy, summary_confirmed;
   uint64_t records, by_class[CLASS_COUNT];
   uint64_t findings[FINDING_COUNT];
+  struct policy_counts policies[POLICY_COUNT]; /* its records' compliance (--policy) */
   char *examples[FINDING_COUNT][REPORT_EXAMPLES];
   struct row_set rows;
   struct expiry_set expiring;
@@ -179,6 +189,8 @@ struct report {
   uint64_t by_status[RS_COUNT];
   uint64_t by_class[CLASS_COUNT];
   uint64_t findings[FINDING_COUNT];
+  struct policy_counts policies[POLICY_COUNT]; /* by policies.h's index */
+  int judged;                   /* some record was judged by a policy */
   struct version_counts versions[EXPLAIN_VERSIONS];
   struct proto_counts protos[REPORT_PROTOS_MAX + 1];  /* the last: "other" */
   size_t nprotos;

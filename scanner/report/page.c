@@ -248,6 +248,21 @@ static void cert_cell(struct html *h, const struct report_row *row) {
   html_raw(h, "</td>");
 }
 
+/* policy_cell writes the row's compliance, a line per policy judged. */
+static void policy_cell(struct html *h, const struct report_row *row) {
+  html_raw(h, "<td class=\"policy\">");
+  const char *s = row->policy;
+  while (s != NULL && *s != '\0') {
+    const char *nl = strchr(s, '\n');
+    size_t n = nl != NULL ? (size_t)(nl - s) : strlen(s);
+    html_raw(h, "<div>");
+    html_textn(h, s, n);
+    html_raw(h, "</div>");
+    s = nl != NULL ? nl + 1 : s + n;
+  }
+  html_raw(h, "</td>");
+}
+
 /* dropped_note says how many rows a table left out, by class. */
 static void dropped_note(struct html *h, const struct row_set *set, const char *what) {
   uint64_t total = 0;
@@ -486,6 +501,43 @@ static void render_findings(struct html *h, const struct report *r, const void *
   html_raw(h, "</tbody></table>\n");
 }
 
+/* ---- compliance ---------------------------------------------------------------------- */
+
+static int compliance_shown(const struct report *r, const void *ctx) {
+  (void)ctx;
+  return r->judged;
+}
+
+static void render_compliance(struct html *h, const struct report *r, const void *ctx) {
+  (void)ctx;
+  html_raw(h, "<p>Endpoints judged by each policy (<code>--policy</code>). Unknown: what only "
+              "<code>--ciphers</code> (every suite) or a confirmed handshake (the certificate) "
+              "could settle, or no TLS answer; the endpoint table says which, row by row.</p>\n");
+  html_raw(h, "<table id=\"compliance-table\"><thead><tr><th>Policy</th><th>Document</th>"
+              "<th class=\"num\">Judged</th><th class=\"num\">Compliant</th>"
+              "<th class=\"num\">Not compliant</th><th class=\"num\">Unknown</th></tr></thead>"
+              "<tbody>\n");
+  for (unsigned i = 0; i < POLICY_COUNT; i++) {
+    const struct policy_counts *c = &r->policies[i];
+    if (c->judged == 0) {
+      continue;
+    }
+    html_raw(h, "<tr><td>");
+    html_text(h, policy_name(i));
+    html_raw(h, "</td><td>");
+    html_text(h, policy_title(i));
+    html_raw(h, "</td><td class=\"num\">");
+    html_u64(h, c->judged);
+    html_printf(h, "</td><td class=\"num ok\">%llu <small>(%.0f%%)</small>",
+                (unsigned long long)c->compliant, 100 * share(c->compliant, c->judged));
+    html_printf(h, "</td><td class=\"num bad\">%llu <small>(%.0f%%)</small>",
+                (unsigned long long)c->not_compliant, 100 * share(c->not_compliant, c->judged));
+    html_printf(h, "</td><td class=\"num\">%llu <small>(%.0f%%)</small></td></tr>\n",
+                (unsigned long long)c->unknown, 100 * share(c->unknown, c->judged));
+  }
+  html_raw(h, "</tbody></table>\n");
+}
+
 /* ---- refusal rates ------------------------------------------------------------------ */
 
 static int rates_shown(const struct report *r, const void *ctx) {
@@ -592,6 +644,28 @@ static int tenants_shown(const struct report *r, const void *ctx) {
   return r->ngroups > 0;
 }
 
+/* group_compliance writes a tenant's compliance cell: per policy its
+ * endpoints judged, the tenant as its worst (one not compliant makes it
+ * not compliant, else one unknown unknown). */
+static void group_compliance(struct html *h, const struct report_group *g) {
+  html_raw(h, "<td class=\"policy\">");
+  for (unsigned i = 0; i < POLICY_COUNT; i++) {
+    const struct policy_counts *c = &g->policies[i];
+    if (c->judged == 0) {
+      continue;
+    }
+    html_raw(h, "<div>");
+    html_text(h, policy_name(i));
+    html_raw(h, c->not_compliant > 0 ? " not compliant"
+                : c->unknown > 0     ? " unknown"
+                                     : " compliant");
+    html_printf(h, " <small>(%llu compliant, %llu not, %llu unknown)</small></div>",
+                (unsigned long long)c->compliant, (unsigned long long)c->not_compliant,
+                (unsigned long long)c->unknown);
+  }
+  html_raw(h, "</td>");
+}
+
 static void tenants_table(struct html *h, const struct report *r) {
   /* The domain and its DNS status come from tenant summaries; a scan's
    * labels have neither. */
@@ -605,6 +679,7 @@ static void tenants_table(struct html *h, const struct report *r) {
   html_raw(h, "<th>Verdict</th><th class=\"num\">Endpoints</th>"
               "<th class=\"num\">Legacy TLS</th><th class=\"num\">Where it works</th>");
   html_raw(h, summaries ? "<th>DNS</th>" : "");
+  html_raw(h, r->judged ? "<th>Compliance</th>" : "");
   html_raw(h, "</tr></thead><tbody>\n");
   for (size_t i = 0; i < r->ngroups; i++) {
     const struct report_group *g = r->groups[i];
@@ -627,6 +702,9 @@ static void tenants_table(struct html *h, const struct report *r) {
       html_raw(h, "<td>");
       html_text(h, g->dns);
       html_raw(h, "</td>");
+    }
+    if (r->judged) {
+      group_compliance(h, g);
     }
     html_raw(h, "</tr>\n");
   }
@@ -820,7 +898,11 @@ static void render_endpoints(struct html *h, const struct report *r, const void 
   html_raw(h, "<div class=\"tw\"><table class=\"sortable\" id=\"endpoints-table\"><thead><tr>"
               "<th>Endpoint</th><th>Label</th><th>Verdict</th>");
   version_headings(h);
-  html_raw(h, "<th>Certificate</th><th>Findings</th></tr></thead><tbody>\n");
+  html_raw(h, "<th>Certificate</th><th>Findings</th>");
+  if (r->judged) {
+    html_raw(h, "<th>Compliance</th>");
+  }
+  html_raw(h, "</tr></thead><tbody>\n");
   for (size_t k = 0; k < n; k++) {
     const struct report_row *row = rows[k];
     html_printf(h, "<tr class=\"row rc-%s rp-%zu\">", class_name(row->cls),
@@ -836,7 +918,11 @@ static void render_endpoints(struct html *h, const struct report *r, const void 
     cert_cell(h, row);
     html_raw(h, "<td class=\"findings\">");
     findings_text(h, row->findings);
-    html_raw(h, "</td></tr>\n");
+    html_raw(h, "</td>");
+    if (r->judged) {
+      policy_cell(h, row);
+    }
+    html_raw(h, "</tr>\n");
   }
   html_raw(h, "</tbody></table></div></div>\n");
   dropped_note(h, &r->rows, "endpoints");
@@ -986,6 +1072,10 @@ static void render_inputs(struct html *h, const struct report *r, const void *ct
 static const struct report_section kSections[] = {
     {.id = "overview", .title = "Overview", .render = render_overview},
     {.id = "findings", .title = "Findings", .render = render_findings},
+    {.id = "compliance",
+     .title = "Compliance",
+     .shown = compliance_shown,
+     .render = render_compliance},
     {.id = "rates", .title = "Refusal rates", .shown = rates_shown, .render = render_rates},
     {.id = "tenants", .title = "Tenants", .shown = tenants_shown, .render = render_tenants},
     {.id = "endpoints", .title = "Endpoints", .render = render_endpoints},

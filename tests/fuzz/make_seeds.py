@@ -364,6 +364,26 @@ def appcheck_seeds():
                 write("appcheck", "%s_%s_%02x" % (mode, name, prefix), bytes([prefix]) + data)
 
 
+def ja3s_seeds():
+    """ServerHello bodies (no handshake header): the shapes JA3S meets."""
+    rnd = bytes(range(32))
+    reneg = ext(0xFF01, b"\x00")
+    seeds = {
+        "openssl_tls12": server_hello(0x0303, rnd, 0xC02F, [reneg, ext(0, b""), ext(11, b"\x01\x00"),
+                                                           ext(35, b""), ext(23, b"")]),
+        "tls10_reneg": server_hello(0x0301, rnd, 0xC014, [reneg]),
+        "ssl3_noext": server_hello(0x0300, rnd, 0x000A),
+        "empty_block": server_hello(0x0303, rnd, 0x002F, []),
+        "tls13_hello": server_hello(0x0303, rnd, 0x1301, [ext(51, b"\x00\x1d\x00\x20" + b"\x42" * 32),
+                                                          ext(43, b"\x03\x04")]),
+        "tls13_hrr": server_hello(0x0303, HRR, 0x1302, [ext(43, b"\x03\x04"), ext(51, b"\x00\x17"),
+                                                        ext(44, b"\x00\x02\xab\xcd")]),
+        "unknown_types": server_hello(0x0303, rnd, 0xCCA8, [ext(0xFE0D, b"\x01"), ext(0x3374, b"")]),
+    }
+    for name, data in seeds.items():
+        write("ja3s", name, data[4:])
+
+
 def report_seeds():
     """Results files as `tlssweep report` reads them: a lab record with a
     confirmation, --repeat counts and a certificate, an unreachable one, a
@@ -390,9 +410,32 @@ def report_seeds():
     write("report", "empty", b"")
 
 
+def policies_seeds():
+    """Records as --policy judges them: enumerated suites of every class, a
+    certificate, versions that timed out, and records of the wrong shape."""
+    full = (b'{"target":"t:443","status":"ok","versions":{'
+            b'"ssl3":{"verdict":"rejected"},"tls1.0":{"verdict":"accepted",'
+            b'"probe_cipher":"TLS_RSA_WITH_3DES_EDE_CBC_SHA","ciphers":{"complete":true,"suites":['
+            b'{"name":"TLS_RSA_WITH_3DES_EDE_CBC_SHA"},{"name":"TLS_RSA_WITH_RC4_128_MD5"},'
+            b'{"name":"TLS_DH_anon_WITH_AES_128_CBC_SHA"},{"name":"TLS_RSA_EXPORT_WITH_RC4_40_MD5"}]}},'
+            b'"tls1.1":{"verdict":"timeout"},"tls1.2":{"verdict":"accepted",'
+            b'"confirm":{"cipher":"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},'
+            b'"ciphers":{"complete":false,"suites":[{"name":"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},'
+            b'{"name":"0x7a7a"}]}},"tls1.3":{"verdict":"accepted","probe_cipher":"TLS_AES_128_GCM_SHA256"}},'
+            b'"cert":{"key":{"type":"RSA","bits":1024},"signature":"sha1WithRSAEncryption",'
+            b'"expired":true,"chain_verifies":false}}')
+    write("policies", "full", full)
+    write("policies", "unreachable", b'{"target":"x","status":"unreachable"}')
+    write("policies", "wrong_types", b'{"status":"ok","versions":{"tls1.2":{"verdict":"accepted",'
+                                     b'"ciphers":{"suites":[1,null,{"name":[]}]}}},"cert":{"key":[]}}')
+    write("policies", "not_object", b'[1,"ok",{}]')
+
+
 if __name__ == "__main__":
     reader_seeds()
     client_hello_seeds()
     starttls_seeds()
     appcheck_seeds()
+    ja3s_seeds()
     report_seeds()
+    policies_seeds()

@@ -11,8 +11,9 @@
 #   unreach.test  SRV _imaps._tcp -> a host where nothing listens: unreachable
 #   empty.test    exists, no MX, no SRV, no conventional names: no_endpoints
 #   nx.test       NXDOMAIN: dns_error
-# plus --dry-run (the endpoints as target lines), --fail-on-legacy, and --db
-# (the tenants and their verdicts in the database, as in the summaries).
+# plus --dry-run (the endpoints as target lines), --fail-on-legacy, --db
+# (the tenants and their verdicts in the database, as in the summaries) and
+# --policy rfc8996 (each summary counts its endpoints' compliance).
 set -u
 TLSSWEEP="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -58,7 +59,7 @@ grep -q "^imaps://imap.shared.test:$P label=shared .*b.test,c.test" "$TMP/dry.tx
   grep -q '^imaps://outlook.office365.com:993' "$TMP/preset.txt" &&
   grep -q '^pop3s://pop-legacy.office365.com:995' "$TMP/preset.txt" ||
   fail "preset: $(cat "$TMP/preset.txt")"
-"$TLSSWEEP" tenants --resolver "127.0.0.1:$DNS_PORT" --timeout 2s --retries 0 \
+"$TLSSWEEP" tenants --resolver "127.0.0.1:$DNS_PORT" --timeout 2s --retries 0 --policy rfc8996 \
   --metadata "$TMP/meta.json" --db "$TMP/history.db" "${DOMAINS[@]}" >"$TMP/out.jsonl" \
   2>"$TMP/err.txt" </dev/null ||
   fail "tenants exited $?"
@@ -92,6 +93,16 @@ assert len(recs) == 8, len(recs)                       # ... and reported twice
 a10 = next(r for r in recs if r["label"] == "tenant-a" and r["port"] == int(port))["versions"]["tls1.0"]
 assert a10["verdict"] == "accepted" and a10["confirm"]["app"] == "refused", a10
 print("verdicts:", v)
+# --policy: each summary counts its endpoints' verdicts, the tenant as its
+# worst endpoint; one without endpoints (or none that answered) is unknown.
+pol = {t: s["policy"]["rfc8996"] for t, s in sums.items()}
+assert pol["a.test"]["compliant"] is False and pol["a.test"]["endpoints_not_compliant"] == 1, pol
+assert pol["b.test"] == {"compliant": True, "endpoints_compliant": 1, "endpoints_not_compliant": 0,
+                         "endpoints_unknown": 0}, pol
+assert pol["unreach.test"]["compliant"] is None and pol["unreach.test"]["endpoints_unknown"] > 0, pol
+assert pol["empty.test"]["compliant"] is None and pol["nx.test"]["compliant"] is None, pol
+assert all(r["policy"]["rfc8996"]["compliant"] is True for r in shared), shared
+print("policy:", {t: p["compliant"] for t, p in pol.items()})
 # --db kept the same run: each tenant's verdict and counts, the shared
 # endpoint once per tenant but one endpoint.
 import sqlite3

@@ -119,7 +119,9 @@ static const char kHostile[] =
     "\"reply\":\"</td></tr></table><script>alert(4)</script>\"}},"
     "\"legacy\":true,\"legacy_app\":false,"
     "\"cert\":{\"subject\":\"CN=<script>alert(5)</script>\",\"not_after\":\"2000-01-01T00:00:00Z\","
-    "\"expired\":true}}";
+    "\"expired\":true},"
+    "\"policy\":{\"pci-dss-4.0\":{\"compliant\":false,\"violations\":[\"accepts <script>alert(6)"
+    "</script>\"],\"unknown\":[\"<img src=x>\\n<u>x\"]},\"<b>evil</b>\":{\"compliant\":true}}}";
 
 static void test_hostile_page(void **state) {
   (void)state;
@@ -148,6 +150,21 @@ static void test_hostile_page(void **state) {
   assert_non_null(strstr(html, "&lt;img src=x onerror=alert(1)&gt;"));
   assert_null(strchr(html, '\033'));
   assert_null(strstr(html, "\xe2\x80\xae"));
+  /* Compliance: the policies policies.h knows, counted and shown escaped;
+   * a name it does not know is left out. */
+  assert_non_null(strstr(html, "id=\"compliance-table\""));
+  assert_non_null(strstr(html, "pci-dss-4.0 not compliant: accepts &lt;script&gt;alert(6)"));
+  assert_null(strstr(html, "evil"));
+  uint32_t pci;
+  char bad[80];
+  assert_true(policies_parse("pci-dss-4.0", &pci, bad, sizeof(bad)));
+  for (unsigned i = 0; i < POLICY_COUNT; i++) {
+    assert_int_equal(r.policies[i].judged, pci == 1u << i);
+    assert_int_equal(r.policies[i].not_compliant, pci == 1u << i);
+    assert_int_equal(r.groups[0]->policies[i].not_compliant, pci == 1u << i);
+  }
+  /* ... and the tenant, as its worst endpoint, in the tenants' table. */
+  assert_non_null(strstr(html, "pci-dss-4.0 not compliant <small>(0 compliant, 1 not, 0 unknown)"));
   /* The tenant summary joined its label's records. */
   assert_int_equal(r.ngroups, 1);
   assert_int_equal(r.groups[0]->verdict, RV_LEGACY);

@@ -1475,6 +1475,50 @@ static void test_parse_client_hello_session_id_limit(void **state) {
   assert_int_equal(tp_parse_client_hello(buf, len, &info), 0);
 }
 
+/* An explicit suite list (enumeration's offers) replaces the profile's, in
+ * its order, the renegotiation SCSV after it; the largest list that fits
+ * TP_CLIENT_HELLO_MAX builds and the next does not; an empty list is
+ * refused. */
+static void test_explicit_cipher_list(void **state) {
+  (void)state;
+  static const uint8_t zeros[32] = {0};
+  static const uint16_t kList[] = {0x000a, 0xc02f, 0x0005};
+  struct tp_client_hello_opts o;
+  memset(&o, 0, sizeof(o));
+  o.version = TP_TLS12;
+  o.random = zeros;
+  o.sni = "example.com";
+  o.cipher_list = kList;
+  o.cipher_list_len = 3;
+  uint8_t buf[TP_CLIENT_HELLO_MAX];
+  size_t len;
+  struct tp_client_hello_layout layout;
+  assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, &layout), 1);
+  assert_int_equal(layout.cipher_count, 4);
+  struct tp_client_hello_info info;
+  assert_int_equal(tp_parse_client_hello(buf, len, &info), 1);
+  static const uint8_t kWire[] = {0x00, 0x0a, 0xc0, 0x2f, 0x00, 0x05, 0x00, 0xff};
+  assert_true(tp_cbs_mem_equal(&info.cipher_suites, kWire, sizeof(kWire)));
+
+  uint16_t many[1024];
+  for (size_t i = 0; i < 1024; i++) {
+    many[i] = (uint16_t)(0x0100 + i);
+  }
+  o.cipher_list = many;
+  size_t fits = 0;
+  for (size_t n = 1; n <= 1024; n++) {
+    o.cipher_list_len = n;
+    if (tp_build_client_hello(&o, buf, sizeof(buf), &len, NULL)) {
+      assert_true(len <= TP_CLIENT_HELLO_MAX);
+      fits = n;
+    }
+  }
+  assert_true(fits > 700);
+  assert_true(fits < 1024);
+  o.cipher_list_len = 0;
+  assert_int_equal(tp_build_client_hello(&o, buf, sizeof(buf), &len, NULL), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_versions_on_the_wire),
@@ -1513,6 +1557,7 @@ int main(void) {
       cmocka_unit_test(test_parse_rfc8448_client_hello),
       cmocka_unit_test(test_parse_client_hello_rejects_broken_records),
       cmocka_unit_test(test_parse_client_hello_session_id_limit),
+      cmocka_unit_test(test_explicit_cipher_list),
   };
   return cmocka_run_group_tests_name("client_hello", tests, NULL, NULL);
 }
