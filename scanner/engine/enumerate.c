@@ -513,14 +513,6 @@ static void cipher_data(struct engine *e, uint32_t c, const uint8_t *p, size_t l
     submit_recv(e, c);
   }
 }
-static void cipher_eof(struct engine *e, uint32_t c) {
-  conn_fail(e, c, OUTCOME_REJECTED, REJECT_CLOSED, STAGE_RECV, 0);
-}
-
-static void cipher_sent(struct engine *e, uint32_t c) {
-  side_give(&e->sendbufs, &conn_at(e, c)->sendbuf);
-}
-
 static void cipher_fail(struct engine *e, uint32_t c, const struct conn_failure *cf) {
   struct conn *cn = conn_at(e, c);
   side_give(&e->readers, &cn->reader);
@@ -548,8 +540,8 @@ const struct conn_kind kCipherKind = {
     .dialogue = 1,
     .ready = cipher_ready,
     .data = cipher_data,
-    .eof = cipher_eof,
-    .sent = cipher_sent,
+    .eof = hello_eof,
+    .sent = hello_sent,
     .fail = cipher_fail,
 };
 

@@ -439,6 +439,12 @@ void sendbufs_hand_out(struct engine *e);
 /* ---- probe.c ---- */
 int probe_templates_init(struct engine *e);
 void start_probe(struct engine *e, uint32_t t, int pv, int fallback);
+/* What the kinds that send one hello and read its answer (probes and
+ * enumeration) share: hello_eof, the server closed before answering (a
+ * rejection); hello_sent, the hello has gone, so its send buffer serves
+ * the next connection. */
+void hello_eof(struct engine *e, uint32_t c);
+void hello_sent(struct engine *e, uint32_t c);
 /* plan_fallback (--check-fallback) decides, once a target's probes are in,
  * whether the fallback probe is due. Returns 1 when it is. */
 int plan_fallback(struct engine *e, struct target_state *ts);

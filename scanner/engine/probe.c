@@ -299,12 +299,11 @@ static void probe_data(struct engine *e, uint32_t c, const uint8_t *p, size_t le
   }
 }
 
-static void probe_eof(struct engine *e, uint32_t c) {
+void hello_eof(struct engine *e, uint32_t c) {
   conn_fail(e, c, OUTCOME_REJECTED, REJECT_CLOSED, STAGE_RECV, 0);
 }
 
-/* probe_sent: the hello has gone; its buffer can serve the next probe. */
-static void probe_sent(struct engine *e, uint32_t c) {
+void hello_sent(struct engine *e, uint32_t c) {
   side_give(&e->sendbufs, &conn_at(e, c)->sendbuf);
 }
 
@@ -340,8 +339,8 @@ const struct conn_kind kProbeKind = {
     .dialogue = 1,
     .ready = probe_ready,
     .data = probe_data,
-    .eof = probe_eof,
-    .sent = probe_sent,
+    .eof = hello_eof,
+    .sent = hello_sent,
     .fail = probe_fail,
 };
 
@@ -361,7 +360,7 @@ const struct conn_kind kFloorKind = {
     .dialogue = 0,
     .ready = floor_ready,
     .data = probe_data,
-    .eof = probe_eof,
+    .eof = hello_eof,
     .fail = probe_fail,
 };
 
