@@ -338,6 +338,11 @@ tls_medium_cipherlist = ALL:@SECLEVEL=0
     def cpu(self):
         return session_stat(self.sessions())[0]
 
+    def cpu_by_server(self):
+        """The same CPU split by server (nginx, dovecot-10, dovecot-12,
+        postfix), to say which dialogue a difference comes from."""
+        return {name: session_stat({p.pid})[0] for name, p in self.procs}
+
     def stop(self):
         for _, p in self.procs:
             try:
@@ -374,6 +379,15 @@ def session_stat(sids):
     return cpu, rss
 
 
+def passive_opens():
+    """Connections accepted by every listener on the machine (Tcp
+    PassiveOpens): over one tool's run, the connections it made to the fleet
+    (through the delay proxy, each is counted twice)."""
+    with open("/proc/net/snmp") as f:
+        rows = [line.split() for line in f if line.startswith("Tcp:")]
+    return int(rows[1][rows[0].index("PassiveOpens")])
+
+
 def children_cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -382,6 +396,7 @@ def children_cpu():
 def measure(cmd, servers, timeout, stdout=subprocess.DEVNULL, cwd=None):
     """Runs one tool to the end (or to timeout), sampling its process tree."""
     c0, s0, t0 = children_cpu(), servers.cpu(), time.monotonic()
+    by0, o0 = servers.cpu_by_server(), passive_opens()
     p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                          start_new_session=True, cwd=cwd)
     peak, timed_out = 0, False
@@ -397,8 +412,10 @@ def measure(cmd, servers, timeout, stdout=subprocess.DEVNULL, cwd=None):
                 os.killpg(p.pid, signal.SIGKILL)
                 timed_out = True
     wall = time.monotonic() - t0
+    by = servers.cpu_by_server()
     return {"wall": wall, "cpu": children_cpu() - c0, "rss": peak, "server_cpu": servers.cpu() - s0,
-            "rc": p.returncode, "timed_out": timed_out}
+            "server_cpu_by": {k: v - by0.get(k, 0.0) for k, v in by.items()},
+            "connections": passive_opens() - o0, "rc": p.returncode, "timed_out": timed_out}
 
 
 # ---------------------------------------------------------------- the tools
@@ -529,7 +546,9 @@ def add(a, b):
     if a is None:
         return dict(b)
     return {"wall": a["wall"] + b["wall"], "cpu": a["cpu"] + b["cpu"], "rss": max(a["rss"], b["rss"]),
-            "server_cpu": a["server_cpu"] + b["server_cpu"], "rc": a["rc"] or b["rc"],
+            "server_cpu": a["server_cpu"] + b["server_cpu"],
+            "server_cpu_by": {k: a["server_cpu_by"].get(k, 0.0) + v for k, v in b["server_cpu_by"].items()},
+            "connections": a["connections"] + b["connections"], "rc": a["rc"] or b["rc"],
             "timed_out": a["timed_out"] or b["timed_out"]}
 
 
@@ -662,7 +681,9 @@ def main():
                 results.append(row)
                 print(f"peers: {tool}: {row['wall']:.1f} s, {row['rate']:.1f} targets/s, "
                       f"{exact}/{len(part)} exact, cpu {row['cpu']:.1f} s, server cpu "
-                      f"{row['server_cpu']:.1f} s, rss {row['rss'] / 2**20:.0f} MiB"
+                      f"{row['server_cpu']:.1f} s ("
+                      + ", ".join(f"{k} {v:.2f}" for k, v in row["server_cpu_by"].items())
+                      + f"), {row['connections']} connections, rss {row['rss'] / 2**20:.0f} MiB"
                       + (" (timed out)" if m["timed_out"] else ""), file=sys.stderr)
         results += head_to_head(allv, tmp, servers, a)
     finally:

@@ -267,6 +267,7 @@ struct target_state {
   int8_t fallback_pv;
   uint8_t shape_tried;          /* mask: the minimal hello was tried */
   uint8_t minimal_next;         /* mask: the version's next probe sends it */
+  uint8_t minimal_won;          /* mask: it was accepted; the full hello goes once more */
   uint8_t share_next;           /* mask: the next TLS 1.3 probe sends a real key share */
   uint8_t attempts[PV_COUNT];
   uint8_t full_swallowed[PV_COUNT]; /* full-shape hellos swallowed */

@@ -8,8 +8,8 @@
  * buffer it holds only until the send completes. The answer is read by a
  * tlsparse reader taken at the first byte of the answer and given back at
  * the verdict. What a verdict leaves to do is decided here: a timeout is
- * retried while --retries allows; a hello swallowed twice (closed, reset,
- * silence) is tried once more in the minimal shape; a target with two
+ * retried while --retries allows; a swallowed hello (closed, reset,
+ * silence) is tried in the minimal shape (probe_finished); a target with two
  * versions accepted gets the fallback probe (--check-fallback). The
  * connect-only kind is the benchmark floor: connect, and close. */
 #include <errno.h>
@@ -106,7 +106,19 @@ static void keep_bytes(struct engine *e, struct target_state *ts, unsigned at,
 }
 
 /* probe_finished records a probe's verdict once, and decides what it
- * leaves to do for its version. */
+ * leaves to do for its version.
+ *
+ * A server that swallows a hello (closes, resets or stays silent after it
+ * was sent) either refuses the version or chokes on the hello's size or
+ * extensions, as some did on the hellos of sslscan and masscan. The next
+ * attempt sends the minimal shape: swallowed too, the version is refused,
+ * at the cost of two connections (many servers refuse a version this way,
+ * so this is the common case to keep cheap). Accepted, the full hello is
+ * sent once more, for a server that drops one connection now and then must
+ * not be reported as intolerant of a shape: answered, the verdict is the
+ * full hello's; swallowed again, the minimal's, with "hello_shape". A
+ * timeout's own retries (--retries) come first and count as the full
+ * hello's second swallow. */
 static void probe_finished(struct engine *e, uint32_t c, struct verdict *v) {
   struct conn *cn = conn_at(e, c);
   struct target_state *ts = target_of(e, cn);
@@ -120,36 +132,44 @@ static void probe_finished(struct engine *e, uint32_t c, struct verdict *v) {
     return;
   }
   unsigned pv = cn->pv;
-  v->attempts = ts->attempts[pv];
-  ts->v[pv] = *v;
   uint32_t bit = 1u << pv;
-  /* A server that swallowed the hello (closed, reset, silence after it was
-   * sent) may choke on its size or its extensions, as some did on the hellos
-   * of sslscan and masscan: try once more with the minimal shape. But only
-   * once the full hello has been swallowed twice: a server that drops one
-   * connection now and then must not be reported as intolerant of a shape.
-   * A timeout's own retry (--retries) counts as the second try. */
+  v->attempts = ts->attempts[pv];
+  if (ts->minimal_won & bit) {
+    /* The full hello once more after the minimal one was accepted: only
+     * its acceptance replaces the minimal's. */
+    ts->minimal_won &= (uint8_t)~bit;
+    if (v->outcome == OUTCOME_ACCEPTED) {
+      ts->v[pv] = *v;
+    } else {
+      ts->v[pv].attempts = v->attempts;
+    }
+    return;
+  }
+  ts->v[pv] = *v;
   int after_hello = v->stage == STAGE_RECV || v->stage == STAGE_SEND;
-  int swallowed = v->outcome == OUTCOME_TIMEOUT ||
-                  (v->outcome == OUTCOME_REJECTED &&
-                   (v->reason == REJECT_CLOSED || v->reason == REJECT_RESET));
-  int full_swallowed = swallowed && after_hello && cn->hello == HELLO_FULL;
+  int swallowed = after_hello && (v->outcome == OUTCOME_TIMEOUT ||
+                                  (v->outcome == OUTCOME_REJECTED &&
+                                   (v->reason == REJECT_CLOSED || v->reason == REJECT_RESET)));
+  int full_swallowed = swallowed && cn->hello == HELLO_FULL;
   if (full_swallowed && ts->full_swallowed[pv] < UINT8_MAX) {
     ts->full_swallowed[pv]++;
   }
   /* A TLS 1.3 hello without a key share that got no HelloRetryRequest, no
    * ServerHello and no protocol_version (a close, a reset, silence, another
    * alert, bytes that are not TLS) is asked once more with a real share:
-   * a server may mishandle the empty list RFC 8446 allows. The record says
-   * which hello gave the verdict. */
+   * a server may mishandle the empty list RFC 8446 allows. Every later
+   * hello of the version carries one; a swallowed hello's retry is also
+   * the shape retry below. The record says which hello gave the verdict. */
   int answered = v->outcome == OUTCOME_ACCEPTED ||
                  (v->outcome == OUTCOME_REJECTED && (v->reason == REJECT_VERSION_MISMATCH ||
                                                     (v->reason == REJECT_ALERT &&
                                                      v->alert == TP_ALERT_PROTOCOL_VERSION)));
   if (pv == PV_TLS13 && !cn->key_share && after_hello && !answered) {
     ts->share_next |= (uint8_t)bit;
-    ts->versions_left |= bit;
-    return;
+    if (!full_swallowed || !e->cfg->shape_retry) {
+      ts->versions_left |= bit;
+      return;
+    }
   }
   /* A timeout is retried while attempts remain. */
   if (v->outcome == OUTCOME_TIMEOUT && ts->attempts[pv] <= e->cfg->retries) {
@@ -167,16 +187,19 @@ static void probe_finished(struct engine *e, uint32_t c, struct verdict *v) {
     ts->versions_left = 0;
     return;
   }
-  if (!e->cfg->shape_retry || !full_swallowed || (ts->shape_tried & bit)) {
+  if (cn->hello == HELLO_MINIMAL) {
+    ts->minimal_next &= (uint8_t)~bit;
+    if (v->outcome == OUTCOME_ACCEPTED && ts->full_swallowed[pv] < 2) {
+      ts->minimal_won |= (uint8_t)bit;
+      ts->versions_left |= bit;
+    }
     return;
   }
-  if (ts->full_swallowed[pv] < 2) {
-    ts->versions_left |= bit; /* the same full hello once more */
-    return;
+  if (e->cfg->shape_retry && full_swallowed && !(ts->shape_tried & bit)) {
+    ts->shape_tried |= (uint8_t)bit;
+    ts->minimal_next |= (uint8_t)bit;
+    ts->versions_left |= bit;
   }
-  ts->shape_tried |= (uint8_t)bit;
-  ts->minimal_next |= (uint8_t)bit;
-  ts->versions_left |= bit;
 }
 
 /* ja3s_of keeps the JA3S of an accepted answer (a ServerHello, or the

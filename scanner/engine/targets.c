@@ -154,7 +154,7 @@ static void progress_reset(struct engine *e, struct target_state *ts) {
   ts->connected_once = 0;
   ts->fallback_planned = ts->fallback_due = ts->confirm_planned = 0;
   ts->fallback_pv = 0;
-  ts->shape_tried = ts->minimal_next = 0;
+  ts->shape_tried = ts->minimal_next = ts->minimal_won = ts->share_next = 0;
   memset(ts->attempts, 0, sizeof(ts->attempts));
   memset(ts->full_swallowed, 0, sizeof(ts->full_swallowed));
   memset(ts->confirm_left, 0, sizeof(ts->confirm_left));

@@ -386,7 +386,7 @@ static json_t *version_json(const struct version_result *v) {
                                                                                : "key_share"));
   }
   if (v->hello_minimal && v->outcome == OUTCOME_ACCEPTED) {
-    /* The full hello was swallowed twice; the minimal one was answered. */
+    /* The full hello was swallowed twice, the minimal one answered between. */
     set(o, "intolerant", json_string_nocheck("hello_shape"));
   }
   if (v->confirm.state != CONFIRM_NONE) {

@@ -256,9 +256,18 @@ fb = recs["s_server"]["fallback_scsv"]
 assert fb["version"] == "tls1.1" and fb["protection"] is True and fb["alert"] == "inappropriate_fallback", fb
 i10 = recs["intolerant"]["versions"]["tls1.0"]
 assert i10["verdict"] == "accepted" and i10.get("intolerant") == "hello_shape", i10
+assert i10.get("attempts") == 3 and i10.get("hello") == "minimal", i10
+# Through the same middlebox, s_server (TLS 1.0-1.2) refuses TLS 1.3: the
+# full hello dropped, the minimal one answered with protocol_version, in two
+# connections.
+i13 = recs["intolerant"]["versions"]["tls1.3"]
+assert i13["verdict"] == "rejected" and i13.get("attempts") == 2, i13
+assert i13.get("alert") == "protocol_version" and "intolerant" not in i13, i13
+# The first hello of each version closed, the minimal one accepted, the full
+# one once more accepted: a dropped connection, not intolerance.
 for v in ("tls1.0", "tls1.1", "tls1.2"):
     f = recs["flaky-once"]["versions"][v]
-    assert f["verdict"] == "accepted" and f.get("attempts") == 2, (v, f)
+    assert f["verdict"] == "accepted" and f.get("attempts") == 3, (v, f)
     assert "intolerant" not in f and "hello" not in f, (v, f)
 e13 = recs["no-empty-share"]["versions"]["tls1.3"]
 assert e13["verdict"] == "accepted" and e13.get("hello") == "key_share", e13
