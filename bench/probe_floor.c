@@ -3,7 +3,7 @@
  *   probe_floor --targets N --port P [--concurrency C] [--timeout-ms T]
  *               [--setup coop|defer|sqpoll|plain] [--send plain|fixed|zc-fixed]
  *               [--wait-nr K] [--min-wait-us U] [--chain] [--ring-fd]
- *               [--close fin|reset] [--order fifo|slot]
+ *               [--close fin|reset] [--order fifo|slot] [--enobufs wait|resubmit]
  *
  * A probe connects, sends a ClientHello, reads the answer and closes. This
  * program makes exactly those requests, through a ring set up the way the
@@ -41,6 +41,11 @@
  *   --ring-fd        register the ring's fd (io_uring_register_ring_fd)
  *   --order slot     a target's five versions back to back in one slot,
  *                    instead of the engine's FIFO
+ *   --enobufs resubmit  a receive that found no provided buffer is submitted
+ *                    again at once, as the engine did before 2026-12-04
+ *                    (the engine's way: it waits, and the receives that
+ *                    wait are submitted after the batch's buffers went
+ *                    back, three quarters of the buffers' number at most)
  *   --close reset    SO_LINGER {1, 0} through the ring before the close, as
  *                    tlssweep bench closes (io.c): a reset instead of a FIN,
  *                    so neither side keeps the connection in TIME_WAIT or
@@ -100,6 +105,7 @@ struct options {
   int ring_fd;
   int close_reset;
   int slot_order;
+  int enobufs_resubmit;
 };
 
 struct slot {
@@ -144,6 +150,8 @@ struct flooring {
   uint8_t *bufs;
   unsigned nbufs;
   unsigned bufs_returned;
+  uint32_t *rwait;      /* slots whose receive waits for a buffer: a ring */
+  uint32_t rwait_head, rwait_len;
   struct counts n;
   int refused; /* -errno: the kernel refused a chosen request */
 };
@@ -383,7 +391,13 @@ static void on_recv(struct flooring *f, uint32_t c, int res, const uint8_t *data
     return;
   }
   if (res == -ENOBUFS) {
-    submit_recv(f, c);
+    if (f->o.enobufs_resubmit) {
+      submit_recv(f, c);
+    } else {
+      /* conn.c: wait, pending, for the batch's buffers (recvs_hand_out). */
+      s->pending++;
+      f->rwait[(f->rwait_head + f->rwait_len++) % f->o.concurrency] = c;
+    }
     return;
   }
   if (res <= 0) {
@@ -623,7 +637,7 @@ static int usage(void) {
           "usage: probe_floor --targets N --port P [--concurrency C] [--timeout-ms T]\n"
           "       [--setup coop|defer|sqpoll|plain] [--send plain|fixed|zc-fixed]\n"
           "       [--wait-nr K] [--min-wait-us U] [--chain] [--ring-fd]\n"
-          "       [--close fin|reset] [--order fifo|slot]\n");
+          "       [--close fin|reset] [--order fifo|slot] [--enobufs wait|resubmit]\n");
   return 1;
 }
 
@@ -675,6 +689,11 @@ static int parse(int argc, char **argv, struct options *o) {
         return 0;
       }
       o->slot_order = strcmp(v, "slot") == 0;
+    } else if (strcmp(a, "--enobufs") == 0) {
+      if (strcmp(v, "wait") != 0 && strcmp(v, "resubmit") != 0) {
+        return 0;
+      }
+      o->enobufs_resubmit = strcmp(v, "resubmit") == 0;
     } else if (strcmp(a, "--close") == 0) {
       if (strcmp(v, "fin") != 0 && strcmp(v, "reset") != 0) {
         return 0;
@@ -710,10 +729,11 @@ int main(int argc, char **argv) {
   f.s = calloc(f.o.concurrency, sizeof(*f.s));
   f.free_slots = calloc(f.o.concurrency, sizeof(*f.free_slots));
   f.keep = calloc(f.o.concurrency, sizeof(*f.keep));
+  f.rwait = calloc(f.o.concurrency, sizeof(*f.rwait));
   f.fifo_cap = f.o.concurrency + f.o.concurrency / 2 + 8;
   f.fifo = calloc(f.fifo_cap, sizeof(*f.fifo));
   f.version_next = calloc(f.o.targets, 1);
-  if (f.s == NULL || f.free_slots == NULL || f.keep == NULL || f.fifo == NULL ||
+  if (f.s == NULL || f.free_slots == NULL || f.keep == NULL || f.rwait == NULL || f.fifo == NULL ||
       f.version_next == NULL) {
     fprintf(stderr, "probe_floor: out of memory\n");
     return 2;
@@ -754,6 +774,17 @@ int main(int argc, char **argv) {
     if (f.bufs_returned > 0) {
       io_uring_buf_ring_advance(f.br, (int)f.bufs_returned);
       f.bufs_returned = 0;
+    }
+    for (unsigned k = f.nbufs - f.nbufs / 4; k > 0 && f.rwait_len > 0; k--) {
+      uint32_t c = f.rwait[f.rwait_head];
+      f.rwait_head = (f.rwait_head + 1) % f.o.concurrency;
+      f.rwait_len--;
+      f.s[c].pending--;
+      if (!f.s[c].closing) {
+        submit_recv(&f, c);
+      } else if (f.s[c].pending == 0) {
+        probe_ended(&f, c);
+      }
     }
     if (f.refused) {
       fprintf(stderr, "probe_floor: the kernel refused a chosen request: %s\n",

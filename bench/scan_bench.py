@@ -138,6 +138,7 @@ CANDIDATES = [
     ("ring-fd", "--ring-fd"),
     ("close-reset", "--close reset"),
     ("slot-order", "--order slot"),
+    ("enobufs-resubmit", "--enobufs resubmit"),
 ]
 
 

@@ -165,3 +165,12 @@ int term_escape(struct outbuf *out, const char *s, size_t len) {
   }
   return 1;
 }
+
+void hex_encode(char *out, const uint8_t *p, size_t n) {
+  static const char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = kHex[p[i] >> 4];
+    out[2 * i + 1] = kHex[p[i] & 0x0f];
+  }
+  out[2 * n] = '\0';
+}

@@ -56,4 +56,8 @@ int term_escape(struct outbuf *out, const char *s, size_t len);
  * (see above). Returns 1, or 0 on allocation failure. */
 int utf8_sanitize(struct outbuf *out, const uint8_t *data, size_t len);
 
+/* hex_encode writes |n| bytes of |p| to |out| as 2 * |n| lower-case hex
+ * digits and a NUL (fingerprints, JA3S, a broken answer's first bytes). */
+void hex_encode(char *out, const uint8_t *p, size_t n);
+
 #endif /* SCANNER_OUTBUF_H */

@@ -24,6 +24,7 @@
 
 #include "scanner/cli/import.h"
 
+#include "scanner/base/outbuf.h"
 #include "scanner/cli/commands.h"
 #include "scanner/cli/options.h"
 #include "scanner/store/store.h"
@@ -72,12 +73,6 @@ static long read_line(FILE *in, char *buf) {
     return -1;
   }
   return (long)len;
-}
-
-static void hex(const uint8_t *p, size_t n, char *out) {
-  for (size_t i = 0; i < n; i++) {
-    snprintf(out + 2 * i, 3, "%02x", p[i]);
-  }
 }
 
 /* ---- parsing ahead ------------------------------------------------------------------ */
@@ -364,7 +359,7 @@ static int import_stream(struct import *im, FILE *in, const char *name,
   SHA256_Final(md, &ctx);
   char identity[16 + 2 * SHA256_DIGEST_LENGTH];
   memcpy(identity, "import:", 8);
-  hex(md, sizeof(md), identity + 7);
+  hex_encode(identity + 7, md, sizeof(md));
   d->identity = identity;
   int rc = begin_run(im, d) ? store_from(im, in, name, held, held_len) : 0;
   d->identity = NULL;
@@ -460,7 +455,7 @@ static int import_parts(struct import *im, const char *meta_path, char **paths, 
   SHA256((const uint8_t *)text, strlen(text), md);
   char identity[16 + 2 * SHA256_DIGEST_LENGTH];
   memcpy(identity, "import:", 8);
-  hex(md, sizeof(md), identity + 7);
+  hex_encode(identity + 7, md, sizeof(md));
   const char *kind = json_string_value(json_array_get(json_object_get(meta, "command"), 0));
   int64_t now = (int64_t)time(NULL);
   struct store_run_desc d = {

@@ -35,6 +35,27 @@ uint32_t conn_take(struct engine *e, uint32_t t, int pv, const struct conn_kind 
   return c;
 }
 
+static void queue_push(struct engine *e, struct conn_queue *q, uint32_t c) {
+  conn_at(e, c)->wait_next = NONE;
+  if (q->tail == NONE) {
+    q->head = c;
+  } else {
+    conn_at(e, q->tail)->wait_next = c;
+  }
+  q->tail = c;
+}
+
+static uint32_t queue_pop(struct engine *e, struct conn_queue *q) {
+  uint32_t c = q->head;
+  if (c != NONE) {
+    q->head = conn_at(e, c)->wait_next;
+    if (q->head == NONE) {
+      q->tail = NONE;
+    }
+  }
+  return c;
+}
+
 int sendbuf_take(struct engine *e, uint32_t c, size_t early_len) {
   struct conn *cn = conn_at(e, c);
   if (cn->sendbuf != NONE) {
@@ -46,14 +67,8 @@ int sendbuf_take(struct engine *e, uint32_t c, size_t early_len) {
    * send's. */
   int scarce = e->sendbufs.slots.n < e->nconn;
   if (scarce && early_len == 0 &&
-      (e->sendbufs.slots.nfree <= SENDBUFS_RESERVE || e->send_wait_head != NONE)) {
-    cn->send_wait_next = NONE;
-    if (e->send_wait_tail == NONE) {
-      e->send_wait_head = c;
-    } else {
-      conn_at(e, e->send_wait_tail)->send_wait_next = c;
-    }
-    e->send_wait_tail = c;
+      (e->sendbufs.slots.nfree <= SENDBUFS_RESERVE || e->send_wait.head != NONE)) {
+    queue_push(e, &e->send_wait, c);
     return 0;
   }
   cn->sendbuf = side_take(&e->sendbufs);
@@ -65,16 +80,27 @@ int sendbuf_take(struct engine *e, uint32_t c, size_t early_len) {
 }
 
 void sendbufs_hand_out(struct engine *e) {
-  while (e->send_wait_head != NONE && e->sendbufs.slots.nfree > SENDBUFS_RESERVE) {
-    uint32_t c = e->send_wait_head;
-    struct conn *cn = conn_at(e, c);
-    e->send_wait_head = cn->send_wait_next;
-    if (e->send_wait_head == NONE) {
-      e->send_wait_tail = NONE;
-    }
-    cn->sendbuf = side_take(&e->sendbufs);
-    cn->kind->ready(e, c, NULL, 0);
+  while (e->send_wait.head != NONE && e->sendbufs.slots.nfree > SENDBUFS_RESERVE) {
+    uint32_t c = queue_pop(e, &e->send_wait);
+    conn_at(e, c)->sendbuf = side_take(&e->sendbufs);
+    conn_at(e, c)->kind->ready(e, c, NULL, 0);
     conn_settle(e, c); /* as after a completion: a ready that failed closes */
+  }
+}
+
+void recvs_hand_out(struct engine *e) {
+  /* Their answers are already in their sockets, so each receive submitted
+   * takes a buffer at once: no more of them than there are buffers, less a
+   * quarter for the receives already waiting on the network. */
+  for (unsigned n = e->nbufs - e->nbufs / 4; n > 0 && e->recv_wait.head != NONE; n--) {
+    uint32_t c = queue_pop(e, &e->recv_wait);
+    struct conn *cn = conn_at(e, c);
+    cn->flags &= (uint8_t)~CONN_RECV_WAITING;
+    cn->pending--;
+    if (!(cn->flags & CONN_DONE)) {
+      submit_recv(e, c);
+    }
+    conn_settle(e, c);
   }
 }
 
@@ -112,7 +138,7 @@ void conn_fail(struct engine *e, uint32_t c, enum probe_outcome outcome,
 
 void want_recv(struct engine *e, uint32_t c) {
   struct conn *cn = conn_at(e, c);
-  if (!(cn->flags & (CONN_RECV_INFLIGHT | CONN_DONE))) {
+  if (!(cn->flags & (CONN_RECV_INFLIGHT | CONN_RECV_WAITING | CONN_DONE))) {
     submit_recv(e, c);
   }
 }
@@ -261,9 +287,14 @@ void conn_on_recv(struct engine *e, uint32_t c, int res, const uint8_t *data) {
     return;
   }
   if (res == -ENOBUFS) {
-    /* Every provided buffer was in use when the answer came: it is still
-     * in the socket, and the buffers are given back by the next batch. */
-    submit_recv(e, c);
+    /* Every provided buffer was taken when the answer came: it is still in
+     * the socket. Submitted again at once, the receive would fail again
+     * while this batch holds the buffers (a burst of answers at -c 2000
+     * made four or five failed receives per probe): it waits for them,
+     * counted as pending so that the slot stays its own meanwhile. */
+    cn->flags |= CONN_RECV_WAITING;
+    cn->pending++;
+    queue_push(e, &e->recv_wait, c);
     return;
   }
   if (cn->state == CONN_DIALOGUE) {

@@ -138,6 +138,7 @@ enum {
   CONN_SEND_INFLIGHT = 1u << 1, /* a SEND is submitted and not completed */
   CONN_DONE = 1u << 2,          /* its outcome is recorded: only closing is left */
   CONN_FLUSH_CLOSE = 1u << 3,   /* close once the last send has gone (bench) */
+  CONN_RECV_WAITING = 1u << 4,  /* in recv_wait: a RECV is due once buffers are free */
 };
 
 /* One connection slot. The header is small; what only some connections
@@ -164,8 +165,15 @@ struct conn {
   const uint8_t *tx_next;
   uint32_t tx_len, sent, tx_next_len;
   uint8_t key_share;            /* a TLS 1.3 probe sends a real key share */
-  uint32_t send_wait_next;      /* the next connection waiting for a send buffer */
+  uint32_t wait_next;           /* the next in the queue it waits in (conn_queue) */
   struct __kernel_timespec ts;  /* the linked timeout's; must outlive the SQE */
+};
+
+/* Connections waiting for something the engine hands out after each batch
+ * of completions, in the order they came (linked through wait_next). A
+ * waiting connection has nothing in flight. */
+struct conn_queue {
+  uint32_t head, tail;
 };
 
 /* A STARTTLS dialogue in progress, and the commands on their way. */
@@ -349,7 +357,8 @@ struct engine {
   uint32_t free_targets;        /* free-list head */
   unsigned targets_used;
   uint32_t fifo_head, fifo_tail;
-  uint32_t send_wait_head, send_wait_tail; /* connections waiting for a send buffer */
+  struct conn_queue send_wait;  /* connections waiting for a send buffer */
+  struct conn_queue recv_wait;  /* connections whose answer waits for a receive buffer */
   struct politeness *polite;    /* shared by all engines (engine.h) */
   int held_by_cap;              /* this round, a target waited for another's connection */
   int feed_done;
@@ -436,6 +445,10 @@ int sendbuf_take(struct engine *e, uint32_t c, size_t early_len);
  * waiting for one, in order, and runs their kind's ready. The loop calls it
  * after each batch of completions, never from inside one's handling. */
 void sendbufs_hand_out(struct engine *e);
+
+/* recvs_hand_out submits again, as receive buffers allow, the receives
+ * that found none (conn_on_recv); the loop calls it after bufs_publish. */
+void recvs_hand_out(struct engine *e);
 
 /* ---- probe.c ---- */
 int probe_templates_init(struct engine *e);

@@ -174,7 +174,8 @@ static int engine_init(struct engine *e, struct scan_shared *sh) {
   e->reset_close = e->cfg->bench.version != 0;
   e->nconn = e->cfg->concurrency;
   e->polite = sh->polite;
-  e->send_wait_head = e->send_wait_tail = NONE;
+  e->send_wait.head = e->send_wait.tail = NONE;
+  e->recv_wait.head = e->recv_wait.tail = NONE;
   e->conns = calloc(e->nconn, sizeof(*e->conns));
   if (e->conns == NULL || !slot_pool_init(&e->slots, e->nconn) ||
       !side_pool_init(&e->dialogues, e->nconn, sizeof(struct dialogue_side)) ||
@@ -265,6 +266,7 @@ int engine_run(struct scan_shared *sh) {
     io_uring_cq_advance(&e->ring, seen);
     sendbufs_hand_out(e);
     bufs_publish(e);
+    recvs_hand_out(e);
     resolve_timeouts(e);
   }
   engine_free(e);

@@ -97,15 +97,6 @@ static size_t copy_bounded(char *out, size_t cap, const uint8_t *p, size_t len) 
   return n;
 }
 
-static void hex_encode(char *out, const uint8_t *p, size_t n) {
-  static const char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; i++) {
-    out[2 * i] = kHex[p[i] >> 4];
-    out[2 * i + 1] = kHex[p[i] & 0x0f];
-  }
-  out[2 * n] = '\0';
-}
-
 /* parse_der returns the certificate of exactly |len| bytes, or NULL. */
 static X509 *parse_der(const uint8_t *der, size_t len) {
   if (len > LONG_MAX) {

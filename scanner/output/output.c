@@ -14,6 +14,7 @@
  * Formats are plug-ins: a const struct per format, registered in kFormats. */
 #include "scanner/output/output.h"
 
+#include "scanner/base/outbuf.h"
 #include "scanner/output/policies.h"
 #include "scanner/output/text.h"
 #include "scanner/proto/appcheck.h"
@@ -306,9 +307,7 @@ static json_t *version_json(const struct version_result *v) {
       }
       if (v->has_ja3s) {
         char hex[2 * sizeof(v->ja3s) + 1];
-        for (size_t i = 0; i < sizeof(v->ja3s); i++) {
-          snprintf(hex + 2 * i, 3, "%02x", v->ja3s[i]);
-        }
+        hex_encode(hex, v->ja3s, sizeof(v->ja3s));
         set(o, "ja3s", json_stringn_nocheck(hex, 2 * sizeof(v->ja3s)));
       }
       break;
@@ -368,9 +367,7 @@ static json_t *version_json(const struct version_result *v) {
   if (v->first_len > 0 && (v->reason == REJECT_NOT_TLS || v->reason == REJECT_MALFORMED)) {
     set(o, "first_bytes", json_bytes(v->first_bytes, v->first_len));
     char hex[2 * RESULT_FIRST_BYTES + 1];
-    for (size_t i = 0; i < v->first_len; i++) {
-      snprintf(hex + 2 * i, 3, "%02x", v->first_bytes[i]);
-    }
+    hex_encode(hex, v->first_bytes, v->first_len);
     set(o, "first_bytes_hex", json_stringn_nocheck(hex, 2 * (size_t)v->first_len));
   }
   if (v->outcome != OUTCOME_NOT_RUN) {
