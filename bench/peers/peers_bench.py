@@ -777,9 +777,9 @@ def report(results, targets, a, rtts):
             continue
         lines += [f"\n**RTT {rtt} ms**" + (" (through bench/peers/delayproxy)" if rtt else " (direct)") + "\n",
                   "| tool | targets | wall s | targets/s | client CPU s | peak RSS MiB | server CPU s "
-                  "| server CPU ms / target "
+                  "| server CPU ms / target | connections / target "
                   + ("| delayproxy CPU s " if rtt else "") + "| exact / targets | wrong versions |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
                   + (" ---: |" if rtt else "")]
         for r in rows:
             name = r["tool"] + (f" {vers[r['tool']]}" if r["tool"] in vers else "")
@@ -787,6 +787,7 @@ def report(results, targets, a, rtts):
             lines.append(f"| {name} | {n} | {r['wall']:.1f}{' (timed out)' if r['timed_out'] else ''} "
                          f"| {r['rate']:.1f} | {r['cpu']:.1f} | {r['rss'] / 2**20:.0f} | "
                          f"{r['server_cpu']:.1f} | {ms_per_target(r):.2f} | "
+                         f"{r['connections'] / r['n'] / (2 if rtt else 1):.1f} | "
                          + (f"{r['proxy_cpu']:.1f} | " if rtt else "")
                          + f"{r['exact']}/{r['n']} | {r['wrong_versions']} |")
         ours = [r for r in rows if r["tool"] == "tlssweep"]
@@ -807,7 +808,10 @@ def report(results, targets, a, rtts):
             ratio = f"{ours_ms / theirs_ms:.2f}" if theirs_ms > 0 else "n/a (below the clock tick)"
             lines.append(f"\nServer cost, RTT {rtt} ms: server CPU per target, tlssweep --no-confirm "
                          f"/ sslscan = **{ratio}** ({ours_ms:.2f} ms against {theirs_ms:.2f} ms; "
-                         "goal <= 0.5).")
+                         "goal <= 0.5). By server, CPU s: "
+                         + "; ".join(f"{t['tool']}: " + ", ".join(f"{k} {v:.2f}" for k, v in
+                                                                   t["server_cpu_by"].items())
+                                     for t in (probes[0], sslscan[0])) + ".")
     lines += report_h2h([r for r in results if r["phase"] == "allv"])
     text = "\n".join(lines)
     print(text)

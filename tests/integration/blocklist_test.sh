@@ -18,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 timeout 90 python3 - "$PORT" "$TMP/counts.json" <<'PYEOF' &
 import json, select, signal, socket, sys, time
 port, out = int(sys.argv[1]), sys.argv[2]

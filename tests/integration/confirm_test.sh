@@ -46,7 +46,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
 # (without supported_groups, ECDSA suites are out of the question).
 openssl req -x509 -newkey rsa:2048 -nodes -days 30 -keyout "$TMP/rsa.key" -out "$TMP/rsa.pem" \
   -subj "/CN=old.confirm.test" >/dev/null 2>&1 || fail "cannot make an RSA certificate"
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 timeout 120 python3 "$RETIRING" pop3s 127.39.0.1 "$PORT" 0.3 "$TMP/cert.pem" "$TMP/key.pem" 110 &
 PIDS+=($!)
 timeout 120 python3 "$RETIRING" imaps 127.39.0.2 "$PORT" 0.5 "$TMP/cert.pem" "$TMP/key.pem" 110 &

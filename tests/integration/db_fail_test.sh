@@ -12,7 +12,7 @@ trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # Closed ports: every target is settled at once as unreachable.
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 for i in $(seq 0 2999); do echo "127.36.$((i / 250)).$((i % 250 + 1)):$PORT"; done >"$TMP/targets.txt"
 head -20 "$TMP/targets.txt" >"$TMP/few.txt"
 SCAN=(scan -V tls1.2 --timeout 1s --retries 0 -q)

@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 timeout 120 python3 - "$PORT" <<'PYEOF' &
 import select, socket, sys, time
 port = int(sys.argv[1])

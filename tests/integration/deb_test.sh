@@ -182,7 +182,7 @@ fi
 EXEC=$(sed -n 's/^ExecStart=//p' "$UNITS/tlssweep-sweep.service" | sed 's/\$\$/$/g; s/%%/%/g')
 POST=$(sed -n 's/^ExecStartPost=+//p' "$UNITS/tlssweep-sweep.service" | sed 's/\$\$/$/g; s/%%/%/g')
 [ -n "$EXEC" ] && [ -n "$POST" ] || fail "no ExecStart or ExecStartPost"
-DNS_PORT=$((20000 + RANDOM % 30000))
+DNS_PORT=$((20000 + RANDOM % 12500))
 P=$((DNS_PORT + 1))
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -subj "/CN=box.a.test" >/dev/null 2>&1 || fail "cert"

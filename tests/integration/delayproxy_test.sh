@@ -15,7 +15,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$TMP/proxy.log" ] && cat "$TMP/proxy.log" >&2; exit 1; }
 
 NET="127.$((80 + RANDOM % 40)).$((RANDOM % 250))"
-P=$((20000 + RANDOM % 30000))
+P=$((20000 + RANDOM % 12500))
 A="$NET.1"; B="$NET.2"; UA="$NET.11"; UB="$NET.12"; CLOSED="$NET.13"
 
 # The echo server: echoes every chunk, then on EOF sends its tag and closes.

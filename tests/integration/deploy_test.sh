@@ -14,7 +14,7 @@ JOB="$4"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 { echo "127.38.0.0/24:$PORT"; echo "127.38.1.0/26:$PORT"; } >"$TMP/targets.txt"
 export TLSSWEEP TARGETS="$TMP/targets.txt" SEED=99
 for i in 0 1 2; do

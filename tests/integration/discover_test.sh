@@ -26,7 +26,7 @@ fail() { echo "FAIL: $*" >&2; tail -n 40 "$TMP/dnsmasq.log" >&2 2>/dev/null; exi
 command -v dnsmasq >/dev/null || DNSMASQ=/usr/sbin/dnsmasq
 DNSMASQ=${DNSMASQ:-dnsmasq}
 
-DNS_PORT=$((20000 + RANDOM % 30000))
+DNS_PORT=$((20000 + RANDOM % 12500))
 FAKE_PORT=$((DNS_PORT + 1))
 
 cat >"$TMP/fake_dns.py" <<'PYEOF'

@@ -14,7 +14,7 @@ fail() { echo "FAIL: $*" >&2; cat "$TMP/dnsmasq.log" >&2 2>/dev/null; exit 1; }
 command -v dnsmasq >/dev/null || DNSMASQ=/usr/sbin/dnsmasq
 DNSMASQ=${DNSMASQ:-dnsmasq}
 
-DNS_PORT=$((20000 + RANDOM % 30000))
+DNS_PORT=$((20000 + RANDOM % 12500))
 TLS_PORT=$((DNS_PORT + 1))
 timeout 60 "$DNSMASQ" -k --port="$DNS_PORT" --listen-address=127.0.0.1 --bind-interfaces \
   --no-resolv --no-hosts --conf-file=/dev/null --pid-file="$TMP/dnsmasq.pid" \

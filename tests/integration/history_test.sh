@@ -29,7 +29,7 @@ stop_servers() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/d
 cleanup() { stop_servers; rm -rf "$TMP"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-P=$((20000 + RANDOM % 30000))
+P=$((20000 + RANDOM % 12500))
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -subj "/CN=history.test" >/dev/null 2>&1 || fail "cert"
 

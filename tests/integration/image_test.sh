@@ -102,7 +102,7 @@ in_root /usr/bin/tlssweep lab -o /tmp/lab.jsonl >/dev/null 2>"$TMP/lab.err" </de
   { cat "$TMP/lab.err" >&2; fail "chroot lab exited $?"; }
 grep -qE '^lab: ([0-9]+) of \1 endpoints answered as configured' "$TMP/lab.err" || fail "chroot lab"
 echo "chroot: $(grep '^lab: .* answered' "$TMP/lab.err")"
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 mkdir -p "$R/data"
 echo "127.63.20.0/28:$PORT" >"$R/data/targets.txt"
 in_root /bin/sh -c 'export PATH=/usr/local/bin:/usr/bin:/bin TARGETS=/data/targets.txt \

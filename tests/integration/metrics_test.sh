@@ -27,7 +27,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v promtool >/dev/null || fail "promtool is missing (prometheus, tools/install-deps.sh)"
-P=$((20000 + RANDOM % 30000))
+P=$((20000 + RANDOM % 12500))
 DNS_PORT=$((P + 1))
 for d in 30 400; do
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days "$d" \

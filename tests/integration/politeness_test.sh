@@ -21,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 
 start_server() {
   timeout 60 python3 - "$PORT" "$1" <<'PYEOF' &

@@ -42,7 +42,7 @@ lines "$TMP/pipe.err" | grep -qE '^[0-9]+ \([0-9]+ read\) targets|^[0-9]+/~?4000
   fail "a pipe's line: $(lines "$TMP/pipe.err" | head -5)"
 
 # A resolver that reads queries and never answers.
-DNS_PORT=$((20000 + RANDOM % 30000))
+DNS_PORT=$((20000 + RANDOM % 12500))
 timeout 30 python3 -c "
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

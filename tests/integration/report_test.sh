@@ -38,7 +38,7 @@ fail() { echo "FAIL: $*" >&2; cat "$TMP/err.txt" >&2 2>/dev/null; exit 1; }
 command -v chromium >/dev/null || fail "chromium is not installed (tools/install-deps.sh)"
 
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
-DNS_PORT=$((20000 + RANDOM % 30000))
+DNS_PORT=$((20000 + RANDOM % 12500))
 P=$((DNS_PORT + 1))
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -subj "/CN=report.test" >/dev/null 2>&1 || fail "cert"

@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 # One process holding 40 silent listeners on 127.32.0.1-40.
 timeout 120 python3 - "$PORT" <<'PYEOF' &
 import select, socket, sys, time

@@ -12,7 +12,7 @@ TLSSWEEP="$1"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 {
   echo "127.35.1.0/24:$PORT"
   echo "127.35.2.16/28:$PORT"

@@ -73,7 +73,7 @@ PIDS+=($!)
 wait_for 10 test -S "$SOCK" || fail "munged did not start: $(cat "$TMP/munge/munged.err")"
 
 # Slurm: one controller, one node.
-CTLD_PORT=$((20000 + RANDOM % 20000))
+CTLD_PORT=$((20000 + RANDOM % 6000))
 SLURMD_PORT=$((CTLD_PORT + 1))
 mkdir -p "$TMP/state" "$TMP/spool" "$TMP/out"
 export SLURM_CONF="$TMP/slurm.conf"
@@ -120,7 +120,7 @@ wait_for 30 node_idle || fail "the node is not idle: $(sinfo -h -o '%n %t %E' 2>
 echo "slurm: $(scontrol version) up, node tlsnode idle"
 
 # The targets: 256 silent listeners and 128 closed ports, on 127.63.0.0/16.
-PORT=$((40000 + RANDOM % 20000))
+PORT=$((26000 + RANDOM % 6000))
 timeout 240 python3 - "$PORT" <<'PYEOF' &
 import select, socket, sys, time
 port = int(sys.argv[1])

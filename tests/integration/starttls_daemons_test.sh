@@ -58,7 +58,7 @@ as() {
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \
   -days 2 -subj "/CN=daemons.scan.test" >/dev/null 2>&1 || fail "cannot make a certificate"
 chmod 644 "$TMP/cert.pem"
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 # own_key USER DIR: a copy of the key its daemon may read and nobody else.
 own_key() {
   cp "$TMP/key.pem" "$2/key.pem"

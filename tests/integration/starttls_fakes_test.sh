@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 KINDS="smtp-mute-ehlo smtp-close-ehlo smtp-refuse smtp-go-then-mute pop3-refuse smtp-talk-ahead smtp-trickle"
 i=1
 targets=()

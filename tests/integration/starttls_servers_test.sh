@@ -42,7 +42,7 @@ done
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \
   -days 2 -subj "/CN=mail.scan.test" >/dev/null 2>&1 || fail "cannot make a certificate"
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 
 # label, URL, and either the accepted versions or the reason every version
 # must be rejected with. OpenSSL 3 needs SECLEVEL=0 for TLS 1.0 and 1.1.

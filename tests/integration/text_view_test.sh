@@ -27,7 +27,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v script >/dev/null || fail "script(1) (bsdutils) is missing"
-P=$((20000 + RANDOM % 30000))
+P=$((20000 + RANDOM % 12500))
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -subj "/CN=view.test" >/dev/null 2>&1 || fail "cert"
 timeout 60 openssl s_server -accept "127.43.0.1:$P" -cert "$TMP/cert.pem" -key "$TMP/key.pem" \

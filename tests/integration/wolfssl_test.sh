@@ -29,7 +29,7 @@ command -v openssl >/dev/null || fail "openssl not installed"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \
   -days 2 -subj "/CN=wolfssl.test" >/dev/null 2>&1 || fail "cannot make a certificate"
 
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12500))
 "$SERVER" --addr "$ADDR" --port "$PORT" --cert "$TMP/cert.pem" --key "$TMP/key.pem" \
   --min 1.2 --max 1.3 --seconds 120 >"$TMP/server.log" 2>&1 </dev/null &
 PIDS+=($!)
