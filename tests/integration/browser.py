@@ -16,10 +16,12 @@ page's load. Nothing here reaches beyond 127.0.0.1.
 import base64
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
 import subprocess
+import sys
 import time
 import urllib.request
 
@@ -188,8 +190,23 @@ class Page:
 class Browser:
     """Headless Chromium with a fresh profile in |profile_dir|."""
 
-    def __init__(self, profile_dir, timeout=30):
+    def __init__(self, profile_dir, timeout=30, start_timeout=90, tries=2):
+        """Starts it, waiting up to |start_timeout| seconds for DevTools, and
+        once more with a clean profile if it exits or never comes up: under
+        a loaded CI machine its first start can take long or fail (one run
+        of report_test failed so). The last failure shows chromium's log."""
         self.timeout = timeout
+        for attempt in range(tries):
+            if self._start(profile_dir, start_timeout):
+                return
+            self.close()
+            print(f"browser: chromium did not start (attempt {attempt + 1} of {tries}); its log:\n"
+                  + open(os.path.join(profile_dir, "chromium.log"), errors="replace").read()[-4000:],
+                  file=sys.stderr)
+            shutil.rmtree(profile_dir, ignore_errors=True)
+        raise RuntimeError("chromium did not start (its log is above)")
+
+    def _start(self, profile_dir, start_timeout):
         os.makedirs(profile_dir, exist_ok=True)
         port_file = os.path.join(profile_dir, "DevToolsActivePort")
         if os.path.exists(port_file):
@@ -199,18 +216,17 @@ class Browser:
             ["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile_dir}", "about:blank"],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)  # its helper processes share its group
-        deadline = time.time() + timeout
+        deadline = time.time() + start_timeout
         while time.time() < deadline:
             if os.path.exists(port_file):
                 lines = open(port_file).read().split()
                 if len(lines) >= 2:
                     self.port = int(lines[0])
-                    return
+                    return True
             if self.proc.poll() is not None:
-                break
+                return False
             time.sleep(0.1)
-        self.close()
-        raise RuntimeError("chromium did not start (see chromium.log in the profile)")
+        return False
 
     def new_page(self):
         req = urllib.request.Request(f"http://127.0.0.1:{self.port}/json/new?about:blank",
