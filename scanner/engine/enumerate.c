@@ -494,18 +494,8 @@ static void cipher_ready(struct engine *e, uint32_t c, const uint8_t *early, siz
   struct sendbuf *sb = side_at(&e->sendbufs, cn->sendbuf);
   size_t len;
   struct tp_client_hello_layout layout;
-  if (!tp_build_client_hello(&opts, sb->bytes, sizeof(sb->bytes), &len, &layout)) {
-    conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, EINVAL);
-    return;
-  }
-  cn->offered_exts = layout.offered_exts;
-  /* Bytes a server sent right after its STARTTLS go-ahead start its
-   * answer, as for a probe. */
-  if (early_len > 0 && cipher_feed(e, c, early, early_len)) {
-    return;
-  }
-  send_bytes(e, c, sb->bytes, len);
-  submit_recv(e, c);
+  int built = tp_build_client_hello(&opts, sb->bytes, sizeof(sb->bytes), &len, &layout);
+  hello_go(e, c, built, len, &layout, cipher_feed, early, early_len);
 }
 
 static void cipher_data(struct engine *e, uint32_t c, const uint8_t *p, size_t len) {

@@ -459,6 +459,14 @@ void start_probe(struct engine *e, uint32_t t, int pv, int fallback);
  * the next connection. */
 void hello_eof(struct engine *e, uint32_t c);
 void hello_sent(struct engine *e, uint32_t c);
+/* hello_go sends the hello built (|built|) in the connection's send buffer,
+ * |len| bytes laid out as |layout| says, and reads the answer. Bytes the
+ * server sent right after its STARTTLS go-ahead (|early|) begin its answer
+ * and go to |feed| first, which returns 1 once they settled the verdict. */
+void hello_go(struct engine *e, uint32_t c, int built, size_t len,
+              const struct tp_client_hello_layout *layout,
+              int (*feed)(struct engine *e, uint32_t c, const uint8_t *p, size_t len),
+              const uint8_t *early, size_t early_len);
 /* plan_fallback (--check-fallback) decides, once a target's probes are in,
  * whether the fallback probe is due. Returns 1 when it is. */
 int plan_fallback(struct engine *e, struct target_state *ts);

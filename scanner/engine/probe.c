@@ -301,25 +301,35 @@ static void probe_ready(struct engine *e, uint32_t c, const uint8_t *early, size
   const char *sni = target_sni(e, ts);
   size_t len;
   struct tp_client_hello_layout layout;
-  if (!tp_hello_from_template(&e->hello[cn->hello][cn->key_share][cn->pv], sni[0] ? sni : NULL,
-                              rnd, rnd + 32,
-                              key_share_pick(&e->shares, pick), sb->bytes, sizeof(sb->bytes),
-                              &len, &layout)) {
-    conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, EINVAL);
-    return;
-  }
-  cn->offered_exts = layout.offered_exts;
-  if (early_len > 0 && probe_feed(e, c, early, early_len)) {
-    return;
-  }
-  send_bytes(e, c, sb->bytes, len);
-  submit_recv(e, c);
+  int built = tp_hello_from_template(&e->hello[cn->hello][cn->key_share][cn->pv],
+                                     sni[0] ? sni : NULL, rnd, rnd + 32,
+                                     key_share_pick(&e->shares, pick), sb->bytes,
+                                     sizeof(sb->bytes), &len, &layout);
+  hello_go(e, c, built, len, &layout, probe_feed, early, early_len);
 }
 
 static void probe_data(struct engine *e, uint32_t c, const uint8_t *p, size_t len) {
   if (!probe_feed(e, c, p, len)) {
     submit_recv(e, c);
   }
+}
+
+void hello_go(struct engine *e, uint32_t c, int built, size_t len,
+              const struct tp_client_hello_layout *layout,
+              int (*feed)(struct engine *e, uint32_t c, const uint8_t *p, size_t len),
+              const uint8_t *early, size_t early_len) {
+  struct conn *cn = conn_at(e, c);
+  if (!built) {
+    conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_SEND, EINVAL);
+    return;
+  }
+  cn->offered_exts = layout->offered_exts;
+  if (early_len > 0 && feed(e, c, early, early_len)) {
+    return;
+  }
+  struct sendbuf *sb = side_at(&e->sendbufs, cn->sendbuf);
+  send_bytes(e, c, sb->bytes, len);
+  submit_recv(e, c);
 }
 
 void hello_eof(struct engine *e, uint32_t c) {

@@ -46,6 +46,7 @@ struct render_state {
   struct arena arena;
   int arena_active;
   struct outbuf scratch;   /* sanitised strings: grows to the longest, reused */
+  struct outbuf record;    /* output_record_buffer's */
 };
 
 static pthread_once_t render_once = PTHREAD_ONCE_INIT;
@@ -81,6 +82,7 @@ static void render_state_free(void *p) {
   struct render_state *rs = p;
   free(rs->arena.base);
   outbuf_free(&rs->scratch);
+  outbuf_free(&rs->record);
   free(rs);
 }
 
@@ -100,6 +102,11 @@ static struct render_state *render_state(void) {
     }
   }
   return tls_render;
+}
+
+struct outbuf *output_record_buffer(void) {
+  struct render_state *rs = render_state();
+  return rs != NULL ? &rs->record : NULL;
 }
 
 /* arena_begin readies this thread's arena for one record. */

@@ -41,4 +41,9 @@ int output_policy_verdicts(const struct scan_result *r, int8_t out[POLICY_COUNT]
 /* output_format_find returns the format called |name|, or NULL. */
 const struct output_format *output_format_find(const char *name);
 
+/* output_record_buffer is the calling thread's buffer to render a record
+ * into before it is handed on (the writer copies it in under its lock);
+ * freed with the thread's rendering state. NULL when memory is short. */
+struct outbuf *output_record_buffer(void);
+
 #endif /* SCANNER_OUTPUT_H */

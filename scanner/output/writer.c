@@ -1,7 +1,7 @@
 /* scanner/output/writer.c: a writer thread with double buffering and a bound.
  *
  * Rendering happens on the engine thread, into a buffer of the thread's own
- * and without the lock, then the record is copied into `fill`; the writer
+ * (output_record_buffer) and without the lock, then the record is copied into `fill`; the writer
  * thread swaps `fill` and `drain` under the lock and writes `drain` without
  * it, so an engine waits at most for a memcpy-sized critical section, never
  * for the consumer (rendering under the lock made the writer wait for it
@@ -28,29 +28,6 @@
 
 #define WRITER_BATCH (64 * 1024)
 #define WRITER_LINGER_MS 100
-
-/* Each engine thread's rendering buffer, freed when the thread ends. */
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-static pthread_key_t scratch_key;
-
-static void scratch_free(void *p) {
-  outbuf_free(p);
-  free(p);
-}
-
-static void scratch_key_init(void) {
-  pthread_key_create(&scratch_key, scratch_free);
-}
-
-static struct outbuf *scratch(void) {
-  pthread_once(&scratch_once, scratch_key_init);
-  struct outbuf *b = pthread_getspecific(scratch_key);
-  if (b == NULL && (b = calloc(1, sizeof(*b))) != NULL && pthread_setspecific(scratch_key, b) != 0) {
-    free(b);
-    b = NULL;
-  }
-  return b;
-}
 
 static int write_all(int fd, const char *p, size_t n) {
   while (n > 0) {
@@ -194,7 +171,7 @@ void writer_share_terminal(struct writer *w, void (*around)(void *ctx, int begin
 }
 
 int writer_put(struct writer *w, const struct scan_result *r) {
-  struct outbuf *b = scratch();
+  struct outbuf *b = output_record_buffer();
   int ok = b != NULL;
   if (ok) {
     b->len = 0;

@@ -27,9 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz.h"
 #include "scanner/proto/appcheck.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Every protocol both ways in (bare TLS has no check). */
 #define MODES 30
@@ -50,13 +49,6 @@ static const struct {
 static int binary_proto(enum proto p) {
   return p == PROTO_LDAPS || p == PROTO_LDAP || p == PROTO_POSTGRES;
 }
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond)) {  \
-      abort();      \
-    }               \
-  } while (0)
 
 /* What one run of a stream came to. */
 struct outcome {

@@ -21,16 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz.h"
 #include "tlsparse/tlsparse.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond)) {  \
-      abort();      \
-    }               \
-  } while (0)
 
 static const uint16_t kVersions[] = {TP_SSL3, TP_TLS10, TP_TLS11, TP_TLS12, TP_TLS13, 0x0305};
 

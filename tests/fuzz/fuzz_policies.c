@@ -13,16 +13,8 @@
 
 #include <jansson.h>
 
+#include "tests/fuzz/fuzz.h"
 #include "scanner/output/policies.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond)) {  \
-      abort();      \
-    }               \
-  } while (0)
 
 static int all_strings(const json_t *a) {
   size_t i;

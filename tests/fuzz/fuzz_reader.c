@@ -14,18 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz.h"
 #include "tlsparse/tlsparse.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static const uint16_t kPinned[] = {TP_SSL3, TP_TLS10, TP_TLS11, TP_TLS12, TP_TLS13};
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond)) {  \
-      abort();      \
-    }               \
-  } while (0)
 
 /* Both readers live in static storage: they are 2 KB each and the fuzzer
  * calls us millions of times. */

@@ -17,18 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz.h"
 #include "scanner/base/outbuf.h"
 #include "scanner/report/jsonl.h"
 #include "scanner/report/page.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond)) {  \
-      abort();      \
-    }               \
-  } while (0)
 
 static const char *const kElements[] = {
     "a",     "article", "b",      "body",  "br",    "circle", "code",   "details", "div",

@@ -20,21 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz.h"
 #include "scanner/proto/starttls.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const enum proto kProtos[8] = {
     PROTO_SMTP, PROTO_SUBMISSION, PROTO_IMAP, PROTO_POP3,
     PROTO_FTP,  PROTO_LDAP,       PROTO_XMPP, PROTO_POSTGRES,
 };
-
-#define CHECK(cond) \
-  do {              \
-    if (!(cond)) {  \
-      abort();      \
-    }               \
-  } while (0)
 
 /* What one run of a stream came to. */
 struct outcome {

@@ -17,86 +17,14 @@
  * suites its list enables, one "suite CODE NAME MIN MAX" line each (code
  * and versions in hex), so a test knows what it configured from the library
  * itself; TLS 1.3's suites are not in the list (BoringSSL fixes them). */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/ssl.h>
 
-/* How long one handshake may wait for its peer's next bytes. */
-#define RECV_TIMEOUT_S 2
+#include "tests/servers/serve.h"
 
-struct options {
-  const char *addr;
-  int port;
-  const char *cert;
-  const char *key;
-  uint16_t min;
-  uint16_t max;
-  const char *ciphers;
-  int server_order;
-  long seconds;
-};
-
-/* parse_version maps "1.0" .. "1.3" to the wire version. Returns 1, or 0. */
-static int parse_version(const char *s, uint16_t *out) {
-  static const struct {
-    const char *name;
-    uint16_t version;
-  } kVersions[] = {{"1.0", TLS1_VERSION}, {"1.1", TLS1_1_VERSION}, {"1.2", TLS1_2_VERSION},
-                   {"1.3", TLS1_3_VERSION}};
-  for (size_t i = 0; i < sizeof(kVersions) / sizeof(kVersions[0]); i++) {
-    if (strcmp(s, kVersions[i].name) == 0) {
-      *out = kVersions[i].version;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static int parse_options(int argc, char **argv, struct options *o) {
-  memset(o, 0, sizeof(*o));
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const char *name = argv[i], *value = argv[i + 1];
-    if (strcmp(name, "--addr") == 0) {
-      o->addr = value;
-    } else if (strcmp(name, "--port") == 0) {
-      o->port = atoi(value);
-    } else if (strcmp(name, "--cert") == 0) {
-      o->cert = value;
-    } else if (strcmp(name, "--key") == 0) {
-      o->key = value;
-    } else if (strcmp(name, "--min") == 0) {
-      if (!parse_version(value, &o->min)) {
-        return 0;
-      }
-    } else if (strcmp(name, "--max") == 0) {
-      if (!parse_version(value, &o->max)) {
-        return 0;
-      }
-    } else if (strcmp(name, "--ciphers") == 0) {
-      o->ciphers = value;
-    } else if (strcmp(name, "--server-order") == 0) {
-      o->server_order = atoi(value);
-    } else if (strcmp(name, "--seconds") == 0) {
-      o->seconds = atol(value);
-    } else {
-      return 0;
-    }
-  }
-  return argc % 2 == 1 && o->addr != NULL && o->port > 0 && o->port < 65536 &&
-         o->cert != NULL && o->key != NULL && o->min != 0 && o->max >= o->min &&
-         o->ciphers != NULL && o->seconds > 0;
-}
-
-static SSL_CTX *make_ctx(const struct options *o) {
+static SSL_CTX *make_ctx(const struct server_options *o) {
   SSL_CTX *ctx = SSL_CTX_new(TLS_method());
   if (ctx == NULL) {
     return NULL;
@@ -115,28 +43,8 @@ static SSL_CTX *make_ctx(const struct options *o) {
   return ctx;
 }
 
-static int listen_on(const struct options *o) {
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
-  if (inet_pton(AF_INET, o->addr, &sa.sin_addr) != 1) {
-    return -1;
-  }
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-      bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 1024) != 0) {
-    if (fd >= 0) {
-      close(fd);
-    }
-    return -1;
-  }
-  return fd;
-}
-
 /* serve runs one connection's handshake to its end, whatever that is. */
-static void serve(SSL_CTX *ctx, int fd) {
-  const struct timeval tv = {.tv_sec = RECV_TIMEOUT_S};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+static void serve(void *ctx, int fd) {
   SSL *ssl = SSL_new(ctx);
   if (ssl != NULL && SSL_set_fd(ssl, fd) && SSL_accept(ssl) == 1) {
     SSL_shutdown(ssl);
@@ -145,8 +53,8 @@ static void serve(SSL_CTX *ctx, int fd) {
 }
 
 int main(int argc, char **argv) {
-  struct options o;
-  if (!parse_options(argc, argv, &o)) {
+  struct server_options o;
+  if (!server_options_parse(argc, argv, TLS1_VERSION, TLS1_3_VERSION, 1, &o)) {
     fprintf(stderr,
             "usage: boringssl_server --addr A --port P --cert PEM --key PEM --min V --max V "
             "--ciphers LIST --server-order 0|1 --seconds S (V: 1.0, 1.1, 1.2, 1.3)\n");
@@ -157,7 +65,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "boringssl_server: cannot set up the versions, suites, certificate or key\n");
     return 2;
   }
-  int lfd = listen_on(&o);
+  int lfd = server_listen(&o);
   if (lfd < 0) {
     perror("boringssl_server: listen");
     return 2;
@@ -170,18 +78,7 @@ int main(int argc, char **argv) {
   }
   printf("listening\n");
   fflush(stdout);
-  const time_t end = time(NULL) + o.seconds;
-  while (time(NULL) < end) {
-    struct pollfd p = {.fd = lfd, .events = POLLIN};
-    if (poll(&p, 1, 500) <= 0) {
-      continue;
-    }
-    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-    if (fd >= 0) {
-      serve(ctx, fd);
-      close(fd);
-    }
-  }
+  server_loop(lfd, o.seconds, serve, ctx);
   close(lfd);
   SSL_CTX_free(ctx);
   return 0;

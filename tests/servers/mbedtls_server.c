@@ -13,15 +13,8 @@
  * Usage: mbedtls_server --addr A --port P --cert PEM --key PEM
  *                       --min V --max V --seconds S
  * with V one of 1.0, 1.1, 1.2. It prints "listening" once it is. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <mbedtls/ctr_drbg.h>
@@ -31,87 +24,11 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
-/* How long one handshake may wait for its peer's next bytes. */
-#define READ_TIMEOUT_MS 2000
-
-struct options {
-  const char *addr;
-  int port;
-  const char *cert;
-  const char *key;
-  int min; /* minor version: 1 = TLS 1.0 .. 3 = TLS 1.2 */
-  int max;
-  long seconds;
-};
-
-/* parse_version maps "1.0" .. "1.2" to Mbed TLS's minor version. Returns
- * 1, or 0. */
-static int parse_version(const char *s, int *out) {
-  static const struct {
-    const char *name;
-    int minor;
-  } kVersions[] = {{"1.0", MBEDTLS_SSL_MINOR_VERSION_1},
-                   {"1.1", MBEDTLS_SSL_MINOR_VERSION_2},
-                   {"1.2", MBEDTLS_SSL_MINOR_VERSION_3}};
-  for (size_t i = 0; i < sizeof(kVersions) / sizeof(kVersions[0]); i++) {
-    if (strcmp(s, kVersions[i].name) == 0) {
-      *out = kVersions[i].minor;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static int parse_options(int argc, char **argv, struct options *o) {
-  memset(o, 0, sizeof(*o));
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const char *name = argv[i], *value = argv[i + 1];
-    if (strcmp(name, "--addr") == 0) {
-      o->addr = value;
-    } else if (strcmp(name, "--port") == 0) {
-      o->port = atoi(value);
-    } else if (strcmp(name, "--cert") == 0) {
-      o->cert = value;
-    } else if (strcmp(name, "--key") == 0) {
-      o->key = value;
-    } else if (strcmp(name, "--min") == 0) {
-      if (!parse_version(value, &o->min)) {
-        return 0;
-      }
-    } else if (strcmp(name, "--max") == 0) {
-      if (!parse_version(value, &o->max)) {
-        return 0;
-      }
-    } else if (strcmp(name, "--seconds") == 0) {
-      o->seconds = atol(value);
-    } else {
-      return 0;
-    }
-  }
-  return argc % 2 == 1 && o->addr != NULL && o->port > 0 && o->port < 65536 &&
-         o->cert != NULL && o->key != NULL && o->min != 0 && o->max >= o->min &&
-         o->seconds > 0;
-}
-
-static int listen_on(const struct options *o) {
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
-  if (inet_pton(AF_INET, o->addr, &sa.sin_addr) != 1) {
-    return -1;
-  }
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-      bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 1024) != 0) {
-    if (fd >= 0) {
-      close(fd);
-    }
-    return -1;
-  }
-  return fd;
-}
+#include "tests/servers/serve.h"
 
 /* serve runs one connection's handshake to its end, whatever that is. */
-static void serve(mbedtls_ssl_context *ssl, int fd) {
+static void serve(void *ctx, int fd) {
+  mbedtls_ssl_context *ssl = ctx;
   mbedtls_net_context net = {.fd = fd};
   if (mbedtls_ssl_session_reset(ssl) != 0) {
     return;
@@ -127,8 +44,8 @@ static void serve(mbedtls_ssl_context *ssl, int fd) {
 }
 
 int main(int argc, char **argv) {
-  struct options o;
-  if (!parse_options(argc, argv, &o)) {
+  struct server_options o;
+  if (!server_options_parse(argc, argv, 0x0301, 0x0303, 0, &o)) {
     fprintf(stderr,
             "usage: mbedtls_server --addr A --port P --cert PEM --key PEM --min V --max V "
             "--seconds S (V: 1.0, 1.1, 1.2)\n");
@@ -164,32 +81,22 @@ int main(int argc, char **argv) {
     goto done;
   }
   mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
-  mbedtls_ssl_conf_min_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, o.min);
-  mbedtls_ssl_conf_max_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, o.max);
-  mbedtls_ssl_conf_read_timeout(&conf, READ_TIMEOUT_MS);
+  /* The wire version's low byte is Mbed TLS's minor version (1: TLS 1.0). */
+  mbedtls_ssl_conf_min_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, o.min & 0xff);
+  mbedtls_ssl_conf_max_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, o.max & 0xff);
+  mbedtls_ssl_conf_read_timeout(&conf, SERVE_TIMEOUT_S * 1000);
   if (mbedtls_ssl_setup(&ssl, &conf) != 0) {
     fprintf(stderr, "mbedtls_server: mbedtls_ssl_setup failed\n");
     goto done;
   }
-  lfd = listen_on(&o);
+  lfd = server_listen(&o);
   if (lfd < 0) {
     perror("mbedtls_server: listen");
     goto done;
   }
   printf("listening\n");
   fflush(stdout);
-  const time_t end = time(NULL) + o.seconds;
-  while (time(NULL) < end) {
-    struct pollfd p = {.fd = lfd, .events = POLLIN};
-    if (poll(&p, 1, 500) <= 0) {
-      continue;
-    }
-    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-    if (fd >= 0) {
-      serve(&ssl, fd);
-      close(fd);
-    }
-  }
+  server_loop(lfd, o.seconds, serve, &ssl);
   status = 0;
 done:
   if (lfd >= 0) {
