@@ -409,17 +409,10 @@ static void cipher_answer(struct engine *e, uint32_t c, int accepted, uint16_t c
  * at the first byte). Returns 1 once the answer is judged. */
 static int cipher_feed(struct engine *e, uint32_t c, const uint8_t *p, size_t len) {
   struct conn *cn = conn_at(e, c);
-  if (cn->reader == NONE) {
-    cn->reader = side_take(&e->readers);
-    if (cn->reader == NONE) {
-      conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, ENOMEM);
-      return 1;
-    }
-    tp_reader_init(side_at(&e->readers, cn->reader));
-  }
-  struct tp_reader *r = side_at(&e->readers, cn->reader);
-  if (tp_reader_feed(r, p, len) == TP_NEED_MORE) {
-    return 0;
+  struct tp_reader *r;
+  int read = hello_read(e, c, p, len, &r);
+  if (read <= 0) {
+    return read < 0;
   }
   struct tp_probe_verdict pvd;
   tp_probe_verdict_of(r, probe_version_wire((enum probe_version)cn->pv), cn->offered_exts, &pvd);

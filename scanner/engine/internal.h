@@ -459,6 +459,11 @@ void start_probe(struct engine *e, uint32_t t, int pv, int fallback);
  * the next connection. */
 void hello_eof(struct engine *e, uint32_t c);
 void hello_sent(struct engine *e, uint32_t c);
+/* hello_read gives an answer's bytes to the connection's reader, taken at
+ * the first byte: 1 once the answer is whole (|*out|, which the caller
+ * judges and gives back), 0 while more is needed, -1 when no reader was
+ * free (the connection has failed). */
+int hello_read(struct engine *e, uint32_t c, const uint8_t *p, size_t len, struct tp_reader **out);
 /* hello_go sends the hello built (|built|) in the connection's send buffer,
  * |len| bytes laid out as |layout| says, and reads the answer. Bytes the
  * server sent right after its STARTTLS go-ahead (|early|) begin its answer

@@ -262,17 +262,10 @@ static void verdict_from_reader(const struct conn *cn, const struct tp_reader *r
  * the first byte). Returns 1 once the verdict is recorded. */
 static int probe_feed(struct engine *e, uint32_t c, const uint8_t *p, size_t len) {
   struct conn *cn = conn_at(e, c);
-  if (cn->reader == NONE) {
-    cn->reader = side_take(&e->readers);
-    if (cn->reader == NONE) {
-      conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, ENOMEM);
-      return 1;
-    }
-    tp_reader_init(side_at(&e->readers, cn->reader));
-  }
-  struct tp_reader *r = side_at(&e->readers, cn->reader);
-  if (tp_reader_feed(r, p, len) == TP_NEED_MORE) {
-    return 0;
+  struct tp_reader *r;
+  int read = hello_read(e, c, p, len, &r);
+  if (read <= 0) {
+    return read < 0;
   }
   struct verdict v;
   verdict_from_reader(cn, r, &v);
@@ -312,6 +305,20 @@ static void probe_data(struct engine *e, uint32_t c, const uint8_t *p, size_t le
   if (!probe_feed(e, c, p, len)) {
     submit_recv(e, c);
   }
+}
+
+int hello_read(struct engine *e, uint32_t c, const uint8_t *p, size_t len, struct tp_reader **out) {
+  struct conn *cn = conn_at(e, c);
+  if (cn->reader == NONE) {
+    cn->reader = side_take(&e->readers);
+    if (cn->reader == NONE) {
+      conn_fail(e, c, OUTCOME_ERROR, REJECT_NONE, STAGE_RECV, ENOMEM);
+      return -1;
+    }
+    tp_reader_init(side_at(&e->readers, cn->reader));
+  }
+  *out = side_at(&e->readers, cn->reader);
+  return tp_reader_feed(*out, p, len) != TP_NEED_MORE;
 }
 
 void hello_go(struct engine *e, uint32_t c, int built, size_t len,
