@@ -1,7 +1,8 @@
 /* scanner/output/output.c: one record per target, as JSON Lines, CSV or text.
  *
- * JSON goes through jansson, which escapes every string (quotes, control
- * bytes, NUL) so a record stays valid whatever a server sent; before that,
+ * A JSON record is a jansson tree, written out by jsonout_compact, which
+ * escapes every string as jansson would (quotes, control bytes, NUL) so a
+ * record stays valid whatever a server sent; before that,
  * utf8_sanitize makes each string valid UTF-8 without dropping a byte. A
  * record's jansson tree is short-lived, so while one is rendered jansson
  * allocates from a per-thread arena that is simply rewound afterwards: a
@@ -15,6 +16,7 @@
 #include "scanner/output/output.h"
 
 #include "scanner/base/outbuf.h"
+#include "scanner/output/jsonout.h"
 #include "scanner/output/policies.h"
 #include "scanner/output/text.h"
 #include "scanner/proto/appcheck.h"
@@ -592,25 +594,10 @@ static int jsonl_record(const struct scan_result *r, struct outbuf *out) {
   }
   arena_begin(rs);
   json_t *o = record_json(r);
-  int ok = 0;
-  if (o != NULL) {
-    size_t flags = JSON_COMPACT;
-    size_t room = out->cap - out->len;
-    size_t n = json_dumpb(o, out->data ? out->data + out->len : NULL, room, flags);
-    if (n > 0 && n >= room) {
-      /* Too big for what is left: grow and render again. */
-      if (outbuf_reserve(out, n + 1)) {
-        room = out->cap - out->len;
-        n = json_dumpb(o, out->data + out->len, room, flags);
-      } else {
-        n = 0;
-      }
-    }
-    if (n > 0 && n < room) {
-      out->len += n;
-      out->data[out->len++] = '\n';
-      ok = 1;
-    }
+  size_t before = out->len;
+  int ok = o != NULL && jsonout_compact(o, out) && outbuf_append(out, "\n", 1);
+  if (!ok) {
+    out->len = before;
   }
   arena_end(rs, o);
   return ok;

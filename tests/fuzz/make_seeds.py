@@ -431,6 +431,19 @@ def policies_seeds():
     write("policies", "not_object", b'[1,"ok",{}]')
 
 
+def jsonout_seeds():
+    """Trees for the compact writer (first byte even: a JSON document) and
+    server bytes (odd: raw, sanitised into a string)."""
+    write("jsonout", "record", b"\x00" + (b'{"target":"smtp://mx:25","label":"t \\"a\\"","line":7,'
+                                          b'"versions":{"tls1.0":{"verdict":"rejected","reply":'
+                                          b'"454 \\u0000\\u001f\\b\\f\\n\\r\\t\\/\u00e9\u2028"},'
+                                          b'"tls1.2":{"verdict":"accepted","ms":-12,"ok":true,'
+                                          b'"no":false,"none":null,"r":1.5e-3,"e":{},"l":[]}}}'))
+    write("jsonout", "scalars", b"\x02[0,-9223372036854775808,9223372036854775807,\"\",1e300]")
+    write("jsonout", "deep", b"\x04" + b"[" * 40 + b"]" * 40)
+    write("jsonout", "server_bytes", b"\x01" + bytes(range(256)) + "\u00e9\u20ac\U0001f600".encode())
+
+
 if __name__ == "__main__":
     reader_seeds()
     client_hello_seeds()
@@ -439,3 +452,4 @@ if __name__ == "__main__":
     ja3s_seeds()
     report_seeds()
     policies_seeds()
+    jsonout_seeds()
