@@ -10,15 +10,11 @@
 
 #include <string.h>
 
-/* What a byte below 0x80 needs: 0 nothing, 'u' \u00XX, else the letter
- * after the backslash. */
+/* The letter after the backslash for the bytes with a short escape; the
+ * other controls below 0x20 are written \u00XX. */
 static const char kEscape[128] = {
-    ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
-    [0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u', [0x05] = 'u',
-    [0x06] = 'u', [0x07] = 'u', [0x0b] = 'u', [0x0e] = 'u', [0x0f] = 'u', [0x10] = 'u',
-    [0x11] = 'u', [0x12] = 'u', [0x13] = 'u', [0x14] = 'u', [0x15] = 'u', [0x16] = 'u',
-    [0x17] = 'u', [0x18] = 'u', [0x19] = 'u', [0x1a] = 'u', [0x1b] = 'u', [0x1c] = 'u',
-    [0x1d] = 'u', [0x1e] = 'u', [0x1f] = 'u', ['"'] = '"', ['\\'] = '\\',
+    ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
+    ['\t'] = 't', ['"'] = '"',  ['\\'] = '\\',
 };
 
 static int put_string(struct outbuf *out, const char *s, size_t len) {
@@ -31,11 +27,11 @@ static int put_string(struct outbuf *out, const char *s, size_t len) {
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
     char e = c < 0x80 ? kEscape[c] : 0;
-    if (e == 0) {
-      *p++ = (char)c;
-    } else if (e != 'u') {
+    if (e != 0) {
       *p++ = '\\';
       *p++ = e;
+    } else if (c >= 0x20) {
+      *p++ = (char)c;
     } else {
       static const char kHex[] = "0123456789ABCDEF";
       memcpy(p, "\\u00", 4);
