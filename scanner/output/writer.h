@@ -1,7 +1,8 @@
 /* scanner/output/writer.h: records out of the event loop without stalling it.
  *
- * Engines render each result into the writer's fill buffer (under a lock,
- * never blocking on I/O); a writer thread swaps buffers and writes to the
+ * Engines render each result in a buffer of their own, then copy it into the
+ * writer's fill buffer under a lock (never blocking on I/O); a writer
+ * thread swaps buffers and writes to the
  * output file descriptor. When the fill buffer passes its bound (a slow
  * consumer of stdout), writer_congested() turns true and the engines stop
  * taking new targets until it drains, so memory stays bounded and probes in
