@@ -425,8 +425,12 @@ static const struct opt kOptions[] = {
     {"port", 'p', OPT_UINT, CMD_SCAN | CMD_CHECK, "PORT", "port for targets without one", .def = "443",
      RUN(defaults.port), .min = 1, .max = 65535, .expect = "port"},
     /* How hard to push. */
-    {"concurrency", 'c', OPT_UINT, SCANS, "N", "connections in flight per thread", .def = "1000",
-     RUN(config.concurrency), .min = 1, .max = 1000000, .expect = "concurrency"},
+    /* No typed default: left at 0, run.c sets CONCURRENCY_DEFAULT, fitted
+     * quietly to the descriptor limit (a typed -c that does not fit is said). */
+    {"concurrency", 'c', OPT_UINT, SCANS, "N", "connections in flight per thread",
+     .note = XSTR(CONCURRENCY_DEFAULT) ", fewer when the descriptor limit is lower",
+     RUN(config.concurrency), .min = 1, .max = 1000000, .expect = "concurrency",
+     .example = "1000"},
     {"rate", 'r', OPT_CUSTOM, SCANS, "N", "new connections per second, all threads; 0 = no limit",
      .def = "0", .parse = parse_rate, .expect = "rate must be a number >= 0"},
     {"per-host", 0, OPT_UINT, SCANS, "N", "connections in flight to one address, all threads",

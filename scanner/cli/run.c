@@ -367,8 +367,14 @@ static void say_fitted(unsigned asked, uint64_t need, const struct rlimit *rl, u
  * ring: connections are direct descriptors, outside the process's file
  * table, so the threads' tables do not add up (measured: under a limit of
  * 1,024, two threads with -c 1000 held 1,867 connections at once, and one
- * thread with -c 1030 could not start). */
+ * thread with -c 1030 could not start). A typed -c that does not fit is
+ * said; the default (concurrency 0 here) is fitted quietly, since the user
+ * asked for nothing that is being changed. */
 static void fit_concurrency(struct scan_config *c) {
+  int typed = c->concurrency != 0;
+  if (!typed) {
+    c->concurrency = CONCURRENCY_DEFAULT;
+  }
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) {
     return;
@@ -379,7 +385,9 @@ static void fit_concurrency(struct scan_config *c) {
   }
   unsigned fit = rl.rlim_cur > 2 * FD_MARGIN ? (unsigned)(rl.rlim_cur - FD_MARGIN) : 1;
   if (c->bench.version == 0) {
-    say_fitted(c->concurrency, need, &rl, fit);
+    if (typed) {
+      say_fitted(c->concurrency, need, &rl, fit);
+    }
     c->concurrency = fit;
     return;
   }

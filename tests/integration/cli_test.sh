@@ -90,6 +90,19 @@ wait "$pid" || fail "the scan of no targets exited $?"
     </dev/null 2>"$TMP/fit.err") || fail "a scan with -c lowered failed: $(cat "$TMP/fit.err")"
 grep -qE '^tlssweep: -c 3000 needs about [0-9]+ file descriptors; the hard limit is 1024: running with -c [0-9]+$' \
   "$TMP/fit.err" || fail "no clear message for the file limit: $(cat "$TMP/fit.err")"
+# The default -c is fitted to that limit without a word (nothing typed was
+# changed), and the metadata says what the scan ran with.
+(ulimit -n 1024 &&
+  "$T" scan -q --threads 2 -V tls1.2 --timeout 500ms --metadata "$TMP/fit.json" -o /dev/null \
+    127.0.0.1:1 </dev/null 2>"$TMP/fit.err") || fail "a scan with the default -c failed under 1024"
+[ ! -s "$TMP/fit.err" ] || fail "the default -c, fitted, printed: $(cat "$TMP/fit.err")"
+opt_c() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["options"]["concurrency"])' "$1"; }
+c=$(opt_c "$TMP/fit.json")
+[ "$c" -ge 500 ] && [ "$c" -lt 1024 ] || fail "the default -c under a limit of 1024 ran as $c"
+"$T" scan -q -V tls1.2 --timeout 500ms --metadata "$TMP/def.json" -o /dev/null 127.0.0.1:1 \
+  </dev/null 2>/dev/null || fail "a scan with the default -c failed"
+c=$(opt_c "$TMP/def.json")
+[ "$c" = 10000 ] || fail "the default -c is $c, not 10000"
 
 hex=$("$T" hello tls1.2 example.com | tr -d '\n')
 [ "${hex:0:6}" = "160301" ] || fail "hello does not start with a handshake record: ${hex:0:10}"
