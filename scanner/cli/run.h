@@ -55,8 +55,9 @@ struct run_options {
  * thread. Internet targets spend most of a probe waiting on round trips and
  * timeouts, so the rate follows this number (bench/RESULTS.md, internet-like
  * mix on 2 cores: 1.8 million targets an hour at 1000, 6.5-6.9 million at
- * 10000, CPU-bound and slower at 20000). The price is memory: a scan of a
- * few hosts takes 42 MiB at 10000 against 12 MiB at 1000. */
+ * 10000, CPU-bound and slower at 20000). Slots and target states cost
+ * memory as they are first used; a scan of one host takes 15 MiB at 10000
+ * (the rings), 9 MiB at 1000. */
 #define CONCURRENCY_DEFAULT 10000
 
 /* Where a run's records go: the output's writer, and with --db the

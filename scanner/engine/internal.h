@@ -354,7 +354,8 @@ struct engine {
   struct tp_hello_template hello[HELLO_SHAPES][2][PV_COUNT];
   unsigned ntargets;
   struct target_state *targets;
-  uint32_t free_targets;        /* free-list head */
+  uint32_t free_targets;        /* free-list head (states used before) */
+  uint32_t fresh_targets;       /* states from here on were never used */
   unsigned targets_used;
   uint32_t fifo_head, fifo_tail;
   struct conn_queue send_wait;  /* connections waiting for a send buffer */
